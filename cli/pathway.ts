@@ -1,0 +1,161 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError, loadConfig, type Config } from '../src/config.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { openConfiguredDatabase } from '../src/db/configured.ts';
+import { STAFF_ROLES } from '../src/domain/people.ts';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_PASSWORD,
+  hasAnyLocalAuthority,
+  seedDemoData,
+} from '../src/features/demo/demo-data.ts';
+import { bootstrapLocalAuthorityAdmin } from '../src/features/admin/bootstrap.ts';
+import { createMailer } from '../src/features/notifications/mailer.ts';
+
+const USAGE = `Usage: npx pathway <command> [options]
+
+Commands:
+  migrate                 Bring the database schema up to date.
+  seed-demo               Load the demo local authority, cases and accounts (not in production).
+  create-user             Invite the first administrator of a local authority, creating the
+                          authority if it is new. Prints the invitation link and emails it.
+      --email ADDRESS       the administrator's email address (required)
+      --la-code CODE        the local authority's 3-digit DfE code, for example 202 (required)
+      --la-name NAME        the local authority's name (required when it is new)
+      --role ROLE           ${STAFF_ROLES.join(' | ')} (default admin)
+  help                    Show this message.
+
+The database is DATABASE_URL when set, otherwise the embedded one in DATA_DIR (default ./data).`;
+
+class UsageError extends Error {}
+
+const createUserSchema = z.object({
+  email: z.email({
+    error: (issue) =>
+      issue.input === undefined
+        ? '--email is required'
+        : '--email must be an email address, like name@example.com',
+  }),
+  'la-code': z
+    .string({ error: '--la-code is required' })
+    .regex(/^\d{3}$/, '--la-code must be 3 digits, like 202'),
+  'la-name': z
+    .string()
+    .trim()
+    .min(2, '--la-name must be at least 2 characters')
+    .max(200)
+    .optional(),
+  role: z.enum(STAFF_ROLES, `--role must be one of ${STAFF_ROLES.join(', ')}`).default('admin'),
+});
+
+async function withDatabase<T>(
+  config: Config,
+  work: (db: ReturnType<typeof openConfiguredDatabase>) => Promise<T>,
+) {
+  const database = openConfiguredDatabase(config);
+  try {
+    await migrateToLatest(database.db);
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+
+  switch (command) {
+    case 'migrate': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      const database = openConfiguredDatabase(config);
+      try {
+        const applied = await migrateToLatest(database.db);
+        console.log(
+          applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.',
+        );
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case 'seed-demo': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      if (config.production) throw new UsageError('seed-demo cannot run in production.');
+      return withDatabase(config, async ({ db }) => {
+        if (await hasAnyLocalAuthority(db)) {
+          throw new UsageError(
+            'The database already has data; demo data goes only into an empty database.',
+          );
+        }
+        const { cases } = await seedDemoData(db);
+        console.log(
+          `Loaded ${cases} demo cases. Password for every demo account: ${DEMO_PASSWORD}`,
+        );
+        for (const a of DEMO_ACCOUNTS) console.log(`  ${a.describes.padEnd(34)} ${a.email}`);
+        return 0;
+      });
+    }
+    case 'create-user': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          email: { type: 'string' },
+          'la-code': { type: 'string' },
+          'la-name': { type: 'string' },
+          role: { type: 'string' },
+        },
+        strict: true,
+      });
+      const parsed = createUserSchema.safeParse(values);
+      if (!parsed.success) {
+        throw new UsageError(parsed.error.issues.map((i) => i.message).join('\n'));
+      }
+      const input = parsed.data;
+      return withDatabase(config, async ({ db }) => {
+        const mailer = createMailer(config, db);
+        const result = await bootstrapLocalAuthorityAdmin(db, mailer, config.baseUrl, {
+          email: input.email,
+          localAuthorityCode: input['la-code'],
+          localAuthorityName: input['la-name'],
+          role: input.role,
+        });
+        if (result.outcome === 'needs-name') {
+          throw new UsageError(
+            `No local authority has code ${input['la-code']}: give --la-name to create it.`,
+          );
+        }
+        console.log(
+          `${result.createdAuthority ? 'Created' : 'Found'} ${result.localAuthorityName}.\n` +
+            `Invitation for ${input.email} (${input.role}), valid for 14 days and usable once:\n${result.link}`,
+        );
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
+  }
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    console.error(error.message);
+    process.exitCode = 2;
+  } else if (
+    error instanceof TypeError &&
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`pathway: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}

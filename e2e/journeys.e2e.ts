@@ -1,0 +1,189 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_PASSWORD,
+  type DemoAccountKey,
+} from '../src/features/demo/demo-data.ts';
+import { expectAccessible, launchBrowser, pagesChecked, visit } from './browser.ts';
+import { startServer, type RunningServer } from './server.ts';
+
+/**
+ * Signs in as every demo role in a real browser, visits that role's pages and runs axe
+ * (WCAG 2.0, 2.1 and 2.2 A and AA) on every page visited.
+ */
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  console.log(`axe checked ${pagesChecked.length} pages`);
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ baseURL: server.baseUrl });
+  return context.newPage();
+}
+
+async function signIn(page: Page, key: DemoAccountKey): Promise<void> {
+  const account = DEMO_ACCOUNTS.find((a) => a.key === key)!;
+  await visit(page, '/sign-in');
+  await page.getByLabel('Email address').fill(account.email);
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL('**/sign-in/security-code');
+  await expectAccessible(page, '/sign-in/security-code');
+  const code = (await page.locator('[data-demo-code]').textContent())?.trim() ?? '';
+  expect(code).toMatch(/^\d{6}$/);
+  await page.getByLabel('Security code').fill(code);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+}
+
+/** Opens the first case linked from the current page and checks it. */
+async function openFirstCase(page: Page): Promise<string> {
+  const link = page.locator('a[href^="/cases/"]').first();
+  const href = (await link.getAttribute('href'))!;
+  await visit(page, href);
+  await expect(page.locator('h2', { hasText: 'Who is involved' }).count()).resolves.toBe(1);
+  return href;
+}
+
+describe('signed out', () => {
+  it('sees the public pages, the 404 page and sign-in errors, all accessible', async () => {
+    const page = await newPage();
+    await visit(page, '/');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBeTruthy();
+    for (const url of [
+      '/accessibility',
+      '/privacy',
+      '/cookies',
+      '/forgot-password',
+      '/dev/outbox',
+    ]) {
+      await visit(page, url);
+    }
+    await visit(page, '/no-such-page', 404);
+    await expect(page.getByRole('heading', { name: 'Page not found' }).count()).resolves.toBe(1);
+
+    await visit(page, '/sign-in');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.locator('.govuk-error-summary').count()).resolves.toBe(1);
+    await expectAccessible(page, '/sign-in (with errors)');
+
+    await visit(page, '/cases');
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await page.context().close();
+  });
+});
+
+const FAMILY_AND_PROFESSIONALS: DemoAccountKey[] = [
+  'parent',
+  'youngPerson',
+  'senco',
+  'psychologist',
+  'health',
+  'socialCare',
+];
+
+describe('families and professionals', () => {
+  for (const key of FAMILY_AND_PROFESSIONALS) {
+    it(`${key} signs in and sees their cases`, async () => {
+      const page = await newPage();
+      await signIn(page, key);
+      expect(new URL(page.url()).pathname).toBe('/your-cases');
+      await expectAccessible(page, `/your-cases as ${key}`);
+      await openFirstCase(page);
+      await visit(page, '/account');
+      await visit(page, '/cases', 403);
+      await page.getByRole('button', { name: 'Sign out' }).first().click();
+      await page.waitForURL('**/signed-out');
+      await expectAccessible(page, '/signed-out');
+      await page.context().close();
+    });
+  }
+});
+
+describe('LA staff', () => {
+  for (const key of ['caseworker', 'decisionMaker', 'manager'] as DemoAccountKey[]) {
+    it(`${key} signs in to the tray and filters it`, async () => {
+      const page = await newPage();
+      await signIn(page, key);
+      expect(new URL(page.url()).pathname).toBe('/cases');
+      await expectAccessible(page, `/cases as ${key}`);
+      await page.getByLabel('Stage').selectOption('assessment');
+      await page.getByRole('button', { name: 'Filter cases' }).click();
+      await page.waitForURL('**/cases?**stage=assessment**');
+      await expectAccessible(page, '/cases filtered');
+      await openFirstCase(page);
+      await visit(page, '/admin', 403);
+      await page.context().close();
+    });
+  }
+
+  it('admin manages users and organisations and reads a case’s access log', async () => {
+    const page = await newPage();
+    await signIn(page, 'admin');
+    await visit(page, '/cases');
+    const caseHref = await openFirstCase(page);
+    await visit(page, `${caseHref}/access-log`);
+    await expect(page.locator('table').count()).resolves.toBe(1);
+    for (const url of [
+      '/admin',
+      '/admin/users',
+      '/admin/users/invite',
+      '/admin/organisations',
+      '/admin/organisations/new',
+    ]) {
+      await visit(page, url);
+    }
+    // A form with errors, then a real invitation.
+    await visit(page, '/admin/users/invite');
+    await page.getByRole('button', { name: /invitation/i }).click();
+    await expect(page.locator('.govuk-error-summary').count()).resolves.toBe(1);
+    await expectAccessible(page, '/admin/users/invite (with errors)');
+    await page.getByLabel('Email address').fill('new.officer@example.com');
+    await page.getByLabel('Caseworker').check();
+    await page.getByRole('button', { name: /invitation/i }).click();
+    await page.waitForURL('**/admin/users');
+    await expect(page.getByText('new.officer@example.com').count()).resolves.toBeGreaterThan(0);
+    await expectAccessible(page, '/admin/users after inviting');
+
+    await visit(page, '/admin/organisations');
+    await page.locator('a[href^="/admin/organisations/"]:not([href$="/new"])').first().click();
+    await expectAccessible(page, 'an organisation');
+    await visit(page, '/admin/users');
+    await page.locator('a[href^="/admin/users/"]:not([href$="/invite"])').first().click();
+    await expectAccessible(page, 'a staff member');
+    await page.context().close();
+  });
+});
+
+describe('the timeout warning', () => {
+  it('warns before an idle session ends and lets the user stay signed in', async () => {
+    const shortServer = await startServer({ SESSION_IDLE_MINUTES: '2' });
+    const context = await browser.newContext({ baseURL: shortServer.baseUrl });
+    const page = await context.newPage();
+    try {
+      await signIn(page, 'parent');
+      const dialog = page.getByRole('dialog', { name: 'You’re about to be signed out' });
+      await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+      await expectAccessible(page, 'timeout warning');
+      // With a two-minute session the warning is due at once, so check the session was renewed.
+      const [keepAlive] = await Promise.all([
+        page.waitForResponse('**/session/keep-alive'),
+        page.getByRole('button', { name: 'Stay signed in' }).click(),
+      ]);
+      expect(keepAlive.status()).toBe(204);
+    } finally {
+      await context.close();
+      await shortServer.stop();
+    }
+  });
+});

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import type { Services } from './services.ts';
+import { createViewEnvironment, navigationFor, renderPage } from './web/views.ts';
+import { sessionPlugin } from './web/session.ts';
+import { routePolicyPlugin, type RouteRecord } from './policy/route-policy.ts';
+import { homePathFor } from './policy/policy.ts';
+import { loadActor } from './features/auth/repository.ts';
+import { loadCaseAccess } from './features/cases/repository.ts';
+import { healthRoutes } from './features/health/routes.ts';
+import { pageRoutes } from './features/pages/routes.ts';
+import { authRoutes } from './features/auth/routes.ts';
+import { caseRoutes } from './features/cases/routes.ts';
+import { adminRoutes } from './features/admin/routes.ts';
+import { devOutboxRoutes } from './features/notifications/routes.ts';
+import { registerErrorPages } from './web/errors.ts';
+
+const srcDir = path.dirname(fileURLToPath(import.meta.url));
+const govukDist = path.join(
+  path.dirname(fileURLToPath(import.meta.resolve('govuk-frontend/package.json'))),
+  'dist/govuk',
+);
+
+/** Personal data and secrets never reach the logs: tokens in paths and all cookies are cut. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/(register|reset-password)\/[^/?#]+/g, '/$1/[redacted]');
+}
+
+export type AppOptions = {
+  /** Filled with every route and its policy, for the route-by-role test. */
+  routeRegistry?: RouteRecord[];
+  logger?: boolean;
+};
+
+/**
+ * Builds the web app from its services. The order below is the security order: health first
+ * (no session), then headers, static files, cookies and body parsing, the session and who the
+ * user is, CSRF, the route policy, the routes, and the error pages.
+ */
+export async function buildApp(
+  services: Services,
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
+  const { config, db } = services;
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: {
+              paths: [
+                'req.headers.cookie',
+                'req.headers.authorization',
+                'res.headers["set-cookie"]',
+              ],
+              censor: '[redacted]',
+            },
+            serializers: {
+              req: (req: FastifyRequest) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                remoteAddress: req.ip,
+              }),
+            },
+          },
+    genReqId: () => randomUUID(),
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 200 },
+  });
+  const views = createViewEnvironment(config);
+  const routeRegistry = options.routeRegistry ?? [];
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-correlation-id', request.id);
+  });
+
+  // 1. Security headers: a nonce-based CSP, no framing, HSTS in production.
+  await app.register(fastifyHelmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: config.production ? [] : null,
+      },
+    },
+    frameguard: { action: 'deny' },
+    hsts: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+
+  // 2. Static files: GOV.UK Frontend's assets and Pathway's own.
+  const cacheFor = config.production ? '7d' : 0;
+  await app.register(fastifyStatic, {
+    root: path.join(govukDist, 'assets'),
+    prefix: '/assets/',
+    maxAge: cacheFor,
+  });
+  await app.register(fastifyStatic, {
+    root: govukDist,
+    prefix: '/govuk/',
+    decorateReply: false,
+    allowedPath: (pathName) => /^\/govuk-frontend\.min\.(css|js)(\.map)?$/.test(pathName),
+    maxAge: cacheFor,
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(srcDir, 'assets'),
+    prefix: '/app-assets/',
+    decorateReply: false,
+    maxAge: cacheFor,
+  });
+
+  // 3. Cookies and form bodies.
+  await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await app.register(fastifyFormbody);
+
+  // 4. The server-side session, then who the user is.
+  await app.register(sessionPlugin, {
+    db,
+    idleMinutes: config.sessionIdleMinutes,
+    secureCookie: config.production,
+  });
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (request) => {
+    const { userId, secondFactorVerified } = request.session?.data ?? {};
+    if (userId && secondFactorVerified) request.actor = await loadActor(db, userId);
+  });
+
+  // 5. CSRF: a signed double-submit cookie, checked on every state-changing request.
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'pathway_csrf',
+    cookieOpts: {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.production,
+      signed: true,
+    },
+    getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf,
+  });
+  app.addHook('preHandler', (request, reply, done) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  // 6. Rendering: every page gets the layout's locals.
+  const locals = (request: FastifyRequest, reply: FastifyReply) => {
+    const actor = request.actor;
+    const flash = request.session?.data.flash;
+    if (flash) {
+      delete request.session.data.flash;
+      request.session.changed();
+    }
+    return {
+      actor,
+      signingIn: Boolean(request.session?.data.userId),
+      homePath: actor ? homePathFor(actor) : '/',
+      localAuthorityName:
+        actor?.staff.length === 1 ? actor.staff[0]?.localAuthorityName : undefined,
+      navigation: navigationFor(actor, request.url.split('?')[0] ?? '/'),
+      cspNonce: reply.cspNonce?.script,
+      csrfToken: reply.generateCsrf(),
+      sessionIdleSeconds: config.sessionIdleMinutes * 60,
+      demo: config.demoData,
+      flash,
+    };
+  };
+  app.decorateReply('render', function (this: FastifyReply, template: string, context = {}) {
+    return renderPage(views, locals, this, template, context);
+  });
+
+  // 7. Routes, each with its declared policy.
+  await app.register(routePolicyPlugin, {
+    loadCaseAccess: (caseId: string) => loadCaseAccess(db, caseId),
+    registry: routeRegistry,
+  });
+  await healthRoutes(app, services);
+  await pageRoutes(app, services);
+  await authRoutes(app, services);
+  await caseRoutes(app, services);
+  await adminRoutes(app, services);
+  if (!config.production) await devOutboxRoutes(app, services);
+
+  // 8. Error pages.
+  registerErrorPages(app);
+  return app;
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/** Used only outside production; production refuses to start with it. */
+export const DEVELOPMENT_SESSION_SECRET = 'development-only-secret-change-me-0123456789';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BASE_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SESSION_SECRET: z.string().default(DEVELOPMENT_SESSION_SECRET),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(24 * 60)
+    .default(20),
+  DEMO_DATA: booleanFlag.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: booleanFlag.default(false),
+  MAILER: z.enum(['outbox', 'smtp']).default('outbox'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Pathway <no-reply@pathway.localhost>'),
+  SERVICE_NAME: z.string().min(1).default('Pathway'),
+});
+
+export type Config = {
+  environment: 'development' | 'test' | 'production';
+  production: boolean;
+  host: string;
+  port: number;
+  baseUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sessionSecret: string;
+  sessionIdleMinutes: number;
+  /** Seed and show the demo accounts on an empty embedded database. Never in production. */
+  demoData: boolean;
+  logLevel: string;
+  trustProxy: boolean;
+  mailer: 'outbox' | 'smtp';
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  serviceName: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Reads and checks the environment once; production refuses unsafe defaults. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production) {
+    const problems: string[] = [];
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL must be set in production');
+    if (e.SESSION_SECRET === DEVELOPMENT_SESSION_SECRET || e.SESSION_SECRET.length < 32) {
+      problems.push('SESSION_SECRET must be set to a random value of at least 32 characters');
+    }
+    if (!e.BASE_URL) problems.push('BASE_URL must be set in production');
+    if (e.MAILER === 'outbox') problems.push('MAILER must be smtp in production');
+    if (e.DEMO_DATA) problems.push('DEMO_DATA cannot be used in production');
+    if (problems.length > 0) {
+      throw new ConfigError(`Refusing to start in production:\n  ${problems.join('\n  ')}`);
+    }
+  }
+  if (e.MAILER === 'smtp' && !e.SMTP_URL) {
+    throw new ConfigError('Invalid configuration:\n  SMTP_URL must be set when MAILER is smtp');
+  }
+  if (e.SESSION_SECRET.length < 32) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SESSION_SECRET must be at least 32 characters',
+    );
+  }
+  return {
+    environment: e.NODE_ENV,
+    production,
+    host: e.HOST,
+    port: e.PORT,
+    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    sessionSecret: e.SESSION_SECRET,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    demoData: !production && (e.DEMO_DATA ?? !e.DATABASE_URL),
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    mailer: e.MAILER,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    serviceName: e.SERVICE_NAME,
+  };
+}

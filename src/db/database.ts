@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+/** Services take `Db | Trx` first, so the caller owns the transaction. */
+export type Trx = Transaction<Database>;
+export type DbOrTrx = Db | Trx;
+
+export type DatabaseOptions =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'embedded'; dataDir: string | null };
+
+export type DatabaseHandle = {
+  db: Db;
+  kind: 'postgres' | 'embedded';
+  /** A short description for start-up logs: never includes credentials. */
+  description: string;
+  close(): Promise<void>;
+};
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+
+/** Dates stay YYYY-MM-DD strings: a calendar date has no time zone, and the clock works on days. */
+pg.types.setTypeParser(DATE_OID, (value) => value);
+pg.types.setTypeParser(INT8_OID, (value) => value);
+
+export function openDatabase(options: DatabaseOptions): DatabaseHandle {
+  if (options.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // An idle client's error (the server restarted) must not crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const url = new URL(options.url);
+    return {
+      db,
+      kind: 'postgres',
+      description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`,
+      close: () => db.destroy(),
+    };
+  }
+  let dataDir: string | undefined;
+  if (options.dataDir) {
+    dataDir = path.resolve(options.dataDir, 'pglite');
+    mkdirSync(dataDir, { recursive: true });
+  }
+  // Options must go in the first argument: PGlite ignores the second when the first is undefined.
+  const client = new PGlite({
+    dataDir,
+    parsers: { [DATE_OID]: (value: string) => value, [INT8_OID]: (value: string) => value },
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  return {
+    db,
+    kind: 'embedded',
+    description: dataDir ? `embedded PGlite in ${dataDir}` : 'embedded PGlite in memory',
+    close: () => db.destroy(),
+  };
+}
+
+export async function databaseAnswers(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

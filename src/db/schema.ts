@@ -1,0 +1,186 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** A timestamp read as a Date, written as a Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A calendar date, read and written as YYYY-MM-DD (see database.ts type parsers). */
+type CalendarDate = ColumnType<string, string, string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json = ColumnType<Record<string, unknown>, string, string>;
+
+export interface LocalAuthorityTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  sendiass_name: string | null;
+  sendiass_url: string | null;
+  created_at: CreatedAt;
+}
+
+export interface OrganisationTable {
+  id: Generated<string>;
+  kind: string;
+  name: string;
+  urn: string | null;
+  ukprn: string | null;
+  phase: string | null;
+  local_authority_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface AppUserTable {
+  id: Generated<string>;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  second_factor: string | null;
+  totp_secret: string | null;
+  failed_sign_in_count: Generated<number>;
+  locked_until: Timestamp | null;
+  last_signed_in_at: Timestamp | null;
+  disabled_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface RecoveryCodeTable {
+  id: Generated<string>;
+  user_id: string;
+  code_hash: string;
+  used_at: Timestamp | null;
+}
+
+export interface StaffMembershipTable {
+  user_id: string;
+  local_authority_id: string;
+  role: string;
+  created_at: CreatedAt;
+}
+
+export interface OrganisationMembershipTable {
+  id: Generated<string>;
+  user_id: string;
+  organisation_id: string;
+  job_title: string | null;
+  created_at: CreatedAt;
+  ended_at: Timestamp | null;
+}
+
+export interface CaseTable {
+  id: Generated<string>;
+  local_authority_id: string;
+  reference: string;
+  child_first_name: string;
+  child_last_name: string;
+  child_date_of_birth: CalendarDate;
+  stage: string;
+  request_received_on: CalendarDate;
+  assessment_decided_on: CalendarDate | null;
+  plan_issued_on: CalendarDate | null;
+  last_review_on: CalendarDate | null;
+  closed_on: CalendarDate | null;
+  next_step_due_on: CalendarDate | null;
+  assigned_officer_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CaseParticipantTable {
+  id: Generated<string>;
+  case_id: string;
+  user_id: string | null;
+  organisation_id: string | null;
+  case_role: string;
+  added_at: CreatedAt;
+  ended_at: Timestamp | null;
+}
+
+export interface CaseEventTable {
+  id: Generated<string>;
+  case_id: string;
+  kind: string;
+  summary: string;
+  actor_user_id: string | null;
+  occurred_at: CreatedAt;
+  details: Json;
+}
+
+export interface AuditEventTable {
+  id: Generated<string>;
+  occurred_at: CreatedAt;
+  actor_user_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  local_authority_id: string | null;
+  correlation_id: string | null;
+  ip_address: string | null;
+  details: Json;
+}
+
+export interface UserSessionTable {
+  id_hash: string;
+  user_id: string | null;
+  data: Json;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface InvitationTable {
+  id: Generated<string>;
+  token_hash: string;
+  email: string;
+  invited_by: string | null;
+  local_authority_id: string | null;
+  staff_role: string | null;
+  organisation_id: string | null;
+  case_id: string | null;
+  case_role: string | null;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface PasswordResetTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface SignInAttemptTable {
+  id: Generated<string>;
+  ip_address: string;
+  email_hash: string;
+  succeeded: boolean;
+  attempted_at: CreatedAt;
+}
+
+export interface OutboxMessageTable {
+  id: Generated<string>;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  local_authority: LocalAuthorityTable;
+  organisation: OrganisationTable;
+  app_user: AppUserTable;
+  recovery_code: RecoveryCodeTable;
+  staff_membership: StaffMembershipTable;
+  organisation_membership: OrganisationMembershipTable;
+  case: CaseTable;
+  case_participant: CaseParticipantTable;
+  case_event: CaseEventTable;
+  audit_event: AuditEventTable;
+  user_session: UserSessionTable;
+  invitation: InvitationTable;
+  password_reset: PasswordResetTable;
+  sign_in_attempt: SignInAttemptTable;
+  outbox_message: OutboxMessageTable;
+}
+
+export type AppUser = Selectable<AppUserTable>;
+export type NewCase = Insertable<CaseTable>;

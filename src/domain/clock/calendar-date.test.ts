@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addDays,
+  addMonths,
+  addWeeks,
+  daysBetween,
+  formatLongDate,
+  isCalendarDate,
+  todayInEngland,
+} from './calendar-date.ts';
+
+describe('calendar dates', () => {
+  it('recognises real dates only', () => {
+    expect(isCalendarDate('2024-02-29')).toBe(true);
+    expect(isCalendarDate('2023-02-29')).toBe(false);
+    expect(isCalendarDate('2024-13-01')).toBe(false);
+    expect(isCalendarDate('24-01-01')).toBe(false);
+  });
+
+  it('adds days and weeks across months, years and clock changes', () => {
+    expect(addDays('2026-03-28', 2)).toBe('2026-03-30');
+    expect(addWeeks('2026-12-20', 2)).toBe('2027-01-03');
+    expect(addWeeks('2026-01-05', 20)).toBe('2026-05-25');
+    expect(addDays('2026-10-24', 7)).toBe('2026-10-31');
+  });
+
+  it('adds months to the same day, or the last day of a shorter month', () => {
+    expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
+    expect(addMonths('2024-01-31', 1)).toBe('2024-02-29');
+    expect(addMonths('2025-06-15', 12)).toBe('2026-06-15');
+    expect(addMonths('2024-02-29', 12)).toBe('2025-02-28');
+    expect(addMonths('2026-11-30', 3)).toBe('2027-02-28');
+  });
+
+  it('counts days between dates', () => {
+    expect(daysBetween('2026-01-01', '2026-12-31')).toBe(364);
+    expect(daysBetween('2026-03-29', '2026-03-30')).toBe(1);
+  });
+
+  it('formats dates the GOV.UK way and knows today in England', () => {
+    expect(formatLongDate('2026-06-04')).toBe('4 June 2026');
+    expect(todayInEngland(new Date('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
+    expect(todayInEngland(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
+  });
+
+  it('refuses nonsense', () => {
+    expect(() => addDays('2026-02-30', 1)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,92 @@
+import { addMonths, addWeeks, type CalendarDate } from '../clock/calendar-date.ts';
+
+/**
+ * The stages of a case and the next statutory step at each. Kept as data, so a change in the
+ * law (DOMAIN.md, "What may change") is a change here, not through the code.
+ */
+export const STAGES = [
+  'request_received',
+  'assessment',
+  'draft_plan',
+  'plan_in_place',
+  'not_assessing',
+  'no_plan',
+  'ceased',
+] as const;
+
+export type Stage = (typeof STAGES)[number];
+
+export function isStage(value: string): value is Stage {
+  return (STAGES as readonly string[]).includes(value);
+}
+
+export type CaseFacts = {
+  stage: Stage;
+  requestReceivedOn: CalendarDate;
+  planIssuedOn: CalendarDate | null;
+  lastReviewOn: CalendarDate | null;
+};
+
+type StageDefinition = {
+  label: string;
+  /** What happens next, in words a family understands. Null when the case is closed. */
+  nextStep: string | null;
+  dueOn: (facts: CaseFacts) => CalendarDate | null;
+  closed: boolean;
+};
+
+export const STAGE_DEFINITIONS: Record<Stage, StageDefinition> = {
+  request_received: {
+    label: 'Request received',
+    nextStep: 'The council decides whether to carry out an assessment',
+    dueOn: (f) => addWeeks(f.requestReceivedOn, 6),
+    closed: false,
+  },
+  assessment: {
+    label: 'Assessment',
+    nextStep: 'The council decides whether to issue a plan',
+    dueOn: (f) => addWeeks(f.requestReceivedOn, 16),
+    closed: false,
+  },
+  draft_plan: {
+    label: 'Draft plan',
+    nextStep: 'The council issues the final plan',
+    dueOn: (f) => addWeeks(f.requestReceivedOn, 20),
+    closed: false,
+  },
+  plan_in_place: {
+    label: 'Plan in place',
+    nextStep: 'Annual review of the plan',
+    dueOn: (f) => {
+      const from = f.lastReviewOn ?? f.planIssuedOn;
+      return from ? addMonths(from, 12) : null;
+    },
+    closed: false,
+  },
+  not_assessing: {
+    label: 'Decided not to assess',
+    nextStep: null,
+    dueOn: () => null,
+    closed: true,
+  },
+  no_plan: {
+    label: 'Decided not to issue a plan',
+    nextStep: null,
+    dueOn: () => null,
+    closed: true,
+  },
+  ceased: { label: 'Plan ceased', nextStep: null, dueOn: () => null, closed: true },
+};
+
+export function stageLabel(stage: string): string {
+  return isStage(stage) ? STAGE_DEFINITIONS[stage].label : stage;
+}
+
+export type NextStep = { description: string; dueOn: CalendarDate | null };
+
+/** The next statutory step and its due date, derived from the case's facts, never typed in. */
+export function nextStep(facts: CaseFacts): NextStep | null {
+  const definition = STAGE_DEFINITIONS[facts.stage];
+  if (!definition.nextStep) return null;
+  return { description: definition.nextStep, dueOn: definition.dueOn(facts) };
+}

@@ -1,0 +1,67 @@
+import type { Db } from '../../db/database.ts';
+import type { StaffRole } from '../../domain/people.ts';
+import { recordAudit } from '../../audit/audit.ts';
+import type { Mailer } from '../notifications/mailer.ts';
+import { createInvitation, invitationEmail } from '../auth/service.ts';
+
+/**
+ * The first step in production (`npx pathway create-user`): the LA, if new, and an invitation
+ * for its first administrator, who then chooses a password and second factor in the browser.
+ * No password ever passes through the command line.
+ */
+export async function bootstrapLocalAuthorityAdmin(
+  db: Db,
+  mailer: Mailer,
+  baseUrl: string,
+  input: {
+    email: string;
+    localAuthorityCode: string;
+    localAuthorityName?: string | undefined;
+    role: StaffRole;
+  },
+): Promise<
+  | { outcome: 'invited'; link: string; localAuthorityName: string; createdAuthority: boolean }
+  | { outcome: 'needs-name' }
+> {
+  const context = { actorUserId: null, correlationId: 'cli', ipAddress: null };
+  const result = await db.transaction().execute(async (trx) => {
+    let authority = await trx
+      .selectFrom('local_authority')
+      .select(['id', 'name'])
+      .where('code', '=', input.localAuthorityCode)
+      .executeTakeFirst();
+    let createdAuthority = false;
+    if (!authority) {
+      if (!input.localAuthorityName) return null;
+      authority = await trx
+        .insertInto('local_authority')
+        .values({ code: input.localAuthorityCode, name: input.localAuthorityName })
+        .returning(['id', 'name'])
+        .executeTakeFirstOrThrow();
+      createdAuthority = true;
+      await recordAudit(trx, context, {
+        action: 'local authority created',
+        subjectType: 'local_authority',
+        subjectId: authority.id,
+        localAuthorityId: authority.id,
+      });
+    }
+    const { token } = await createInvitation(
+      trx,
+      { email: input.email, localAuthorityId: authority.id, staffRole: input.role },
+      context,
+    );
+    return { token, authority, createdAuthority };
+  });
+  if (!result) return { outcome: 'needs-name' };
+  await mailer.send({
+    to: input.email,
+    ...invitationEmail(baseUrl, result.token, result.authority.name),
+  });
+  return {
+    outcome: 'invited',
+    link: `${baseUrl}/register/${result.token}`,
+    localAuthorityName: result.authority.name,
+    createdAuthority: result.createdAuthority,
+  };
+}

@@ -1,0 +1,356 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '../../services.ts';
+import {
+  ORGANISATION_KINDS,
+  ORGANISATION_KIND_LABELS,
+  SETTING_PHASES,
+  SETTING_PHASE_LABELS,
+  STAFF_ROLES,
+  STAFF_ROLE_LABELS,
+} from '../../domain/people.ts';
+import { administeredAuthorities } from '../../policy/policy.ts';
+import { ForbiddenError, NotFoundError } from '../../policy/route-policy.ts';
+import { formError, parseForm, renderBadRequest } from '../../web/forms.ts';
+import { auditContextOf } from '../../web/request-context.ts';
+import * as admin from './service.ts';
+
+const laAdmin = { config: { policy: 'la-admin' as const } };
+
+const emailField = z
+  .string('Enter an email address')
+  .trim()
+  .min(1, 'Enter an email address')
+  .max(254, 'Email address must be 254 characters or fewer')
+  .pipe(z.email('Enter an email address in the correct format, like name@example.com'));
+
+const roleField = z.enum(STAFF_ROLES, 'Select a role');
+
+const staffInvitationSchema = z.object({ email: emailField, role: roleField });
+const roleSchema = z.object({ role: roleField });
+const organisationInvitationSchema = z.object({ email: emailField });
+
+/** An optional text field: missing and blank both become ''. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? '').trim());
+
+const organisationSchema = z
+  .object({
+    name: z
+      .string('Enter the name of the organisation')
+      .trim()
+      .min(1, 'Enter the name of the organisation')
+      .max(200, 'Name must be 200 characters or fewer'),
+    kind: z.enum(ORGANISATION_KINDS, 'Select the type of organisation'),
+    urn: optionalText
+      .pipe(z.string().regex(/^(\d{6,7})?$/, 'URN must be 6 or 7 numbers'))
+      .transform((value) => value || null),
+    ukprn: optionalText
+      .pipe(z.string().regex(/^(1\d{7})?$/, 'UKPRN must be 8 numbers starting with 1'))
+      .transform((value) => value || null),
+    phase: optionalText
+      .pipe(z.union([z.literal(''), z.enum(SETTING_PHASES)], 'Select the phase'))
+      .transform((value) => value || null),
+  })
+  .superRefine((organisation, context) => {
+    if (organisation.kind === 'education_setting' && !organisation.phase) {
+      context.addIssue({ code: 'custom', path: ['phase'], message: 'Select the phase' });
+    }
+  });
+
+const userParams = z.object({ userId: z.guid() });
+const organisationParams = z.object({ organisationId: z.guid() });
+const membershipParams = z.object({ organisationId: z.guid(), membershipId: z.guid() });
+
+/** Ids in the address that are not ids name nothing that exists. */
+function paramsOf<S extends z.ZodType>(schema: S, request: FastifyRequest): z.infer<S> {
+  const result = schema.safeParse(request.params);
+  if (!result.success) throw new NotFoundError('No such record');
+  return result.data;
+}
+
+type Scope = admin.AdminScope & {
+  /** Appended to every admin link, so an administrator of several LAs stays in the one chosen. */
+  query: string;
+  /** The LAs this administrator can switch between, when more than one. */
+  authorities: { localAuthorityName: string; href: string; current: boolean }[];
+};
+
+/**
+ * The LA an administrator is acting for: the one named by ?la= when they administer several,
+ * otherwise their first. Naming an LA they do not administer is refused.
+ */
+function scopeOf(request: FastifyRequest): Scope {
+  const actor = request.actor!;
+  const administered = administeredAuthorities(actor);
+  const requested = (request.query as Record<string, unknown> | undefined)?.la;
+  if (
+    requested !== undefined &&
+    (typeof requested !== 'string' || !administered.includes(requested))
+  ) {
+    throw new ForbiddenError('Not an administrator of that local authority');
+  }
+  const localAuthorityId = (requested as string | undefined) ?? administered[0];
+  if (!localAuthorityId) throw new ForbiddenError('Not an administrator');
+  const nameOf = (id: string) =>
+    actor.staff.find((s) => s.localAuthorityId === id)?.localAuthorityName ?? '';
+  const several = administered.length > 1;
+  return {
+    localAuthorityId,
+    localAuthorityName: nameOf(localAuthorityId),
+    query: several ? `?la=${encodeURIComponent(localAuthorityId)}` : '',
+    authorities: several
+      ? administered.map((id) => ({
+          localAuthorityName: nameOf(id),
+          href: `/admin?la=${encodeURIComponent(id)}`,
+          current: id === localAuthorityId,
+        }))
+      : [],
+  };
+}
+
+function flash(request: FastifyRequest, heading: string, body: string) {
+  request.session.data.flash = { heading, body };
+  request.session.changed();
+}
+
+const roleItems = STAFF_ROLES.map((value) => ({ value, text: STAFF_ROLE_LABELS[value] }));
+const kindItems = ORGANISATION_KINDS.map((value) => ({
+  value,
+  text: ORGANISATION_KIND_LABELS[value],
+}));
+const phaseItems = SETTING_PHASES.map((value) => ({ value, text: SETTING_PHASE_LABELS[value] }));
+
+export async function adminRoutes(app: FastifyInstance, services: Services) {
+  const { db } = services;
+  const sender: admin.InvitationSender = {
+    mailer: services.mailer,
+    baseUrl: services.config.baseUrl,
+  };
+
+  app.get('/admin', laAdmin, async (request, reply) => {
+    return reply.render('admin/home.njk', { scope: scopeOf(request) });
+  });
+
+  app.get('/admin/users', laAdmin, async (request, reply) => {
+    const scope = scopeOf(request);
+    const overview = await admin.staffOverview(db, scope.localAuthorityId);
+    return reply.render('admin/users.njk', { scope, ...overview });
+  });
+
+  app.get('/admin/users/invite', laAdmin, async (request, reply) => {
+    return reply.render('admin/invite-staff.njk', {
+      scope: scopeOf(request),
+      roles: roleItems,
+      values: {},
+    });
+  });
+
+  app.post('/admin/users/invite', laAdmin, async (request, reply) => {
+    const scope = scopeOf(request);
+    const context = { scope, roles: roleItems };
+    const form = parseForm(staffInvitationSchema, request.body);
+    if (!form.ok)
+      return renderBadRequest(reply, 'admin/invite-staff.njk', form, request.body, context);
+    const result = await admin.inviteStaff(db, sender, scope, form.value, auditContextOf(request));
+    if (result.outcome === 'already-staff') {
+      return renderBadRequest(
+        reply,
+        'admin/invite-staff.njk',
+        formError('email', 'This person is already a member of staff'),
+        request.body,
+        context,
+      );
+    }
+    flash(request, 'Invitation sent', `We have sent an invitation to ${result.email}`);
+    return reply.redirect(`/admin/users${scope.query}`, 303);
+  });
+
+  async function staffMemberPage(request: FastifyRequest) {
+    const scope = scopeOf(request);
+    const { userId } = paramsOf(userParams, request);
+    const member = await admin.staffMember(db, scope.localAuthorityId, userId);
+    if (!member) throw new NotFoundError('No such member of staff');
+    return { scope, member, isSelf: userId === request.actor!.userId, roles: roleItems };
+  }
+
+  app.get('/admin/users/:userId', laAdmin, async (request, reply) => {
+    const page = await staffMemberPage(request);
+    return reply.render('admin/user.njk', { ...page, values: { role: page.member.role } });
+  });
+
+  app.post('/admin/users/:userId/role', laAdmin, async (request, reply) => {
+    const page = await staffMemberPage(request);
+    const refuse = (message: string) =>
+      renderBadRequest(reply, 'admin/user.njk', formError('role', message), request.body, page);
+    if (page.isSelf) return refuse('You cannot change your own role');
+    const form = parseForm(roleSchema, request.body);
+    if (!form.ok) return renderBadRequest(reply, 'admin/user.njk', form, request.body, page);
+    const outcome = await admin.changeStaffRole(
+      db,
+      page.scope.localAuthorityId,
+      page.member.userId,
+      form.value.role,
+      auditContextOf(request),
+    );
+    if (outcome === 'not-found') throw new NotFoundError('No such member of staff');
+    if (outcome === 'own-role') return refuse('You cannot change your own role');
+    if (outcome === 'last-admin') return refuse('There must be at least one administrator');
+    if (outcome === 'changed') {
+      flash(
+        request,
+        'Role changed',
+        `${page.member.name} is now: ${STAFF_ROLE_LABELS[form.value.role]}`,
+      );
+    }
+    return reply.redirect(`/admin/users/${page.member.userId}${page.scope.query}`, 303);
+  });
+
+  app.get('/admin/users/:userId/remove', laAdmin, async (request, reply) => {
+    const page = await staffMemberPage(request);
+    return reply.render('admin/remove-user.njk', {
+      ...page,
+      cannotRemove: page.isSelf ? 'You cannot remove yourself' : null,
+    });
+  });
+
+  app.post('/admin/users/:userId/remove', laAdmin, async (request, reply) => {
+    const page = await staffMemberPage(request);
+    const refuse = (message: string) =>
+      reply.code(400).render('admin/remove-user.njk', { ...page, cannotRemove: message });
+    if (page.isSelf) return refuse('You cannot remove yourself');
+    const outcome = await admin.removeStaffMember(
+      db,
+      page.scope.localAuthorityId,
+      page.member.userId,
+      auditContextOf(request),
+    );
+    if (outcome === 'not-found') throw new NotFoundError('No such member of staff');
+    if (outcome === 'self') return refuse('You cannot remove yourself');
+    if (outcome === 'last-admin') return refuse('There must be at least one administrator');
+    flash(
+      request,
+      'Member of staff removed',
+      `${page.member.name} no longer has access to ${page.scope.localAuthorityName}`,
+    );
+    return reply.redirect(`/admin/users${page.scope.query}`, 303);
+  });
+
+  app.get('/admin/organisations', laAdmin, async (request, reply) => {
+    const scope = scopeOf(request);
+    const organisations = await admin.organisationList(db, scope.localAuthorityId);
+    return reply.render('admin/organisations.njk', {
+      scope,
+      organisations,
+      limitReached: organisations.length >= admin.ORGANISATION_LIST_LIMIT,
+      limit: admin.ORGANISATION_LIST_LIMIT,
+    });
+  });
+
+  const organisationFormContext = (scope: Scope) => ({
+    scope,
+    kinds: kindItems,
+    phases: phaseItems,
+  });
+
+  app.get('/admin/organisations/new', laAdmin, async (request, reply) => {
+    return reply.render('admin/new-organisation.njk', {
+      ...organisationFormContext(scopeOf(request)),
+      values: {},
+    });
+  });
+
+  app.post('/admin/organisations/new', laAdmin, async (request, reply) => {
+    const scope = scopeOf(request);
+    const context = organisationFormContext(scope);
+    const form = parseForm(organisationSchema, request.body);
+    if (!form.ok)
+      return renderBadRequest(reply, 'admin/new-organisation.njk', form, request.body, context);
+    const result = await admin.addOrganisation(
+      db,
+      scope.localAuthorityId,
+      form.value,
+      auditContextOf(request),
+    );
+    if (result.outcome !== 'added') {
+      const problem =
+        result.outcome === 'duplicate-urn'
+          ? formError('urn', 'An organisation with this URN already exists')
+          : formError('ukprn', 'An organisation with this UKPRN already exists');
+      return renderBadRequest(reply, 'admin/new-organisation.njk', problem, request.body, context);
+    }
+    flash(request, 'Organisation added', `${form.value.name} has been added`);
+    return reply.redirect(`/admin/organisations/${result.organisationId}${scope.query}`, 303);
+  });
+
+  async function organisationPage(request: FastifyRequest) {
+    const scope = scopeOf(request);
+    const { organisationId } = paramsOf(organisationParams, request);
+    const details = await admin.organisationDetails(db, scope.localAuthorityId, organisationId);
+    if (!details) throw new NotFoundError('No such organisation');
+    return { scope, ...details };
+  }
+
+  app.get('/admin/organisations/:organisationId', laAdmin, async (request, reply) => {
+    return reply.render('admin/organisation.njk', {
+      ...(await organisationPage(request)),
+      values: {},
+    });
+  });
+
+  app.post('/admin/organisations/:organisationId/invite', laAdmin, async (request, reply) => {
+    const page = await organisationPage(request);
+    const form = parseForm(organisationInvitationSchema, request.body);
+    if (!form.ok)
+      return renderBadRequest(reply, 'admin/organisation.njk', form, request.body, page);
+    const result = await admin.inviteToOrganisation(
+      db,
+      sender,
+      page.scope.localAuthorityId,
+      page.organisation.organisationId,
+      form.value,
+      auditContextOf(request),
+    );
+    if (result.outcome === 'not-found') throw new NotFoundError('No such organisation');
+    if (result.outcome === 'already-member') {
+      return renderBadRequest(
+        reply,
+        'admin/organisation.njk',
+        formError('email', 'This person is already a member of this organisation'),
+        request.body,
+        page,
+      );
+    }
+    flash(request, 'Invitation sent', `We have sent an invitation to ${result.email}`);
+    return redirectToOrganisation(reply, page.scope, page.organisation.organisationId);
+  });
+
+  app.post(
+    '/admin/organisations/:organisationId/members/:membershipId/end',
+    laAdmin,
+    async (request, reply) => {
+      const scope = scopeOf(request);
+      const { organisationId, membershipId } = paramsOf(membershipParams, request);
+      const result = await admin.endOrganisationMembership(
+        db,
+        scope.localAuthorityId,
+        organisationId,
+        membershipId,
+        auditContextOf(request),
+      );
+      if (result.outcome === 'not-found') throw new NotFoundError('No such membership');
+      flash(
+        request,
+        'Access removed',
+        `${result.memberName} is no longer a member of this organisation`,
+      );
+      return redirectToOrganisation(reply, scope, organisationId);
+    },
+  );
+}
+
+function redirectToOrganisation(reply: FastifyReply, scope: Scope, organisationId: string) {
+  return reply.redirect(`/admin/organisations/${organisationId}${scope.query}`, 303);
+}

@@ -1,0 +1,315 @@
+import { sql } from 'kysely';
+import type { DbOrTrx } from '../../db/database.ts';
+import type { StaffRole } from '../../domain/people.ts';
+import type { Actor } from '../../policy/policy.ts';
+
+export async function findUserByEmail(db: DbOrTrx, email: string) {
+  return db
+    .selectFrom('app_user')
+    .selectAll()
+    .where('email', '=', email.trim().toLowerCase())
+    .executeTakeFirst();
+}
+
+export async function findUserById(db: DbOrTrx, userId: string) {
+  return db.selectFrom('app_user').selectAll().where('id', '=', userId).executeTakeFirst();
+}
+
+/** The signed-in user with what they belong to: the input to every policy decision. */
+export async function loadActor(db: DbOrTrx, userId: string): Promise<Actor | null> {
+  const user = await db
+    .selectFrom('app_user')
+    .select(['id', 'display_name', 'email', 'disabled_at'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (!user || user.disabled_at) return null;
+  const [staff, organisations] = await Promise.all([
+    db
+      .selectFrom('staff_membership')
+      .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
+      .select([
+        'staff_membership.local_authority_id',
+        'local_authority.name',
+        'staff_membership.role',
+      ])
+      .where('staff_membership.user_id', '=', userId)
+      .orderBy('local_authority.name')
+      .execute(),
+    db
+      .selectFrom('organisation_membership')
+      .select('organisation_id')
+      .where('user_id', '=', userId)
+      .where('ended_at', 'is', null)
+      .execute(),
+  ]);
+  return {
+    userId: user.id,
+    displayName: user.display_name,
+    email: user.email,
+    staff: staff.map((s) => ({
+      localAuthorityId: s.local_authority_id,
+      localAuthorityName: s.name,
+      role: s.role as StaffRole,
+    })),
+    organisationIds: organisations.map((o) => o.organisation_id),
+  };
+}
+
+export async function createUser(
+  db: DbOrTrx,
+  user: { email: string; displayName: string; passwordHash: string | null },
+): Promise<string> {
+  const row = await db
+    .insertInto('app_user')
+    .values({
+      email: user.email.trim().toLowerCase(),
+      display_name: user.displayName,
+      password_hash: user.passwordHash,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function setPassword(db: DbOrTrx, userId: string, passwordHash: string) {
+  await db
+    .updateTable('app_user')
+    .set({ password_hash: passwordHash, failed_sign_in_count: 0, locked_until: null })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function setSecondFactor(
+  db: DbOrTrx,
+  userId: string,
+  method: 'totp' | 'email',
+  totpSecret: string | null,
+) {
+  await db
+    .updateTable('app_user')
+    .set({ second_factor: method, totp_secret: totpSecret })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function replaceRecoveryCodes(db: DbOrTrx, userId: string, codeHashes: string[]) {
+  await db.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
+  await db
+    .insertInto('recovery_code')
+    .values(codeHashes.map((code_hash) => ({ user_id: userId, code_hash })))
+    .execute();
+}
+
+/** Marks a recovery code used; true when it was there and unused. */
+export async function useRecoveryCode(db: DbOrTrx, userId: string, codeHash: string) {
+  const result = await db
+    .updateTable('recovery_code')
+    .set({ used_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function countUnusedRecoveryCodes(db: DbOrTrx, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('recovery_code')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function recordSignInAttempt(
+  db: DbOrTrx,
+  attempt: { ipAddress: string; emailHash: string; succeeded: boolean },
+) {
+  await db
+    .insertInto('sign_in_attempt')
+    .values({
+      ip_address: attempt.ipAddress,
+      email_hash: attempt.emailHash,
+      succeeded: attempt.succeeded,
+    })
+    .execute();
+}
+
+export async function countFailedAttemptsFromAddress(
+  db: DbOrTrx,
+  ipAddress: string,
+  since: Date,
+): Promise<number> {
+  const row = await db
+    .selectFrom('sign_in_attempt')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('ip_address', '=', ipAddress)
+    .where('succeeded', '=', false)
+    .where('attempted_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Counts a failed sign-in; locks the account once the count reaches the threshold. */
+export async function recordFailedSignIn(
+  db: DbOrTrx,
+  userId: string,
+  threshold: number,
+  lockUntil: Date,
+): Promise<{ locked: boolean }> {
+  const row = await db
+    .updateTable('app_user')
+    .set((eb) => ({ failed_sign_in_count: eb('failed_sign_in_count', '+', 1) }))
+    .where('id', '=', userId)
+    .returning('failed_sign_in_count')
+    .executeTakeFirstOrThrow();
+  if (row.failed_sign_in_count >= threshold) {
+    await db
+      .updateTable('app_user')
+      .set({ locked_until: lockUntil, failed_sign_in_count: 0 })
+      .where('id', '=', userId)
+      .execute();
+    return { locked: true };
+  }
+  return { locked: false };
+}
+
+export async function recordSuccessfulSignIn(db: DbOrTrx, userId: string) {
+  await db
+    .updateTable('app_user')
+    .set({ failed_sign_in_count: 0, locked_until: null, last_signed_in_at: new Date() })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export type InvitationGrant = {
+  localAuthorityId?: string | null;
+  staffRole?: StaffRole | null;
+  organisationId?: string | null;
+  caseId?: string | null;
+  caseRole?: string | null;
+};
+
+export async function insertInvitation(
+  db: DbOrTrx,
+  invitation: InvitationGrant & {
+    tokenHash: string;
+    email: string;
+    invitedBy: string | null;
+    expiresAt: Date;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('invitation')
+    .values({
+      token_hash: invitation.tokenHash,
+      email: invitation.email.trim().toLowerCase(),
+      invited_by: invitation.invitedBy,
+      local_authority_id: invitation.localAuthorityId ?? null,
+      staff_role: invitation.staffRole ?? null,
+      organisation_id: invitation.organisationId ?? null,
+      case_id: invitation.caseId ?? null,
+      case_role: invitation.caseRole ?? null,
+      expires_at: invitation.expiresAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function findInvitationByTokenHash(db: DbOrTrx, tokenHash: string) {
+  return db
+    .selectFrom('invitation')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** Claims an invitation; false when another request used it first. */
+export async function claimInvitation(db: DbOrTrx, invitationId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('invitation')
+    .set({ used_at: new Date() })
+    .where('id', '=', invitationId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function upsertStaffMembership(
+  db: DbOrTrx,
+  userId: string,
+  localAuthorityId: string,
+  role: StaffRole,
+) {
+  await db
+    .insertInto('staff_membership')
+    .values({ user_id: userId, local_authority_id: localAuthorityId, role })
+    .onConflict((oc) => oc.columns(['user_id', 'local_authority_id']).doUpdateSet({ role }))
+    .execute();
+}
+
+export async function joinOrganisation(db: DbOrTrx, userId: string, organisationId: string) {
+  await db
+    .insertInto('organisation_membership')
+    .values({ user_id: userId, organisation_id: organisationId })
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'organisation_id']).where('ended_at', 'is', null).doNothing(),
+    )
+    .execute();
+}
+
+export async function addCaseParticipantUser(
+  db: DbOrTrx,
+  caseId: string,
+  userId: string,
+  caseRole: string,
+) {
+  await db
+    .insertInto('case_participant')
+    .values({ case_id: caseId, user_id: userId, case_role: caseRole })
+    .execute();
+}
+
+export async function insertPasswordReset(
+  db: DbOrTrx,
+  reset: { tokenHash: string; userId: string; expiresAt: Date },
+) {
+  await db
+    .insertInto('password_reset')
+    .values({ token_hash: reset.tokenHash, user_id: reset.userId, expires_at: reset.expiresAt })
+    .execute();
+}
+
+export async function findUsablePasswordReset(db: DbOrTrx, tokenHash: string) {
+  return db
+    .selectFrom('password_reset')
+    .select(['user_id', 'expires_at'])
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+}
+
+export async function claimPasswordReset(db: DbOrTrx, tokenHash: string): Promise<boolean> {
+  const result = await db
+    .updateTable('password_reset')
+    .set({ used_at: new Date() })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function countPasswordResetsSince(db: DbOrTrx, userId: string, since: Date) {
+  const row = await db
+    .selectFrom('password_reset')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('user_id', '=', userId)
+    .where('created_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -1,0 +1,183 @@
+import type { DbOrTrx } from '../../db/database.ts';
+import type { CaseAccessFacts } from '../../policy/policy.ts';
+
+/** Who may see the case: its LA and its current participants, people and organisations. */
+export async function loadCaseAccess(db: DbOrTrx, caseId: string): Promise<CaseAccessFacts | null> {
+  const found = await db
+    .selectFrom('case')
+    .select(['id', 'local_authority_id'])
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  if (!found) return null;
+  const participants = await db
+    .selectFrom('case_participant')
+    .select(['user_id', 'organisation_id'])
+    .where('case_id', '=', caseId)
+    .where('ended_at', 'is', null)
+    .execute();
+  return {
+    caseId: found.id,
+    localAuthorityId: found.local_authority_id,
+    participantUserIds: participants.flatMap((p) => (p.user_id ? [p.user_id] : [])),
+    participantOrganisationIds: participants.flatMap((p) =>
+      p.organisation_id ? [p.organisation_id] : [],
+    ),
+  };
+}
+
+export type TrayFilter = {
+  localAuthorityIds: string[];
+  stage?: string | undefined;
+  /** A user id, or 'unassigned'. */
+  officer?: string | undefined;
+  limit: number;
+  offset: number;
+};
+
+/** The caseworker's tray: the LA's cases, soonest due first (cases with nothing due last). */
+export async function listTray(db: DbOrTrx, filter: TrayFilter) {
+  let query = db
+    .selectFrom('case')
+    .leftJoin('app_user as officer', 'officer.id', 'case.assigned_officer_id')
+    .where('case.local_authority_id', 'in', filter.localAuthorityIds);
+  if (filter.stage) query = query.where('case.stage', '=', filter.stage);
+  if (filter.officer === 'unassigned') query = query.where('case.assigned_officer_id', 'is', null);
+  else if (filter.officer) query = query.where('case.assigned_officer_id', '=', filter.officer);
+
+  const [rows, total] = await Promise.all([
+    query
+      .select([
+        'case.id',
+        'case.reference',
+        'case.child_first_name',
+        'case.child_last_name',
+        'case.stage',
+        'case.next_step_due_on',
+        'officer.display_name as officer_name',
+      ])
+      .orderBy('case.next_step_due_on', (ob) => ob.asc().nullsLast())
+      .orderBy('case.reference', 'asc')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(total.count) };
+}
+
+export async function listStaffOfAuthorities(db: DbOrTrx, localAuthorityIds: string[]) {
+  return db
+    .selectFrom('staff_membership')
+    .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
+    .select(['app_user.id', 'app_user.display_name'])
+    .where('staff_membership.local_authority_id', 'in', localAuthorityIds)
+    .where('staff_membership.role', 'in', ['caseworker', 'decision_maker', 'manager'])
+    .orderBy('app_user.display_name')
+    .distinct()
+    .execute();
+}
+
+/** The cases a person takes part in, directly or through an organisation, across every LA. */
+export async function listCasesOfParticipant(
+  db: DbOrTrx,
+  userId: string,
+  organisationIds: string[],
+) {
+  return db
+    .selectFrom('case')
+    .innerJoin('local_authority', 'local_authority.id', 'case.local_authority_id')
+    .select([
+      'case.id',
+      'case.reference',
+      'case.child_first_name',
+      'case.child_last_name',
+      'case.stage',
+      'case.request_received_on',
+      'case.plan_issued_on',
+      'case.last_review_on',
+      'case.next_step_due_on',
+      'local_authority.name as local_authority_name',
+    ])
+    .where((eb) =>
+      eb(
+        'case.id',
+        'in',
+        eb
+          .selectFrom('case_participant')
+          .select('case_participant.case_id')
+          .where('case_participant.ended_at', 'is', null)
+          .where((inner) =>
+            inner.or([
+              inner('case_participant.user_id', '=', userId),
+              ...(organisationIds.length > 0
+                ? [inner('case_participant.organisation_id', 'in', organisationIds)]
+                : []),
+            ]),
+          ),
+      ),
+    )
+    .orderBy('case.next_step_due_on', (ob) => ob.asc().nullsLast())
+    .orderBy('case.reference')
+    .limit(500)
+    .execute();
+}
+
+export async function findCaseOverview(db: DbOrTrx, caseId: string) {
+  const found = await db
+    .selectFrom('case')
+    .innerJoin('local_authority', 'local_authority.id', 'case.local_authority_id')
+    .leftJoin('app_user as officer', 'officer.id', 'case.assigned_officer_id')
+    .select([
+      'case.id',
+      'case.reference',
+      'case.local_authority_id',
+      'case.child_first_name',
+      'case.child_last_name',
+      'case.child_date_of_birth',
+      'case.stage',
+      'case.request_received_on',
+      'case.assessment_decided_on',
+      'case.plan_issued_on',
+      'case.last_review_on',
+      'case.closed_on',
+      'case.next_step_due_on',
+      'local_authority.name as local_authority_name',
+      'officer.display_name as officer_name',
+    ])
+    .where('case.id', '=', caseId)
+    .executeTakeFirst();
+  if (!found) return null;
+  const [participants, events] = await Promise.all([
+    db
+      .selectFrom('case_participant')
+      .leftJoin('app_user', 'app_user.id', 'case_participant.user_id')
+      .leftJoin('organisation', 'organisation.id', 'case_participant.organisation_id')
+      .select([
+        'case_participant.id',
+        'case_participant.case_role',
+        'case_participant.added_at',
+        'app_user.display_name as user_name',
+        'organisation.name as organisation_name',
+      ])
+      .where('case_participant.case_id', '=', caseId)
+      .where('case_participant.ended_at', 'is', null)
+      .orderBy('case_participant.added_at')
+      .execute(),
+    db
+      .selectFrom('case_event')
+      .leftJoin('app_user', 'app_user.id', 'case_event.actor_user_id')
+      .select([
+        'case_event.id',
+        'case_event.kind',
+        'case_event.summary',
+        'case_event.occurred_at',
+        'app_user.display_name as actor_name',
+      ])
+      .where('case_event.case_id', '=', caseId)
+      .orderBy('case_event.occurred_at', 'desc')
+      .orderBy('case_event.id', 'desc')
+      .limit(200)
+      .execute(),
+  ]);
+  return { ...found, participants, events };
+}

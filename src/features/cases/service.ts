@@ -1,0 +1,172 @@
+import type { Db } from '../../db/database.ts';
+import { listAuditForSubject, recordAudit, type AuditContext } from '../../audit/audit.ts';
+import { todayInEngland } from '../../domain/clock/calendar-date.ts';
+import { CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
+import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/pathway/stages.ts';
+import type { Actor } from '../../policy/policy.ts';
+import * as repo from './repository.ts';
+
+export const TRAY_PAGE_SIZE = 25;
+
+type CaseDates = {
+  stage: string;
+  request_received_on: string;
+  plan_issued_on: string | null;
+  last_review_on: string | null;
+};
+
+function factsOf(row: CaseDates): CaseFacts | null {
+  if (!isStage(row.stage)) return null;
+  return {
+    stage: row.stage,
+    requestReceivedOn: row.request_received_on,
+    planIssuedOn: row.plan_issued_on,
+    lastReviewOn: row.last_review_on,
+  };
+}
+
+function dueStatus(
+  dueOn: string | null,
+  today: string,
+): 'overdue' | 'due-soon' | 'upcoming' | null {
+  if (!dueOn) return null;
+  if (dueOn < today) return 'overdue';
+  const soon = new Date(`${today}T00:00:00Z`);
+  soon.setUTCDate(soon.getUTCDate() + 7);
+  return dueOn <= soon.toISOString().slice(0, 10) ? 'due-soon' : 'upcoming';
+}
+
+export async function caseworkerTray(
+  db: Db,
+  actor: Actor,
+  filter: {
+    localAuthorityId?: string | undefined;
+    stage?: string | undefined;
+    officer?: string | undefined;
+    page: number;
+  },
+  context: AuditContext,
+) {
+  const authorities = actor.staff.map((s) => s.localAuthorityId);
+  const localAuthorityIds = filter.localAuthorityId ? [filter.localAuthorityId] : authorities;
+  const { rows, total } = await repo.listTray(db, {
+    localAuthorityIds,
+    stage: filter.stage,
+    officer: filter.officer,
+    limit: TRAY_PAGE_SIZE,
+    offset: (filter.page - 1) * TRAY_PAGE_SIZE,
+  });
+  const officers = await repo.listStaffOfAuthorities(db, authorities);
+  await recordAudit(db, context, {
+    action: 'viewed case list',
+    subjectType: 'case',
+    subjectId: null,
+    details: { caseIds: rows.map((r) => r.id), page: filter.page },
+  });
+  const today = todayInEngland();
+  return {
+    total,
+    pageCount: Math.max(1, Math.ceil(total / TRAY_PAGE_SIZE)),
+    officers,
+    cases: rows.map((r) => ({
+      id: r.id,
+      reference: r.reference,
+      childName: `${r.child_first_name} ${r.child_last_name}`,
+      stage: stageLabel(r.stage),
+      nextStepDueOn: r.next_step_due_on,
+      dueStatus: dueStatus(r.next_step_due_on, today),
+      officerName: r.officer_name,
+    })),
+  };
+}
+
+export async function casesForParticipant(db: Db, actor: Actor, context: AuditContext) {
+  const rows = await repo.listCasesOfParticipant(db, actor.userId, actor.organisationIds);
+  if (rows.length > 0) {
+    await recordAudit(db, context, {
+      action: 'viewed case list',
+      subjectType: 'case',
+      subjectId: null,
+      details: { caseIds: rows.map((r) => r.id) },
+    });
+  }
+  const today = todayInEngland();
+  return rows.map((r) => {
+    const facts = factsOf(r);
+    const next = facts ? nextStep(facts) : null;
+    return {
+      id: r.id,
+      reference: r.reference,
+      childName: `${r.child_first_name} ${r.child_last_name}`,
+      localAuthorityName: r.local_authority_name,
+      stage: stageLabel(r.stage),
+      nextStep: next?.description ?? null,
+      nextStepDueOn: next?.dueOn ?? null,
+      dueStatus: dueStatus(next?.dueOn ?? null, today),
+    };
+  });
+}
+
+/** A case's overview. Every view is written to the audit log before anything is shown. */
+export async function viewCase(db: Db, caseId: string, context: AuditContext) {
+  const found = await repo.findCaseOverview(db, caseId);
+  if (!found) return null;
+  await recordAudit(db, context, {
+    action: 'viewed case',
+    subjectType: 'case',
+    subjectId: caseId,
+    localAuthorityId: found.local_authority_id,
+  });
+  const facts = factsOf(found);
+  const next = facts ? nextStep(facts) : null;
+  return {
+    id: found.id,
+    reference: found.reference,
+    localAuthorityName: found.local_authority_name,
+    child: {
+      name: `${found.child_first_name} ${found.child_last_name}`,
+      dateOfBirth: found.child_date_of_birth,
+    },
+    stage: stageLabel(found.stage),
+    officerName: found.officer_name,
+    keyDates: {
+      requestReceivedOn: found.request_received_on,
+      assessmentDecidedOn: found.assessment_decided_on,
+      planIssuedOn: found.plan_issued_on,
+      lastReviewOn: found.last_review_on,
+      closedOn: found.closed_on,
+    },
+    nextStep: next?.description ?? null,
+    nextStepDueOn: next?.dueOn ?? null,
+    dueStatus: dueStatus(next?.dueOn ?? null, todayInEngland()),
+    participants: found.participants.map((p) => ({
+      name: p.user_name ?? p.organisation_name ?? 'Unknown',
+      isOrganisation: Boolean(p.organisation_name),
+      role: labelFor(CASE_ROLE_LABELS, p.case_role),
+    })),
+    events: found.events,
+  };
+}
+
+export const ACCESS_LOG_PAGE_SIZE = 50;
+
+export async function caseAccessLog(db: Db, caseId: string, page: number, context: AuditContext) {
+  const found = await repo.findCaseOverview(db, caseId);
+  if (!found) return null;
+  const log = await listAuditForSubject(db, 'case', caseId, {
+    limit: ACCESS_LOG_PAGE_SIZE,
+    offset: (page - 1) * ACCESS_LOG_PAGE_SIZE,
+  });
+  await recordAudit(db, context, {
+    action: 'viewed access log',
+    subjectType: 'case',
+    subjectId: caseId,
+    localAuthorityId: found.local_authority_id,
+  });
+  return {
+    id: found.id,
+    reference: found.reference,
+    ...log,
+    pageCount: Math.max(1, Math.ceil(log.total / ACCESS_LOG_PAGE_SIZE)),
+  };
+}

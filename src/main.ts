@@ -1,0 +1,75 @@
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openConfiguredDatabase } from './db/configured.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { buildApp } from './app.ts';
+import { services } from './services.ts';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_PASSWORD,
+  hasAnyLocalAuthority,
+  seedDemoData,
+} from './features/demo/demo-data.ts';
+
+async function start() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const database = openConfiguredDatabase(config);
+  const applied = await migrateToLatest(database.db);
+  const app = await buildApp(services(config, database.db));
+  app.log.info(
+    {
+      node: process.version,
+      environment: config.environment,
+      database: database.description,
+      migrationsApplied: applied,
+    },
+    `Pathway starting on Node.js ${process.version}`,
+  );
+
+  let demoSeeded = false;
+  if (
+    config.demoData &&
+    database.kind === 'embedded' &&
+    !(await hasAnyLocalAuthority(database.db))
+  ) {
+    const { cases } = await seedDemoData(database.db);
+    app.log.info({ cases }, 'demo data loaded into the empty embedded database');
+    demoSeeded = true;
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    timer.unref();
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  await app.listen({ host: config.host, port: config.port });
+  if (config.demoData) {
+    const lines = [
+      '',
+      `Pathway is running at ${config.baseUrl} (demo data${demoSeeded ? ' just loaded' : ''}).`,
+      `Sign in with any of these accounts, password "${DEMO_PASSWORD}"; the security code is shown on screen in demo mode:`,
+      ...DEMO_ACCOUNTS.map((a) => `  ${a.describes.padEnd(34)} ${a.email}`),
+      '',
+    ];
+    console.log(lines.join('\n'));
+  }
+}
+
+await start();

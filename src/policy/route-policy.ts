@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import {
+  ROUTE_POLICIES,
+  administeredAuthorities,
+  canViewCase,
+  canViewCaseAccessLog,
+  isStaff,
+  type Actor,
+  type CaseAccessFacts,
+  type RoutePolicy,
+} from './policy.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Every route must say who may use it. */
+    policy?: RoutePolicy;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+    /** The case named by :caseId, once the policy has allowed access to it. */
+    caseAccess: CaseAccessFacts | null;
+  }
+}
+
+export type RouteRecord = { method: string; url: string; policy: RoutePolicy };
+
+export type RoutePolicyOptions = {
+  loadCaseAccess(caseId: string): Promise<CaseAccessFacts | null>;
+  /** Filled with every route as it is registered, for the route-by-role test. */
+  registry: RouteRecord[];
+};
+
+export class MissingRoutePolicyError extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type PolicyOutcome = 'allow' | 'sign-in' | 'forbidden' | 'not-found';
+
+/** Decides a request against its route's policy; the only place routes are guarded. */
+export async function decide(
+  policy: RoutePolicy,
+  request: Pick<FastifyRequest, 'actor' | 'session' | 'params'>,
+  loadCaseAccess: RoutePolicyOptions['loadCaseAccess'],
+): Promise<{ outcome: PolicyOutcome; caseAccess?: CaseAccessFacts }> {
+  if (policy === 'public') return { outcome: 'allow' };
+  if (policy === 'signing-in') {
+    const data = request.session.data;
+    return data.userId && !data.secondFactorVerified
+      ? { outcome: 'allow' }
+      : { outcome: 'sign-in' };
+  }
+  const actor = request.actor;
+  if (!actor) return { outcome: 'sign-in' };
+  switch (policy) {
+    case 'signed-in':
+      return { outcome: 'allow' };
+    case 'staff':
+      return { outcome: isStaff(actor) ? 'allow' : 'forbidden' };
+    case 'la-admin':
+      return { outcome: administeredAuthorities(actor).length > 0 ? 'allow' : 'forbidden' };
+    case 'case:view':
+    case 'case:access-log': {
+      const caseId = (request.params as Record<string, string | undefined>).caseId;
+      if (!caseId || !UUID.test(caseId)) return { outcome: 'not-found' };
+      const facts = await loadCaseAccess(caseId);
+      if (!facts) return { outcome: 'not-found' };
+      const allowed =
+        policy === 'case:view' ? canViewCase(actor, facts) : canViewCaseAccessLog(actor, facts);
+      return allowed ? { outcome: 'allow', caseAccess: facts } : { outcome: 'forbidden' };
+    }
+  }
+}
+
+export class ForbiddenError extends Error {
+  statusCode = 403;
+}
+export class NotFoundError extends Error {
+  statusCode = 404;
+}
+
+export const routePolicyPlugin = fp(async (app: FastifyInstance, options: RoutePolicyOptions) => {
+  app.decorateRequest('caseAccess', null);
+
+  app.addHook('onRoute', (route) => {
+    const policy = route.config?.policy;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!policy || !ROUTE_POLICIES.includes(policy)) {
+      throw new MissingRoutePolicyError(
+        `Route ${methods.join(',')} ${route.url} does not declare a policy in config.policy`,
+      );
+    }
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      options.registry.push({ method, url: route.url, policy });
+    }
+  });
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const policy = request.routeOptions.config?.policy;
+    // Routes outside this plugin's reach (static files, the 404 handler) have no policy.
+    if (!policy) return;
+    const { outcome, caseAccess } = await decide(policy, request, options.loadCaseAccess);
+    if (outcome === 'allow') {
+      request.caseAccess = caseAccess ?? null;
+      return;
+    }
+    if (outcome === 'sign-in') {
+      if (request.method === 'GET') {
+        request.session.data.returnTo = request.url;
+        request.session.changed();
+        return reply.redirect(
+          request.session.timedOut ? '/sign-in?reason=timeout' : '/sign-in',
+          303,
+        );
+      }
+      throw new ForbiddenError('Sign in first');
+    }
+    if (outcome === 'not-found') throw new NotFoundError('No such case');
+    throw new ForbiddenError('Not allowed by policy');
+  });
+});

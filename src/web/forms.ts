@@ -1,0 +1,56 @@
+import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
+
+/** One field's error in the shape GOV.UK's error summary and field macros take. */
+export type FieldError = { text: string; href: string };
+export type FormErrors = Record<string, FieldError>;
+
+export type FormResult<T> =
+  { ok: true; value: T } | { ok: false; errors: FormErrors; errorList: FieldError[] };
+
+/**
+ * Checks a posted form against its schema. Schema messages are the GOV.UK error messages;
+ * the first problem per field is shown, fields in the order of the form.
+ */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.infer<S>> {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return { ok: true, value: result.data };
+  const errors: FormErrors = {};
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    if (!errors[field]) errors[field] = { text: issue.message, href: `#${field}` };
+  }
+  return { ok: false, errors, errorList: Object.values(errors) };
+}
+
+export function formError(
+  field: string,
+  text: string,
+): { ok: false; errors: FormErrors; errorList: FieldError[] } {
+  const error = { text, href: `#${field}` };
+  return { ok: false, errors: { [field]: error }, errorList: [error] };
+}
+
+/**
+ * Re-renders a form with its errors and the user's input, with status 400. Password fields are
+ * never sent back.
+ */
+export function renderBadRequest(
+  reply: FastifyReply,
+  template: string,
+  result: { errors: FormErrors; errorList: FieldError[] },
+  values: unknown,
+  context: Record<string, unknown> = {},
+): FastifyReply {
+  const kept = Object.fromEntries(
+    Object.entries((values as Record<string, unknown>) ?? {}).filter(
+      ([key]) => !/password|code|_csrf/i.test(key),
+    ),
+  );
+  return reply.code(400).render(template, {
+    ...context,
+    errors: result.errors,
+    errorList: result.errorList,
+    values: kept,
+  });
+}

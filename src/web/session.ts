@@ -1,0 +1,204 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Db } from '../db/database.ts';
+
+/**
+ * Server-side sessions in the database, so any number of web processes can serve a user.
+ * The cookie holds a random 256-bit id; the database keeps only its SHA-256, so a copy of the
+ * table does not let anyone sign in. A session ends after SESSION_IDLE_MINUTES without a request.
+ */
+export const SESSION_COOKIE = 'pathway_session';
+
+export type SessionData = {
+  /** Set once the password is accepted. */
+  userId?: string;
+  /** Set once the second factor is accepted too: only then is the user signed in. */
+  secondFactorVerified?: boolean;
+  /** A one-time sign-in code sent by email, hashed. */
+  emailCode?: { hash: string; expiresAt: number };
+  /** How many codes this sign-in has emailed, so the resend link cannot be used to flood an inbox. */
+  emailCodesSent?: number;
+  /** Demo mode only: the emailed code, shown on screen. */
+  demoCode?: string;
+  /** Wrong second-factor codes in this sign-in. */
+  secondFactorFailures?: number;
+  /** A TOTP secret being set up, before the user proves it works. */
+  pendingTotpSecret?: string;
+  /** Recovery codes to show once, right after they are made. */
+  freshRecoveryCodes?: string[];
+  /** An invitation accepted by someone who already has an account, applied after sign-in. */
+  pendingInvitationToken?: string;
+  /** Where to go after signing in. */
+  returnTo?: string;
+  /** A one-off message for the next page (GOV.UK notification banner). */
+  flash?: { heading: string; body?: string };
+};
+
+export type Session = {
+  data: SessionData;
+  /** True when the request came with a session cookie that had timed out. */
+  timedOut: boolean;
+  /** Persist changes to `data` when the response is sent. */
+  changed(): void;
+};
+
+type SessionState = {
+  idHash: string | null;
+  dirty: boolean;
+  touch: boolean;
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session;
+    sessionState: SessionState;
+  }
+}
+
+function hashId(id: string): string {
+  return createHash('sha256').update(id).digest('base64url');
+}
+
+export type SessionOptions = {
+  db: Db;
+  idleMinutes: number;
+  secureCookie: boolean;
+};
+
+/** Refresh the idle timer at most this often, so browsing does not write on every request. */
+const TOUCH_INTERVAL_MS = 30_000;
+
+export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOptions) => {
+  const { db } = options;
+  const idleMs = options.idleMinutes * 60_000;
+
+  app.decorateRequest('session', null as unknown as Session);
+  app.decorateRequest('sessionState', null as unknown as SessionState);
+
+  app.addHook('onRequest', async (request) => {
+    const state: SessionState = { idHash: null, dirty: false, touch: false };
+    request.sessionState = state;
+    const session: Session = { data: {}, timedOut: false, changed: () => (state.dirty = true) };
+    request.session = session;
+
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (!cookie || !/^[A-Za-z0-9_-]{43}$/.test(cookie)) return;
+    const idHash = hashId(cookie);
+    const row = await db
+      .selectFrom('user_session')
+      .select(['data', 'expires_at', 'last_seen_at'])
+      .where('id_hash', '=', idHash)
+      .executeTakeFirst();
+    if (!row) {
+      session.timedOut = true;
+      return;
+    }
+    const now = Date.now();
+    if (row.expires_at.getTime() <= now) {
+      await db.deleteFrom('user_session').where('id_hash', '=', idHash).execute();
+      session.timedOut = true;
+      return;
+    }
+    state.idHash = idHash;
+    session.data = row.data as SessionData;
+    state.touch = now - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS;
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const state = request.sessionState;
+    if (!state) return payload;
+    // Polling for the time left must not itself keep a session alive.
+    if (request.routeOptions.config?.passiveSession) return payload;
+    const expiresAt = new Date(Date.now() + idleMs);
+    if (state.dirty) {
+      if (!state.idHash) {
+        const id = randomBytes(32).toString('base64url');
+        state.idHash = hashId(id);
+        setSessionCookie(reply, id, options.secureCookie);
+        await db
+          .insertInto('user_session')
+          .values({
+            id_hash: state.idHash,
+            user_id: request.session.data.userId ?? null,
+            data: JSON.stringify(request.session.data),
+            last_seen_at: new Date(),
+            expires_at: expiresAt,
+          })
+          .execute();
+      } else {
+        await db
+          .updateTable('user_session')
+          .set({
+            user_id: request.session.data.userId ?? null,
+            data: JSON.stringify(request.session.data),
+            last_seen_at: new Date(),
+            expires_at: expiresAt,
+          })
+          .where('id_hash', '=', state.idHash)
+          .execute();
+      }
+    } else if (state.touch && state.idHash) {
+      await db
+        .updateTable('user_session')
+        .set({ last_seen_at: new Date(), expires_at: expiresAt })
+        .where('id_hash', '=', state.idHash)
+        .execute();
+    }
+    return payload;
+  });
+});
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route reads the session without counting as activity (the timeout warning's poll). */
+    passiveSession?: boolean;
+  }
+}
+
+function setSessionCookie(reply: FastifyReply, id: string, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+}
+
+/**
+ * Starts a fresh session id keeping the given data: done at each step up in privilege
+ * (password accepted, second factor accepted) so a session id planted before sign-in is useless.
+ */
+export async function renewSession(db: Db, request: FastifyRequest, data: SessionData) {
+  const state = request.sessionState;
+  if (state.idHash) {
+    await db.deleteFrom('user_session').where('id_hash', '=', state.idHash).execute();
+  }
+  state.idHash = null;
+  request.session.data = data;
+  state.dirty = true;
+}
+
+/** Ends the session here and forgets it in the database. */
+export async function endSession(db: Db, request: FastifyRequest, reply: FastifyReply) {
+  const state = request.sessionState;
+  if (state.idHash) {
+    await db.deleteFrom('user_session').where('id_hash', '=', state.idHash).execute();
+  }
+  state.idHash = null;
+  state.dirty = false;
+  request.session.data = {};
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+}
+
+/** Ends every session of a user (password changed, account disabled). */
+export async function endAllSessionsOf(db: Db, userId: string): Promise<void> {
+  await db.deleteFrom('user_session').where('user_id', '=', userId).execute();
+}
+
+/** Seconds until the current session times out, for the timeout warning. */
+export async function secondsLeft(db: Db, request: FastifyRequest): Promise<number> {
+  const idHash = request.sessionState.idHash;
+  if (!idHash) return 0;
+  const row = await db
+    .selectFrom('user_session')
+    .select('expires_at')
+    .where('id_hash', '=', idHash)
+    .executeTakeFirst();
+  return row ? Math.max(0, Math.floor((row.expires_at.getTime() - Date.now()) / 1000)) : 0;
+}

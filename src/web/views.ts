@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import { formatLongDate } from '../domain/clock/calendar-date.ts';
+import { isStaff, administeredAuthorities, type Actor } from '../policy/policy.ts';
+
+const srcDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const govukDir = path.dirname(fileURLToPath(import.meta.resolve('govuk-frontend/package.json')));
+
+/**
+ * One Nunjucks environment: the shared layout in src/views, each feature's pages beside its
+ * routes (src/features/<name>/*.njk), and the GOV.UK Frontend macros.
+ */
+export function createViewEnvironment(config: Config): nunjucks.Environment {
+  const loader = new nunjucks.FileSystemLoader(
+    [path.join(srcDir, 'views'), path.join(srcDir, 'features'), path.join(govukDir, 'dist')],
+    { noCache: !config.production && config.environment !== 'test', watch: false },
+  );
+  const env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false });
+  env.addFilter('longDate', (value: string | null | undefined) =>
+    value ? formatLongDate(value) : '',
+  );
+  env.addFilter('dateTime', (value: Date | string | null | undefined) => {
+    if (!value) return '';
+    const date = value instanceof Date ? value : new Date(value);
+    return new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      hour12: true,
+      timeZone: 'Europe/London',
+    })
+      .format(date)
+      .replace(' at ', ' at ');
+  });
+  env.addGlobal('serviceName', config.serviceName);
+  return env;
+}
+
+export type NavigationItem = { href: string; text: string; active?: boolean };
+
+/** The service navigation for the signed-in user: what they can reach from every page. */
+export function navigationFor(actor: Actor | null, currentPath: string): NavigationItem[] {
+  if (!actor) return [];
+  const items: NavigationItem[] = [];
+  if (isStaff(actor)) items.push({ href: '/cases', text: 'Cases' });
+  items.push({ href: '/your-cases', text: 'Your cases' });
+  if (administeredAuthorities(actor).length > 0) items.push({ href: '/admin', text: 'Admin' });
+  items.push({ href: '/account', text: 'Your account' });
+  return items.map((item) => ({
+    ...item,
+    active: currentPath === item.href || currentPath.startsWith(`${item.href}/`),
+  }));
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    render(template: string, context?: Record<string, unknown>): FastifyReply;
+  }
+}
+
+export type RenderLocals = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => Record<string, unknown>;
+
+export function renderPage(
+  env: nunjucks.Environment,
+  locals: RenderLocals,
+  reply: FastifyReply,
+  template: string,
+  context: Record<string, unknown>,
+): FastifyReply {
+  const html = env.render(template, { ...locals(reply.request, reply), ...context });
+  return reply.type('text/html; charset=utf-8').send(html);
+}

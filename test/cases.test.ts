@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, demoEmail, signInAs, type TestApp } from './helpers.ts';
+
+let testApp: TestApp;
+
+beforeAll(async () => {
+  testApp = await buildTestApp();
+});
+afterAll(async () => {
+  await testApp?.close();
+});
+
+async function caseId(reference: string) {
+  const row = await testApp.database.db
+    .selectFrom('case')
+    .select('id')
+    .where('reference', 'like', reference)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+describe('the caseworker tray', () => {
+  it('lists the LA’s cases soonest due first, 25 to a page', async () => {
+    const browser = await signInAs(testApp, 'caseworker');
+    const page = await browser.get('/cases');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('20 cases');
+    const dates = [...page.body.matchAll(/<td class="govuk-table__cell">(\d{1,2} \w+ \d{4})/g)].map(
+      (m) => Date.parse(m[1]!),
+    );
+    expect(dates.length).toBeGreaterThan(5);
+    expect([...dates].sort((a, b) => a - b)).toEqual(dates);
+    // The other LA's case is not in this LA's tray.
+    expect(page.body).not.toContain('EXA-');
+  });
+
+  it('filters by stage and by officer', async () => {
+    const browser = await signInAs(testApp, 'caseworker');
+    const drafts = await browser.get('/cases?stage=draft_plan');
+    expect(drafts.body).toContain('3 cases');
+    const unassigned = await browser.get('/cases?officer=unassigned');
+    expect(unassigned.body).toContain('5 cases');
+    expect(unassigned.body).not.toContain('Casey Demo-Worker</td>');
+  });
+
+  it('paginates', async () => {
+    const db = testApp.database.db;
+    const la = await db
+      .selectFrom('local_authority')
+      .select('id')
+      .where('code', '=', '999')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('case')
+      .values(
+        Array.from({ length: 30 }, (_, i) => ({
+          local_authority_id: la.id,
+          reference: `PAGE-${String(i).padStart(3, '0')}`,
+          child_first_name: 'Page',
+          child_last_name: `Test${i}`,
+          child_date_of_birth: '2018-01-01',
+          stage: 'request_received',
+          request_received_on: '2026-11-01',
+          next_step_due_on: '2026-12-13',
+          updated_at: new Date(),
+        })),
+      )
+      .execute();
+    const browser = await signInAs(testApp, 'manager');
+    const first = await browser.get('/cases');
+    expect(first.body).toContain('50 cases');
+    expect(first.body).toContain('page=2');
+    const second = await browser.get('/cases?page=2');
+    expect(second.statusCode).toBe(200);
+    expect(second.body.match(/class="govuk-table__row"/g)?.length).toBe(26);
+    const beyond = await browser.get('/cases?page=9');
+    expect(beyond.body).toContain('No cases match');
+    await db.deleteFrom('case').where('reference', 'like', 'PAGE-%').execute();
+  });
+});
+
+describe('a case', () => {
+  it('shows the child, participants and timeline, and audits every view', async () => {
+    const id = await caseId('DEM-%-0001');
+    const browser = await signInAs(testApp, 'parent');
+    const page = await browser.get(`/cases/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Oakfield Primary School');
+    expect(page.body).toContain('Request for an EHC needs assessment received');
+    expect(page.body).toContain('The council decides whether to carry out an assessment');
+    const views = await testApp.database.db
+      .selectFrom('audit_event')
+      .innerJoin('app_user', 'app_user.id', 'audit_event.actor_user_id')
+      .select(['audit_event.correlation_id', 'audit_event.ip_address'])
+      .where('audit_event.action', '=', 'viewed case')
+      .where('audit_event.subject_id', '=', id)
+      .where('app_user.email', '=', demoEmail('parent'))
+      .execute();
+    expect(views).toHaveLength(1);
+    expect(views[0]!.correlation_id).toBe(page.headers['x-correlation-id']);
+    expect(views[0]!.ip_address).toBeTruthy();
+  });
+
+  it('shows its access log to the LA admin only', async () => {
+    const id = await caseId('DEM-%-0001');
+    const parent = await signInAs(testApp, 'parent');
+    await parent.get(`/cases/${id}`);
+    const admin = await signInAs(testApp, 'admin');
+    const casePage = await admin.get(`/cases/${id}`);
+    expect(casePage.body).toContain(`/cases/${id}/access-log`);
+    const log = await admin.get(`/cases/${id}/access-log`);
+    expect(log.statusCode).toBe(200);
+    expect(log.body).toContain('Priya Demo-Parent');
+    expect(log.body).toContain('viewed case');
+    const caseworker = await signInAs(testApp, 'caseworker');
+    expect((await caseworker.get(`/cases/${id}/access-log`)).statusCode).toBe(403);
+    expect((await caseworker.get(`/cases/${id}`)).body).not.toContain('/access-log');
+  });
+
+  it('keeps the audit log append-only', async () => {
+    await expect(
+      testApp.database.db.updateTable('audit_event').set({ action: 'changed' }).execute(),
+    ).rejects.toThrow(/append-only/);
+    await expect(testApp.database.db.deleteFrom('case_event').execute()).rejects.toThrow(
+      /append-only/,
+    );
+  });
+});
+
+describe('cases follow organisations and people across LAs', () => {
+  it('shows a professional their cases from every LA in one list', async () => {
+    const browser = await signInAs(testApp, 'psychologist');
+    const page = await browser.get('/your-cases');
+    expect(page.body).toContain('Demoshire County Council');
+    expect(page.body).toContain('Exampleton Borough Council');
+  });
+
+  it('moves a setting’s cases from a SENCO who leaves to the one who joins', async () => {
+    const db = testApp.database.db;
+    const id = await caseId('DEM-%-0001');
+    const school = await db
+      .selectFrom('organisation')
+      .select('id')
+      .where('name', '=', 'Oakfield Primary School')
+      .executeTakeFirstOrThrow();
+    const senco = await signInAs(testApp, 'senco');
+    expect((await senco.get(`/cases/${id}`)).statusCode).toBe(200);
+
+    const leaver = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', demoEmail('senco'))
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('organisation_membership')
+      .set({ ended_at: new Date() })
+      .where('user_id', '=', leaver.id)
+      .where('organisation_id', '=', school.id)
+      .execute();
+    expect((await senco.get(`/cases/${id}`)).statusCode).toBe(403);
+    expect((await senco.get('/your-cases')).body).not.toContain(`/cases/${id}`);
+
+    // The new SENCO joins the school through an invitation and sees the same cases at once.
+    const joiner = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', demoEmail('health'))
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('organisation_membership')
+      .values({ user_id: joiner.id, organisation_id: school.id })
+      .execute();
+    const newSenco = await signInAs(testApp, 'health');
+    expect((await newSenco.get(`/cases/${id}`)).statusCode).toBe(200);
+    expect((await newSenco.get('/your-cases')).body).toContain(`/cases/${id}`);
+  });
+});

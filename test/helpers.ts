@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../src/app.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import { openDatabase, type DatabaseHandle } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_PASSWORD,
+  seedDemoData,
+  type DemoAccountKey,
+} from '../src/features/demo/demo-data.ts';
+import type { EmailMessage, Mailer } from '../src/features/notifications/mailer.ts';
+import type { RouteRecord } from '../src/policy/route-policy.ts';
+import { services, type Services } from '../src/services.ts';
+
+/**
+ * Each test file gets a fresh database: an in-memory PGlite by default, or a new PostgreSQL
+ * database on TEST_DATABASE_URL's server, dropped afterwards.
+ */
+export async function createTestDatabase(): Promise<DatabaseHandle> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    const handle = openDatabase({ kind: 'embedded', dataDir: null });
+    await migrateToLatest(handle.db);
+    return handle;
+  }
+  const name = `pathway_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const testUrl = new URL(url);
+  testUrl.pathname = `/${name}`;
+  const handle = openDatabase({ kind: 'postgres', url: testUrl.toString(), poolSize: 4 });
+  await migrateToLatest(handle.db);
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      const cleanup = new pg.Client({ connectionString: url });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'true', ...overrides });
+}
+
+export type MemoryMailer = Mailer & {
+  messages: EmailMessage[];
+  lastTo(address: string): EmailMessage | undefined;
+};
+
+export function memoryMailer(): MemoryMailer {
+  const messages: EmailMessage[] = [];
+  return {
+    messages,
+    async send(message) {
+      messages.push(message);
+    },
+    lastTo(address) {
+      return messages.filter((m) => m.to === address).at(-1);
+    },
+  };
+}
+
+export type TestApp = {
+  app: FastifyInstance;
+  services: Services;
+  database: DatabaseHandle;
+  mailer: MemoryMailer;
+  routes: RouteRecord[];
+  close(): Promise<void>;
+};
+
+export async function buildTestApp(
+  options: { demo?: boolean; config?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  if (options.demo ?? true) await seedDemoData(database.db);
+  const mailer = memoryMailer();
+  const appServices = services(testConfig(options.config), database.db, { mailer });
+  const routes: RouteRecord[] = [];
+  const app = await buildApp(appServices, {
+    routeRegistry: routes,
+    logger: process.env.DEBUG_LOG ? true : false,
+  });
+  await app.ready();
+  return {
+    app,
+    services: appServices,
+    database,
+    mailer,
+    routes,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+/** A browser-like client: keeps cookies and reads each form's CSRF token. */
+export class Browser {
+  cookies = new Map<string, string>();
+  lastCsrf: string | null = null;
+  private readonly app: FastifyInstance;
+  constructor(app: FastifyInstance) {
+    this.app = app;
+  }
+
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private keep(response: LightMyRequestResponse) {
+    for (const cookie of response.cookies) {
+      if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now())) {
+        this.cookies.delete(cookie.name);
+      } else {
+        this.cookies.set(cookie.name, cookie.value);
+      }
+    }
+    const match = /name="_csrf" value="([^"]+)"/.exec(response.body);
+    if (match) this.lastCsrf = match[1]!;
+    return response;
+  }
+
+  async get(url: string, headers: Record<string, string> = {}) {
+    return this.keep(
+      await this.app.inject({
+        method: 'GET',
+        url,
+        headers: { cookie: this.cookieHeader, ...headers },
+      }),
+    );
+  }
+
+  /** Posts a form the way a browser does, with the CSRF token from the last page unless one is given. */
+  async post(
+    url: string,
+    form: Record<string, string> = {},
+    options: { csrf?: string | null } = {},
+  ) {
+    const csrf = options.csrf === undefined ? this.lastCsrf : options.csrf;
+    const body = new URLSearchParams({ ...(csrf ? { _csrf: csrf } : {}), ...form }).toString();
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: body,
+        headers: { cookie: this.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+  }
+}
+
+export function demoEmail(key: DemoAccountKey): string {
+  return DEMO_ACCOUNTS.find((a) => a.key === key)!.email;
+}
+
+/** Signs in with password and emailed code, as a person would. */
+export async function signIn(
+  testApp: TestApp,
+  email: string,
+  password = DEMO_PASSWORD,
+): Promise<Browser> {
+  const browser = new Browser(testApp.app);
+  await browser.get('/sign-in');
+  const passwordStep = await browser.post('/sign-in', { email, password });
+  if (passwordStep.statusCode !== 303)
+    throw new Error(`Password step failed: ${passwordStep.statusCode}`);
+  await browser.get('/sign-in/security-code');
+  const code = /Your security code is (\d{6})/.exec(testApp.mailer.lastTo(email)?.text ?? '')?.[1];
+  if (!code) throw new Error(`No security code was emailed to ${email}`);
+  const codeStep = await browser.post('/sign-in/security-code', { code });
+  if (codeStep.statusCode !== 303)
+    throw new Error(`Code step failed: ${codeStep.statusCode} ${codeStep.body.slice(0, 200)}`);
+  return browser;
+}
+
+export async function signInAs(testApp: TestApp, key: DemoAccountKey): Promise<Browser> {
+  return signIn(testApp, demoEmail(key));
+}
