@@ -74,7 +74,7 @@ describe('signed out', () => {
 
     await visit(page, '/sign-in');
     await page.getByRole('button', { name: 'Continue' }).click();
-    await expect(page.locator('.govuk-error-summary').count()).resolves.toBe(1);
+    await page.locator('.govuk-error-summary').waitFor();
     await expectAccessible(page, '/sign-in (with errors)');
 
     await visit(page, '/cases');
@@ -146,7 +146,7 @@ describe('LA staff', () => {
     // A form with errors, then a real invitation.
     await visit(page, '/admin/users/invite');
     await page.getByRole('button', { name: /invitation/i }).click();
-    await expect(page.locator('.govuk-error-summary').count()).resolves.toBe(1);
+    await page.locator('.govuk-error-summary').waitFor();
     await expectAccessible(page, '/admin/users/invite (with errors)');
     await page.getByLabel('Email address').fill('new.officer@example.com');
     await page.getByLabel('Caseworker').check();
@@ -157,9 +157,11 @@ describe('LA staff', () => {
 
     await visit(page, '/admin/organisations');
     await page.locator('a[href^="/admin/organisations/"]:not([href$="/new"])').first().click();
+    await page.waitForURL(/\/admin\/organisations\/[0-9a-f-]{36}/);
     await expectAccessible(page, 'an organisation');
     await visit(page, '/admin/users');
     await page.locator('a[href^="/admin/users/"]:not([href$="/invite"])').first().click();
+    await page.waitForURL(/\/admin\/users\/[0-9a-f-]{36}/);
     await expectAccessible(page, 'a staff member');
     await page.context().close();
   });

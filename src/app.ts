@@ -22,6 +22,7 @@ import { loadCaseAccess } from './features/cases/repository.ts';
 import { healthRoutes } from './features/health/routes.ts';
 import { pageRoutes } from './features/pages/routes.ts';
 import { authRoutes } from './features/auth/routes.ts';
+import { accountRoutes } from './features/auth/account-routes.ts';
 import { caseRoutes } from './features/cases/routes.ts';
 import { adminRoutes } from './features/admin/routes.ts';
 import { devOutboxRoutes } from './features/notifications/routes.ts';
@@ -36,6 +37,17 @@ const govukDist = path.join(
 /** Personal data and secrets never reach the logs: tokens in paths and all cookies are cut. */
 export function redactUrl(url: string): string {
   return url.replace(/\/(register|reset-password)\/[^/?#]+/g, '/$1/[redacted]');
+}
+
+class BadRequestError extends Error {
+  statusCode = 400;
+}
+
+function containsNulCharacter(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNulCharacter);
+  if (value && typeof value === 'object') return Object.values(value).some(containsNulCharacter);
+  return false;
 }
 
 export type AppOptions = {
@@ -150,6 +162,17 @@ export async function buildApp(
     if (userId && secondFactorVerified) request.actor = await loadActor(db, userId);
   });
 
+  // PostgreSQL cannot store a NUL character; refuse it at the door rather than fail deep inside.
+  app.addHook('preValidation', async (request) => {
+    if (
+      containsNulCharacter(request.body) ||
+      containsNulCharacter(request.query) ||
+      request.url.includes('%00')
+    ) {
+      throw new BadRequestError('NUL character in request');
+    }
+  });
+
   // 5. CSRF: a signed double-submit cookie, checked on every state-changing request.
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
@@ -202,6 +225,7 @@ export async function buildApp(
   await healthRoutes(app, services);
   await pageRoutes(app, services);
   await authRoutes(app, services);
+  await accountRoutes(app, services);
   await caseRoutes(app, services);
   await adminRoutes(app, services);
   if (!config.production) await devOutboxRoutes(app, services);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentTotp, sha256 } from '../src/features/auth/secrets.ts';
-import { createInvitation, SIGN_IN_LIMITS } from '../src/features/auth/service.ts';
+import { createInvitation } from '../src/features/auth/invitations.ts';
+import { SIGN_IN_LIMITS } from '../src/features/auth/service.ts';
 import { DEMO_PASSWORD } from '../src/features/demo/demo-data.ts';
 import { Browser, buildTestApp, demoEmail, signIn, signInAs, type TestApp } from './helpers.ts';
 

@@ -120,6 +120,31 @@ describe('error pages', () => {
   });
 });
 
+describe('unexpected errors', () => {
+  it('show a 500 page with a reference and no detail, and a 503 page when the database is down', async () => {
+    const { buildApp } = await import('../src/app.ts');
+    const app = await buildApp(testApp.services, { logger: false });
+    app.get('/boom', { config: { policy: 'public' } }, async () => {
+      throw new Error('secret internal detail');
+    });
+    app.get('/database-down', { config: { policy: 'public' } }, async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+        code: 'ECONNREFUSED',
+      });
+    });
+    const boom = await app.inject({ url: '/boom' });
+    expect(boom.statusCode).toBe(500);
+    expect(boom.body).toContain('Sorry, there is a problem with the service');
+    expect(boom.body).toContain(String(boom.headers['x-correlation-id']));
+    expect(boom.body).not.toContain('secret internal detail');
+    const down = await app.inject({ url: '/database-down' });
+    expect(down.statusCode).toBe(503);
+    expect(down.body).toContain('Sorry, the service is unavailable');
+    expect(down.body).not.toContain('ECONNREFUSED');
+    await app.close();
+  });
+});
+
 describe('signed-out visitors', () => {
   it('are redirected from /cases to /sign-in', async () => {
     const response = await testApp.app.inject({ url: '/cases' });

@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { StaffRole } from '../../domain/people.ts';
 import { recordAudit } from '../../audit/audit.ts';
 import type { Mailer } from '../notifications/mailer.ts';
-import { createInvitation, invitationEmail } from '../auth/service.ts';
+import { createInvitation, invitationEmail } from '../auth/invitations.ts';
 
 /**
  * The first step in production (`npx pathway create-user`): the LA, if new, and an invitation

@@ -10,7 +10,7 @@ import {
   type StaffRole,
 } from '../../domain/people.ts';
 import type { Mailer } from '../notifications/mailer.ts';
-import { createInvitation, invitationEmail } from '../auth/service.ts';
+import { createInvitation, invitationEmail } from '../auth/invitations.ts';
 import * as repo from './repository.ts';
 
 /** What an LA administrator does: manage the LA's staff, organisations and their members. */

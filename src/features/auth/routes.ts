@@ -7,9 +7,9 @@ import { endSession, renewSession, secondsLeft } from '../../web/session.ts';
 import { homePathFor } from '../../policy/policy.ts';
 import { loadActor } from './repository.ts';
 import * as auth from './service.ts';
+import { acceptInvitationAsExistingUser } from './invitations.ts';
 import { newTotpSecret, normaliseCode, totpQrCodeSvg, checkTotp } from './secrets.ts';
-
-const text = (max: number) => z.string().trim().max(max, `Must be ${max} characters or fewer`);
+import { text } from './schemas.ts';
 
 const signInSchema = z.object({
   email: text(254).min(1, 'Enter your email address'),
@@ -34,37 +34,6 @@ const recoveryCodeSchema = z.object({
     .regex(/^[A-Za-z0-9\s-]{12,20}$/, 'Enter a recovery code in the format xxxx-xxxx-xxxx'),
 });
 
-/** NCSC advice: length over complexity; refuse the obvious. */
-export const newPasswordSchema = z
-  .object({
-    password: z
-      .string()
-      .min(1, 'Enter a password')
-      .min(10, 'Password must be 10 characters or more')
-      .max(200, 'Password must be 200 characters or fewer')
-      .refine(
-        (p) => !/^(.)\1*$/.test(p) && !/^(password|qwerty|letmein|123456)/i.test(p),
-        'Choose a password that is harder to guess',
-      ),
-    confirmPassword: z.string().min(1, 'Confirm your password'),
-  })
-  .refine((v) => v.password === v.confirmPassword, {
-    message: 'Passwords must match',
-    path: ['confirmPassword'],
-  });
-
-const registerSchema = z
-  .object({
-    displayName: text(120).min(1, 'Enter your full name'),
-  })
-  .and(newPasswordSchema);
-
-const emailSchema = z.object({
-  email: text(254)
-    .min(1, 'Enter your email address')
-    .pipe(z.email('Enter an email address in the correct format, like name@example.com')),
-});
-
 const methodSchema = z.object({
   method: z.enum(['totp', 'email'], 'Select how you want to get security codes'),
 });
@@ -80,7 +49,7 @@ async function afterSignIn(services: Services, request: FastifyRequest, reply: F
   await auth.completeSignIn(services.db, userId, context);
   await renewSession(services.db, request, { userId, secondFactorVerified: true });
   if (pendingInvitationToken) {
-    const result = await auth.acceptInvitationAsExistingUser(
+    const result = await acceptInvitationAsExistingUser(
       services.db,
       pendingInvitationToken,
       userId,
@@ -145,7 +114,7 @@ async function secondFactorFailed(
 }
 
 export async function authRoutes(app: FastifyInstance, services: Services) {
-  const { db, config } = services;
+  const { db } = services;
   const publicRoute = { config: { policy: 'public' as const } };
   const signingIn = { config: { policy: 'signing-in' as const } };
   const signedIn = { config: { policy: 'signed-in' as const } };
@@ -387,119 +356,5 @@ export async function authRoutes(app: FastifyInstance, services: Services) {
   app.post('/session/keep-alive', signedIn, async (request, reply) => {
     request.session.changed();
     return reply.code(204).send();
-  });
-
-  app.get('/forgot-password', publicRoute, async (_request, reply) => {
-    return reply.render('auth/forgot-password.njk', { values: {} });
-  });
-
-  app.post('/forgot-password', publicRoute, async (request, reply) => {
-    const form = parseForm(emailSchema, request.body);
-    if (!form.ok) return renderBadRequest(reply, 'auth/forgot-password.njk', form, request.body);
-    await auth.requestPasswordReset(
-      db,
-      services.mailer,
-      config.baseUrl,
-      form.value.email,
-      auditContextOf(request),
-    );
-    return reply.redirect('/forgot-password/check-your-email', 303);
-  });
-
-  app.get('/forgot-password/check-your-email', publicRoute, async (_request, reply) => {
-    return reply.render('auth/check-your-email.njk', {});
-  });
-
-  app.get<{ Params: { token: string } }>(
-    '/reset-password/:token',
-    publicRoute,
-    async (request, reply) => {
-      if (!(await auth.passwordResetIsUsable(db, request.params.token))) {
-        return reply.code(404).render('auth/link-expired.njk', { kind: 'reset' });
-      }
-      return reply.render('auth/reset-password.njk', { values: {} });
-    },
-  );
-
-  app.post<{ Params: { token: string } }>(
-    '/reset-password/:token',
-    publicRoute,
-    async (request, reply) => {
-      const form = parseForm(newPasswordSchema, request.body);
-      if (!form.ok) return renderBadRequest(reply, 'auth/reset-password.njk', form, request.body);
-      const result = await auth.resetPassword(
-        db,
-        request.params.token,
-        form.value.password,
-        auditContextOf(request),
-      );
-      if (!result) return reply.code(404).render('auth/link-expired.njk', { kind: 'reset' });
-      await endSession(db, request, reply);
-      request.session.data.flash = {
-        heading: 'Your password has been changed',
-        body: 'Sign in with your new password.',
-      };
-      request.session.changed();
-      return reply.redirect('/sign-in', 303);
-    },
-  );
-
-  app.get<{ Params: { token: string } }>(
-    '/register/:token',
-    publicRoute,
-    async (request, reply) => {
-      const invitation = await auth.findUsableInvitation(db, request.params.token);
-      if (!invitation)
-        return reply.code(404).render('auth/link-expired.njk', { kind: 'invitation' });
-      const existing = await auth.accountSummaryByEmail(db, invitation.email);
-      if (existing) {
-        request.session.data.pendingInvitationToken = request.params.token;
-        request.session.changed();
-        return reply.render('auth/register-existing.njk', { email: invitation.email });
-      }
-      return reply.render('auth/register.njk', { email: invitation.email, values: {} });
-    },
-  );
-
-  app.post<{ Params: { token: string } }>(
-    '/register/:token',
-    publicRoute,
-    async (request, reply) => {
-      const invitation = await auth.findUsableInvitation(db, request.params.token);
-      if (!invitation)
-        return reply.code(404).render('auth/link-expired.njk', { kind: 'invitation' });
-      const form = parseForm(registerSchema, request.body);
-      if (!form.ok) {
-        return renderBadRequest(reply, 'auth/register.njk', form, request.body, {
-          email: invitation.email,
-        });
-      }
-      const result = await auth.registerFromInvitation(
-        db,
-        request.params.token,
-        form.value,
-        auditContextOf(request),
-      );
-      if (result.outcome === 'unusable')
-        return reply.code(404).render('auth/link-expired.njk', { kind: 'invitation' });
-      if (result.outcome === 'exists')
-        return reply.redirect(`/register/${request.params.token}`, 303);
-      await renewSession(db, request, { userId: result.userId });
-      return reply.redirect('/set-up-second-factor', 303);
-    },
-  );
-
-  app.get('/account', signedIn, async (request, reply) => {
-    const summary = await auth.accountSummary(db, request.actor!.userId);
-    return reply.render('auth/account.njk', { summary, actor: request.actor });
-  });
-
-  app.post('/account/recovery-codes', signedIn, async (request, reply) => {
-    const codes = await auth.regenerateRecoveryCodes(
-      db,
-      request.actor!.userId,
-      auditContextOf(request),
-    );
-    return reply.render('auth/recovery-codes.njk', { codes, continueAction: null });
   });
 }

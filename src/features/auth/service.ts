@@ -1,14 +1,11 @@
-import type { Db, DbOrTrx } from '../../db/database.ts';
+import type { Db } from '../../db/database.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
-import type { StaffRole } from '../../domain/people.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 import * as repo from './repository.ts';
 import {
   checkTotp,
-  hashPassword,
   newEmailCode,
   newRecoveryCodes,
-  newToken,
   normaliseRecoveryCode,
   safeEqual,
   sha256,
@@ -29,8 +26,6 @@ export const SIGN_IN_LIMITS = {
   /** Reset emails per account per hour, so the form cannot flood an inbox. */
   passwordResetsPerHour: 3,
 };
-export const INVITATION_DAYS = 14;
-export const PASSWORD_RESET_MINUTES = 60;
 
 export type PasswordSignIn =
   | { outcome: 'accepted'; userId: string; secondFactor: 'totp' | 'email' | null }
@@ -224,212 +219,6 @@ export async function regenerateRecoveryCodes(
     });
   });
   return codes;
-}
-
-export type NewInvitation = repo.InvitationGrant & { email: string };
-
-/** Creates a single-use invitation link valid for 14 days; returns the link's token. */
-export async function createInvitation(
-  db: DbOrTrx,
-  invitation: NewInvitation,
-  context: AuditContext,
-): Promise<{ token: string; expiresAt: Date }> {
-  const token = newToken();
-  const expiresAt = new Date(Date.now() + INVITATION_DAYS * 24 * 60 * 60_000);
-  const id = await repo.insertInvitation(db, {
-    ...invitation,
-    tokenHash: sha256(token),
-    invitedBy: context.actorUserId,
-    expiresAt,
-  });
-  await recordAudit(db, context, {
-    action: 'invitation sent',
-    subjectType: 'invitation',
-    subjectId: id,
-    localAuthorityId: invitation.localAuthorityId ?? null,
-    details: { staffRole: invitation.staffRole ?? null, caseRole: invitation.caseRole ?? null },
-  });
-  return { token, expiresAt };
-}
-
-export function invitationEmail(baseUrl: string, token: string, invitedTo: string) {
-  return {
-    subject: 'You have been invited to Pathway',
-    text: [
-      `You have been invited to join ${invitedTo} on Pathway, the service for education, health and care (EHC) needs assessments and plans.`,
-      '',
-      'To create your account, open this link:',
-      `${baseUrl}/register/${token}`,
-      '',
-      `The link works once and expires in ${INVITATION_DAYS} days.`,
-      '',
-      'If you were not expecting this email, you can ignore it.',
-    ].join('\n'),
-  };
-}
-
-export type UsableInvitation = NonNullable<Awaited<ReturnType<typeof findUsableInvitation>>>;
-
-export async function findUsableInvitation(db: DbOrTrx, token: string) {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const invitation = await repo.findInvitationByTokenHash(db, sha256(token));
-  if (!invitation || invitation.used_at || invitation.expires_at.getTime() <= Date.now()) {
-    return null;
-  }
-  return invitation;
-}
-
-/** Gives the user what the invitation grants, in the caller's transaction. */
-async function applyGrant(trx: DbOrTrx, invitation: UsableInvitation, userId: string) {
-  if (invitation.local_authority_id && invitation.staff_role) {
-    await repo.upsertStaffMembership(
-      trx,
-      userId,
-      invitation.local_authority_id,
-      invitation.staff_role as StaffRole,
-    );
-  }
-  if (invitation.organisation_id) {
-    await repo.joinOrganisation(trx, userId, invitation.organisation_id);
-  }
-  if (invitation.case_id && invitation.case_role) {
-    await repo.addCaseParticipantUser(trx, invitation.case_id, userId, invitation.case_role);
-  }
-}
-
-export async function registerFromInvitation(
-  db: Db,
-  token: string,
-  input: { displayName: string; password: string },
-  context: AuditContext,
-): Promise<
-  { outcome: 'registered'; userId: string } | { outcome: 'unusable' } | { outcome: 'exists' }
-> {
-  const invitation = await findUsableInvitation(db, token);
-  if (!invitation) return { outcome: 'unusable' };
-  if (await repo.findUserByEmail(db, invitation.email)) return { outcome: 'exists' };
-  const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
-    if (!(await repo.claimInvitation(trx, invitation.id))) return { outcome: 'unusable' as const };
-    const userId = await repo.createUser(trx, {
-      email: invitation.email,
-      displayName: input.displayName,
-      passwordHash,
-    });
-    await applyGrant(trx, invitation, userId);
-    await recordAudit(
-      trx,
-      { ...context, actorUserId: userId },
-      {
-        action: 'registered from invitation',
-        subjectType: 'user',
-        subjectId: userId,
-        localAuthorityId: invitation.local_authority_id,
-      },
-    );
-    return { outcome: 'registered' as const, userId };
-  });
-}
-
-/** An invitation for someone who already has an account, applied once they have signed in. */
-export async function acceptInvitationAsExistingUser(
-  db: Db,
-  token: string,
-  userId: string,
-  context: AuditContext,
-): Promise<'accepted' | 'unusable' | 'wrong-account'> {
-  const invitation = await findUsableInvitation(db, token);
-  if (!invitation) return 'unusable';
-  const user = await repo.findUserById(db, userId);
-  if (!user || user.email !== invitation.email) return 'wrong-account';
-  return db.transaction().execute(async (trx) => {
-    if (!(await repo.claimInvitation(trx, invitation.id))) return 'unusable' as const;
-    await applyGrant(trx, invitation, userId);
-    await recordAudit(trx, context, {
-      action: 'invitation accepted',
-      subjectType: 'invitation',
-      subjectId: invitation.id,
-      localAuthorityId: invitation.local_authority_id,
-    });
-    return 'accepted' as const;
-  });
-}
-
-/** Sends a reset link when the account exists; says nothing either way, so emails cannot be probed. */
-export async function requestPasswordReset(
-  db: Db,
-  mailer: Mailer,
-  baseUrl: string,
-  email: string,
-  context: AuditContext,
-): Promise<void> {
-  const user = await repo.findUserByEmail(db, email);
-  if (!user || user.disabled_at || !user.password_hash) return;
-  const since = new Date(Date.now() - 60 * 60_000);
-  if (
-    (await repo.countPasswordResetsSince(db, user.id, since)) >=
-    SIGN_IN_LIMITS.passwordResetsPerHour
-  ) {
-    return;
-  }
-  const token = newToken();
-  await repo.insertPasswordReset(db, {
-    tokenHash: sha256(token),
-    userId: user.id,
-    expiresAt: new Date(Date.now() + PASSWORD_RESET_MINUTES * 60_000),
-  });
-  await recordAudit(db, context, {
-    action: 'password reset requested',
-    subjectType: 'user',
-    subjectId: user.id,
-  });
-  await mailer.send({
-    to: user.email,
-    subject: 'Reset your Pathway password',
-    text: [
-      'Someone asked to reset the password for your Pathway account.',
-      '',
-      'To choose a new password, open this link:',
-      `${baseUrl}/reset-password/${token}`,
-      '',
-      `The link works once and expires in ${PASSWORD_RESET_MINUTES} minutes.`,
-      '',
-      'If you did not ask for this, you can ignore this email: your password has not changed.',
-    ].join('\n'),
-  });
-}
-
-export async function passwordResetIsUsable(db: Db, token: string): Promise<boolean> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return false;
-  return Boolean(await repo.findUsablePasswordReset(db, sha256(token)));
-}
-
-export async function resetPassword(
-  db: Db,
-  token: string,
-  password: string,
-  context: AuditContext,
-): Promise<{ userId: string } | null> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const tokenHash = sha256(token);
-  const reset = await repo.findUsablePasswordReset(db, tokenHash);
-  if (!reset) return null;
-  const passwordHash = await hashPassword(password);
-  return db.transaction().execute(async (trx) => {
-    if (!(await repo.claimPasswordReset(trx, tokenHash))) return null;
-    await repo.setPassword(trx, reset.user_id, passwordHash);
-    await trx.deleteFrom('user_session').where('user_id', '=', reset.user_id).execute();
-    await recordAudit(
-      trx,
-      { ...context, actorUserId: reset.user_id },
-      {
-        action: 'password reset',
-        subjectType: 'user',
-        subjectId: reset.user_id,
-      },
-    );
-    return { userId: reset.user_id };
-  });
 }
 
 export async function accountSummary(db: Db, userId: string) {

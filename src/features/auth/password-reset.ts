@@ -1,0 +1,85 @@
+import type { Db } from '../../db/database.ts';
+import { recordAudit, type AuditContext } from '../../audit/audit.ts';
+import type { Mailer } from '../notifications/mailer.ts';
+import * as repo from './repository.ts';
+import { hashPassword, newToken, sha256 } from './secrets.ts';
+import { SIGN_IN_LIMITS } from './service.ts';
+
+/** How long a password reset link works. */
+export const PASSWORD_RESET_MINUTES = 60;
+
+export async function requestPasswordReset(
+  db: Db,
+  mailer: Mailer,
+  baseUrl: string,
+  email: string,
+  context: AuditContext,
+): Promise<void> {
+  const user = await repo.findUserByEmail(db, email);
+  if (!user || user.disabled_at || !user.password_hash) return;
+  const since = new Date(Date.now() - 60 * 60_000);
+  if (
+    (await repo.countPasswordResetsSince(db, user.id, since)) >=
+    SIGN_IN_LIMITS.passwordResetsPerHour
+  ) {
+    return;
+  }
+  const token = newToken();
+  await repo.insertPasswordReset(db, {
+    tokenHash: sha256(token),
+    userId: user.id,
+    expiresAt: new Date(Date.now() + PASSWORD_RESET_MINUTES * 60_000),
+  });
+  await recordAudit(db, context, {
+    action: 'password reset requested',
+    subjectType: 'user',
+    subjectId: user.id,
+  });
+  await mailer.send({
+    to: user.email,
+    subject: 'Reset your Pathway password',
+    text: [
+      'Someone asked to reset the password for your Pathway account.',
+      '',
+      'To choose a new password, open this link:',
+      `${baseUrl}/reset-password/${token}`,
+      '',
+      `The link works once and expires in ${PASSWORD_RESET_MINUTES} minutes.`,
+      '',
+      'If you did not ask for this, you can ignore this email: your password has not changed.',
+    ].join('\n'),
+  });
+}
+
+export async function passwordResetIsUsable(db: Db, token: string): Promise<boolean> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return false;
+  return Boolean(await repo.findUsablePasswordReset(db, sha256(token)));
+}
+
+export async function resetPassword(
+  db: Db,
+  token: string,
+  password: string,
+  context: AuditContext,
+): Promise<{ userId: string } | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const tokenHash = sha256(token);
+  const reset = await repo.findUsablePasswordReset(db, tokenHash);
+  if (!reset) return null;
+  const passwordHash = await hashPassword(password);
+  return db.transaction().execute(async (trx) => {
+    if (!(await repo.claimPasswordReset(trx, tokenHash))) return null;
+    await repo.setPassword(trx, reset.user_id, passwordHash);
+    await trx.deleteFrom('user_session').where('user_id', '=', reset.user_id).execute();
+    await recordAudit(
+      trx,
+      { ...context, actorUserId: reset.user_id },
+      {
+        action: 'password reset',
+        subjectType: 'user',
+        subjectId: reset.user_id,
+      },
+    );
+    return { userId: reset.user_id };
+  });
+}
