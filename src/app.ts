@@ -50,6 +50,20 @@ function containsNulCharacter(value: unknown): boolean {
   return false;
 }
 
+/**
+ * Errors are logged by an allow-list of fields: database errors carry the offending values in
+ * `detail` and mail errors carry addresses, and neither may reach the logs.
+ */
+export function safeError(error: Error & { code?: unknown; statusCode?: unknown }) {
+  return {
+    type: error.constructor?.name ?? 'Error',
+    code: typeof error.code === 'string' ? error.code : undefined,
+    statusCode: typeof error.statusCode === 'number' ? error.statusCode : undefined,
+    message: /@/.test(error.message) ? '[message withheld: it may hold an address]' : error.message,
+    stack: (error.stack ?? '').split('\n').slice(1).join('\n'),
+  };
+}
+
 export type AppOptions = {
   /** Filled with every route and its policy, for the route-by-role test. */
   routeRegistry?: RouteRecord[];
@@ -81,6 +95,7 @@ export async function buildApp(
               censor: '[redacted]',
             },
             serializers: {
+              err: safeError,
               req: (req: FastifyRequest) => ({
                 method: req.method,
                 url: redactUrl(req.url),
@@ -99,6 +114,8 @@ export async function buildApp(
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-correlation-id', request.id);
+    // Pages may hold a child's details: never kept by the browser or a proxy (static files excepted).
+    if (request.routeOptions.config?.policy) reply.header('cache-control', 'no-store');
   });
 
   // 1. Security headers: a nonce-based CSP, no framing, HSTS in production.
@@ -148,6 +165,8 @@ export async function buildApp(
 
   // 3. Cookies and form bodies.
   await app.register(fastifyCookie, { secret: config.sessionSecret });
+  // HTML forms are the only bodies Pathway takes: anything else (JSON included) gets a 415.
+  app.removeAllContentTypeParsers();
   await app.register(fastifyFormbody);
 
   // 4. The server-side session, then who the user is.
@@ -228,7 +247,7 @@ export async function buildApp(
   await accountRoutes(app, services);
   await caseRoutes(app, services);
   await adminRoutes(app, services);
-  if (!config.production) await devOutboxRoutes(app, services);
+  if (config.demoData && config.mailer === 'outbox') await devOutboxRoutes(app, services);
 
   // 8. Error pages.
   registerErrorPages(app);

@@ -40,6 +40,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...productionBase, ...change })).toThrow(message);
   });
 
+  it('keeps demo mode to the embedded database', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://localhost/pathway' }).demoData).toBe(false);
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://localhost/pathway', DEMO_DATA: 'true' }),
+    ).toThrow(/embedded database/);
+    expect(loadConfig({ DEMO_DATA: 'false' }).demoData).toBe(false);
+  });
+
   it('explains each bad value', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);

@@ -46,7 +46,10 @@ export type Config = {
   dataDir: string;
   sessionSecret: string;
   sessionIdleMinutes: number;
-  /** Seed and show the demo accounts on an empty embedded database. Never in production. */
+  /**
+   * Demo mode: seed the demo accounts into an empty embedded database, show sign-in codes on
+   * screen and mount the development outbox. Never in production or on PostgreSQL.
+   */
   demoData: boolean;
   logLevel: string;
   trustProxy: boolean;
@@ -83,6 +86,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (problems.length > 0) {
       throw new ConfigError(`Refusing to start in production:\n  ${problems.join('\n  ')}`);
     }
+  }
+  // Demo mode shows sign-in codes on screen and mounts the outbox: only ever on the embedded
+  // database, so a staging server on PostgreSQL cannot expose them by a forgotten NODE_ENV.
+  if (e.DEMO_DATA && e.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DEMO_DATA needs the embedded database: unset DATABASE_URL',
+    );
   }
   if (e.MAILER === 'smtp' && !e.SMTP_URL) {
     throw new ConfigError('Invalid configuration:\n  SMTP_URL must be set when MAILER is smtp');

@@ -3,6 +3,7 @@ import { openConfiguredDatabase } from './db/configured.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './app.ts';
 import { services } from './services.ts';
+import { purgeExpiredSessions } from './web/session.ts';
 import {
   DEMO_ACCOUNTS,
   DEMO_PASSWORD,
@@ -44,6 +45,13 @@ async function start() {
     app.log.info({ cases }, 'demo data loaded into the empty embedded database');
     demoSeeded = true;
   }
+
+  const purge = () =>
+    purgeExpiredSessions(database.db).catch((error: unknown) =>
+      app.log.error({ err: error }, 'could not purge expired sessions'),
+    );
+  await purge();
+  setInterval(purge, 10 * 60_000).unref();
 
   let stopping = false;
   const stop = async (signal: string) => {

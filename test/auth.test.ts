@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentTotp, sha256 } from '../src/features/auth/secrets.ts';
-import { createInvitation } from '../src/features/auth/invitations.ts';
+import { createInvitation, findUsableInvitation } from '../src/features/auth/invitations.ts';
+import { removeStaffMember } from '../src/features/admin/service.ts';
 import { SIGN_IN_LIMITS } from '../src/features/auth/service.ts';
 import { DEMO_PASSWORD } from '../src/features/demo/demo-data.ts';
 import { Browser, buildTestApp, demoEmail, signIn, signInAs, type TestApp } from './helpers.ts';
@@ -48,6 +49,44 @@ describe('sign in', () => {
     });
     expect(response.headers.location).toBe('/sign-in/security-code');
     expect((await browser.get('/cases')).headers.location).toBe('/sign-in');
+  });
+
+  it('cannot skip the second factor by posting straight to the last step', async () => {
+    const browser = new Browser(testApp.app);
+    await browser.get('/sign-in');
+    await browser.post('/sign-in', { email: demoEmail('admin'), password: DEMO_PASSWORD });
+    await browser.get('/sign-in/security-code');
+    const skipped = await browser.post('/set-up-second-factor/recovery-codes');
+    expect(skipped.headers.location).toBe('/sign-in');
+    expect((await browser.get('/admin')).headers.location).toBe('/sign-in');
+    expect((await browser.get('/cases')).headers.location).toBe('/sign-in');
+  });
+
+  it('once locked, refuses codes in every session opened with the password', async () => {
+    const email = demoEmail('caseworker');
+    const sessions: Browser[] = [];
+    for (let i = 0; i < 2; i++) {
+      const browser = new Browser(testApp.app);
+      await browser.get('/sign-in');
+      await browser.post('/sign-in', { email, password: DEMO_PASSWORD });
+      await browser.get('/sign-in/security-code');
+      sessions.push(browser);
+    }
+    const [guesser, patient] = sessions as [Browser, Browser];
+    let last = 0;
+    for (let i = 0; i < SIGN_IN_LIMITS.failuresBeforeLock; i++) {
+      last = (await guesser.post('/sign-in/security-code', { code: '000000' })).statusCode;
+    }
+    expect(last).toBe(403);
+    const code = /code is (\d{6})/.exec(testApp.mailer.lastTo(email)!.text)![1]!;
+    const response = await patient.post('/sign-in/security-code', { code });
+    expect(response.statusCode).not.toBe(303);
+    expect((await patient.get('/cases')).headers.location).toMatch(/^\/sign-in/);
+    await testApp.database.db
+      .updateTable('app_user')
+      .set({ locked_until: null })
+      .where('email', '=', email)
+      .execute();
   });
 
   it('shows GOV.UK errors and keeps the email, never the password', async () => {
@@ -252,6 +291,59 @@ describe('invitations', () => {
     expect((await new Browser(testApp.app).get(link)).statusCode).toBe(404);
   });
 
+  it('does not change an existing staff role through an invitation', async () => {
+    const link = await inviteLink({
+      email: demoEmail('admin'),
+      localAuthorityId: await demoLaId(),
+      staffRole: 'caseworker',
+    });
+    const browser = new Browser(testApp.app);
+    await browser.get(link);
+    await browser.get('/sign-in');
+    await browser.post('/sign-in', { email: demoEmail('admin'), password: DEMO_PASSWORD });
+    await browser.get('/sign-in/security-code');
+    const code = /code is (\d{6})/.exec(testApp.mailer.lastTo(demoEmail('admin'))!.text)![1]!;
+    await browser.post('/sign-in/security-code', { code });
+    const membership = await testApp.database.db
+      .selectFrom('staff_membership')
+      .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
+      .select('staff_membership.role')
+      .where('app_user.email', '=', demoEmail('admin'))
+      .executeTakeFirstOrThrow();
+    expect(membership.role).toBe('admin');
+  });
+
+  it('withdraws a staff member’s pending invitations when they are removed', async () => {
+    const db = testApp.database.db;
+    const laId = await demoLaId();
+    const { token } = await createInvitation(
+      db,
+      { email: demoEmail('manager'), localAuthorityId: laId, staffRole: 'admin' },
+      system,
+    );
+    const admin = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', demoEmail('admin'))
+      .executeTakeFirstOrThrow();
+    const manager = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', demoEmail('manager'))
+      .executeTakeFirstOrThrow();
+    expect(await findUsableInvitation(db, token)).toBeTruthy();
+    const outcome = await removeStaffMember(db, laId, manager.id, {
+      ...system,
+      actorUserId: admin.id,
+    });
+    expect(outcome).toBe('removed');
+    expect(await findUsableInvitation(db, token)).toBeNull();
+    await db
+      .insertInto('staff_membership')
+      .values({ user_id: manager.id, local_authority_id: laId, role: 'manager' })
+      .execute();
+  });
+
   it('refuses an expired invitation', async () => {
     const link = await inviteLink({
       email: 'late@example.com',
@@ -319,6 +411,29 @@ describe('password reset', () => {
     await expect(signIn(testApp, email, DEMO_PASSWORD)).rejects.toThrow();
     const again = await signIn(testApp, email, 'a brand new passphrase');
     expect((await again.get('/your-cases')).statusCode).toBe(200);
+  });
+
+  it('spends every outstanding reset link once one is used', async () => {
+    const email = demoEmail('health');
+    const browser = new Browser(testApp.app);
+    await browser.get('/forgot-password');
+    await browser.post('/forgot-password', { email });
+    const first = /\/reset-password\/[A-Za-z0-9_-]{43}/.exec(
+      testApp.mailer.lastTo(email)!.text,
+    )![0];
+    await browser.post('/forgot-password', { email });
+    const second = /\/reset-password\/[A-Za-z0-9_-]{43}/.exec(
+      testApp.mailer.lastTo(email)!.text,
+    )![0];
+    expect(second).not.toBe(first);
+    await browser.get(second);
+    const done = await browser.post(second, {
+      password: 'health passphrase two',
+      confirmPassword: 'health passphrase two',
+    });
+    expect(done.headers.location).toBe('/sign-in');
+    expect((await new Browser(testApp.app).get(first)).statusCode).toBe(404);
+    await signIn(testApp, email, 'health passphrase two');
   });
 
   it('sends at most three reset emails an hour to one account', async () => {

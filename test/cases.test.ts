@@ -117,6 +117,28 @@ describe('a case', () => {
     expect((await caseworker.get(`/cases/${id}`)).body).not.toContain('/access-log');
   });
 
+  it('records each case a list shows, so its log shows who saw the child’s name', async () => {
+    const id = await caseId('DEM-%-0001');
+    const browser = await signInAs(testApp, 'decisionMaker');
+    await browser.get('/cases');
+    const rows = await testApp.database.db
+      .selectFrom('audit_event')
+      .innerJoin('app_user', 'app_user.id', 'audit_event.actor_user_id')
+      .select(['audit_event.local_authority_id'])
+      .where('audit_event.action', '=', 'saw case in a list')
+      .where('app_user.email', '=', demoEmail('decisionMaker'))
+      .execute();
+    expect(rows).toHaveLength(20);
+    expect(rows.every((r) => r.local_authority_id)).toBe(true);
+    const listed = await testApp.database.db
+      .selectFrom('audit_event')
+      .select('id')
+      .where('subject_id', '=', id)
+      .where('action', '=', 'saw case in a list')
+      .execute();
+    expect(listed.length).toBeGreaterThan(0);
+  });
+
   it('keeps the audit log append-only', async () => {
     await expect(
       testApp.database.db.updateTable('audit_event').set({ action: 'changed' }).execute(),

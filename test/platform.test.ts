@@ -29,6 +29,14 @@ describe('security headers', () => {
     expect(response.headers['strict-transport-security']).toBeUndefined();
   });
 
+  it('tells browsers not to keep pages, which may hold a child’s details', async () => {
+    const browser = await signInAs(testApp, 'caseworker');
+    expect((await browser.get('/cases')).headers['cache-control']).toBe('no-store');
+    const asset = await testApp.app.inject({ url: '/govuk/govuk-frontend.min.css' });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['cache-control']).not.toBe('no-store');
+  });
+
   it('gives each response a fresh nonce', async () => {
     const first = await testApp.app.inject({ url: '/' });
     const second = await testApp.app.inject({ url: '/' });
@@ -84,9 +92,25 @@ describe('error pages', () => {
       payload: '{"email":',
       headers: { 'content-type': 'application/json' },
     });
-    expect(response.statusCode).toBeGreaterThanOrEqual(400);
-    expect(response.statusCode).toBeLessThan(500);
+    expect(response.statusCode).toBe(415);
     expect(response.body).not.toMatch(/at .*\.ts:\d+/);
+    const nested = await testApp.app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      payload: `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(nested.statusCode).toBe(415);
+  });
+
+  it('mounts the development outbox only in demo mode', async () => {
+    expect((await testApp.app.inject({ url: '/dev/outbox' })).statusCode).toBe(200);
+    const plain = await buildTestApp({ demo: false, config: { DEMO_DATA: 'false' } });
+    try {
+      expect((await plain.app.inject({ url: '/dev/outbox' })).statusCode).toBe(404);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('refuses a request body over the limit with a 413 page', async () => {
@@ -181,6 +205,20 @@ describe('health', () => {
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({ status: 'unavailable', database: 'down' });
     await other.app.close();
+  });
+});
+
+describe('logged errors', () => {
+  it('never carry database detail or email addresses', async () => {
+    const { safeError } = await import('../src/app.ts');
+    const duplicate = Object.assign(new Error('duplicate key value violates unique constraint'), {
+      code: '23505',
+      detail: 'Key (email)=(someone@example.com) already exists.',
+    });
+    expect(JSON.stringify(safeError(duplicate))).not.toContain('someone@example.com');
+    expect(safeError(duplicate).code).toBe('23505');
+    const smtp = new Error('550 Recipient someone@example.com rejected');
+    expect(JSON.stringify(safeError(smtp))).not.toContain('someone@example.com');
   });
 });
 

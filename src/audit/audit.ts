@@ -38,6 +38,33 @@ export async function recordAudit(
     .execute();
 }
 
+/**
+ * A list shows each case's child by name, so each case listed gets its own audit row: the
+ * case's access log then shows everyone who saw the child's name, not only who opened the case.
+ */
+export async function recordCaseListView(
+  db: DbOrTrx,
+  context: AuditContext,
+  cases: { id: string; local_authority_id: string }[],
+): Promise<void> {
+  if (cases.length === 0) return;
+  await db
+    .insertInto('audit_event')
+    .values(
+      cases.map((c) => ({
+        actor_user_id: context.actorUserId,
+        correlation_id: context.correlationId,
+        ip_address: context.ipAddress,
+        action: 'saw case in a list',
+        subject_type: 'case',
+        subject_id: c.id,
+        local_authority_id: c.local_authority_id,
+        details: '{}',
+      })),
+    )
+    .execute();
+}
+
 export type AccessLogEntry = {
   occurredAt: Date;
   action: string;

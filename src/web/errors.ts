@@ -26,6 +26,10 @@ export const ERROR_PAGES: Record<number, ErrorPage> = {
     heading: 'What you sent is too large',
     paragraphs: ['Go back and try again with less.'],
   },
+  415: {
+    heading: 'Sorry, there is a problem with your request',
+    paragraphs: ['Send the form from the page it is on.'],
+  },
   429: {
     heading: 'There have been too many attempts',
     paragraphs: ['Wait 15 minutes and try again.'],

@@ -13,6 +13,8 @@ export const SESSION_COOKIE = 'pathway_session';
 export type SessionData = {
   /** Set once the password is accepted. */
   userId?: string;
+  /** Set by the handler that has just accepted a second factor, for the final sign-in step. */
+  secondFactorPassed?: boolean;
   /** Set once the second factor is accepted too: only then is the user signed in. */
   secondFactorVerified?: boolean;
   /** A one-time sign-in code sent by email, hashed. */
@@ -201,4 +203,13 @@ export async function secondsLeft(db: Db, request: FastifyRequest): Promise<numb
     .where('id_hash', '=', idHash)
     .executeTakeFirst();
   return row ? Math.max(0, Math.floor((row.expires_at.getTime() - Date.now()) / 1000)) : 0;
+}
+
+/** Forgets timed-out sessions and day-old sign-in attempts; run at start and every few minutes. */
+export async function purgeExpiredSessions(db: Db): Promise<void> {
+  await db.deleteFrom('user_session').where('expires_at', '<', new Date()).execute();
+  await db
+    .deleteFrom('sign_in_attempt')
+    .where('attempted_at', '<', new Date(Date.now() - 24 * 60 * 60_000))
+    .execute();
 }

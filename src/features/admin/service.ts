@@ -11,6 +11,7 @@ import {
 } from '../../domain/people.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 import { createInvitation, invitationEmail } from '../auth/invitations.ts';
+import { withdrawStaffInvitations } from '../auth/repository.ts';
 import * as repo from './repository.ts';
 
 /** What an LA administrator does: manage the LA's staff, organisations and their members. */
@@ -109,6 +110,7 @@ export async function changeStaffRole(
       return 'last-admin' as const;
     }
     await repo.setStaffRole(trx, localAuthorityId, userId, role);
+    await withdrawStaffInvitations(trx, localAuthorityId, userId);
     await recordAudit(trx, context, {
       action: 'staff role changed',
       subjectType: 'user',
@@ -141,6 +143,7 @@ export async function removeStaffMember(
       return 'last-admin' as const;
     }
     await repo.deleteStaffMembership(trx, localAuthorityId, userId);
+    await withdrawStaffInvitations(trx, localAuthorityId, userId);
     await recordAudit(trx, context, {
       action: 'removed from staff',
       subjectType: 'user',

@@ -41,6 +41,7 @@ export async function accountRoutes(app: FastifyInstance, services: Services) {
       config.baseUrl,
       form.value.email,
       auditContextOf(request),
+      (error) => request.log.error({ err: error }, 'password reset email not delivered'),
     );
     return reply.redirect('/forgot-password/check-your-email', 303);
   });

@@ -63,7 +63,7 @@ export async function findUsableInvitation(db: DbOrTrx, token: string) {
 /** Gives the user what the invitation grants, in the caller's transaction. */
 async function applyGrant(trx: DbOrTrx, invitation: UsableInvitation, userId: string) {
   if (invitation.local_authority_id && invitation.staff_role) {
-    await repo.upsertStaffMembership(
+    await repo.addStaffMembership(
       trx,
       userId,
       invitation.local_authority_id,
@@ -90,7 +90,7 @@ export async function registerFromInvitation(
   if (!invitation) return { outcome: 'unusable' };
   if (await repo.findUserByEmail(db, invitation.email)) return { outcome: 'exists' };
   const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
+  const registering = db.transaction().execute(async (trx) => {
     if (!(await repo.claimInvitation(trx, invitation.id))) return { outcome: 'unusable' as const };
     const userId = await repo.createUser(trx, {
       email: invitation.email,
@@ -110,6 +110,13 @@ export async function registerFromInvitation(
     );
     return { outcome: 'registered' as const, userId };
   });
+  try {
+    return await registering;
+  } catch (error) {
+    // Two registrations with the same email at once: the unique index decides, the loser is told.
+    if ((error as { code?: string }).code === '23505') return { outcome: 'exists' };
+    throw error;
+  }
 }
 
 /** An invitation for someone who already has an account, applied once they have signed in. */

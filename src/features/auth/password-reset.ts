@@ -8,12 +8,18 @@ import { SIGN_IN_LIMITS } from './service.ts';
 /** How long a password reset link works. */
 export const PASSWORD_RESET_MINUTES = 60;
 
+/**
+ * Sends a reset link when the account exists; says nothing either way, so emails cannot be
+ * probed. The email is not awaited, so the answer does not wait on the mail server for real
+ * accounts only; a failed delivery goes to `onDeliveryError` (the caller logs it).
+ */
 export async function requestPasswordReset(
   db: Db,
   mailer: Mailer,
   baseUrl: string,
   email: string,
   context: AuditContext,
+  onDeliveryError: (error: unknown) => void,
 ): Promise<void> {
   const user = await repo.findUserByEmail(db, email);
   if (!user || user.disabled_at || !user.password_hash) return;
@@ -25,30 +31,34 @@ export async function requestPasswordReset(
     return;
   }
   const token = newToken();
-  await repo.insertPasswordReset(db, {
-    tokenHash: sha256(token),
-    userId: user.id,
-    expiresAt: new Date(Date.now() + PASSWORD_RESET_MINUTES * 60_000),
+  await db.transaction().execute(async (trx) => {
+    await repo.insertPasswordReset(trx, {
+      tokenHash: sha256(token),
+      userId: user.id,
+      expiresAt: new Date(Date.now() + PASSWORD_RESET_MINUTES * 60_000),
+    });
+    await recordAudit(trx, context, {
+      action: 'password reset requested',
+      subjectType: 'user',
+      subjectId: user.id,
+    });
   });
-  await recordAudit(db, context, {
-    action: 'password reset requested',
-    subjectType: 'user',
-    subjectId: user.id,
-  });
-  await mailer.send({
-    to: user.email,
-    subject: 'Reset your Pathway password',
-    text: [
-      'Someone asked to reset the password for your Pathway account.',
-      '',
-      'To choose a new password, open this link:',
-      `${baseUrl}/reset-password/${token}`,
-      '',
-      `The link works once and expires in ${PASSWORD_RESET_MINUTES} minutes.`,
-      '',
-      'If you did not ask for this, you can ignore this email: your password has not changed.',
-    ].join('\n'),
-  });
+  mailer
+    .send({
+      to: user.email,
+      subject: 'Reset your Pathway password',
+      text: [
+        'Someone asked to reset the password for your Pathway account.',
+        '',
+        'To choose a new password, open this link:',
+        `${baseUrl}/reset-password/${token}`,
+        '',
+        `The link works once and expires in ${PASSWORD_RESET_MINUTES} minutes.`,
+        '',
+        'If you did not ask for this, you can ignore this email: your password has not changed.',
+      ].join('\n'),
+    })
+    .catch(onDeliveryError);
 }
 
 export async function passwordResetIsUsable(db: Db, token: string): Promise<boolean> {
@@ -70,6 +80,7 @@ export async function resetPassword(
   return db.transaction().execute(async (trx) => {
     if (!(await repo.claimPasswordReset(trx, tokenHash))) return null;
     await repo.setPassword(trx, reset.user_id, passwordHash);
+    await repo.spendAllPasswordResets(trx, reset.user_id);
     await trx.deleteFrom('user_session').where('user_id', '=', reset.user_id).execute();
     await recordAudit(
       trx,

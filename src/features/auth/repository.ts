@@ -238,7 +238,11 @@ export async function claimInvitation(db: DbOrTrx, invitationId: string): Promis
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function upsertStaffMembership(
+/**
+ * Adds a staff role from an invitation. An existing membership is left as it is: roles change
+ * only through the admin pages, where the last-administrator rule and the audit apply.
+ */
+export async function addStaffMembership(
   db: DbOrTrx,
   userId: string,
   localAuthorityId: string,
@@ -247,7 +251,33 @@ export async function upsertStaffMembership(
   await db
     .insertInto('staff_membership')
     .values({ user_id: userId, local_authority_id: localAuthorityId, role })
-    .onConflict((oc) => oc.columns(['user_id', 'local_authority_id']).doUpdateSet({ role }))
+    .onConflict((oc) => oc.columns(['user_id', 'local_authority_id']).doNothing())
+    .execute();
+}
+
+/** Withdraws a person's unused staff invitations to an LA (on removal or a change of role). */
+export async function withdrawStaffInvitations(
+  db: DbOrTrx,
+  localAuthorityId: string,
+  userId: string,
+) {
+  await db
+    .updateTable('invitation')
+    .set({ expires_at: new Date() })
+    .where('local_authority_id', '=', localAuthorityId)
+    .where('staff_role', 'is not', null)
+    .where('used_at', 'is', null)
+    .where('email', '=', (eb) => eb.selectFrom('app_user').select('email').where('id', '=', userId))
+    .execute();
+}
+
+/** After a reset, the user's other reset links stop working too. */
+export async function spendAllPasswordResets(db: DbOrTrx, userId: string) {
+  await db
+    .updateTable('password_reset')
+    .set({ used_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
     .execute();
 }
 

@@ -42,9 +42,13 @@ function demoCodeFor(services: Services, request: FastifyRequest): string | null
   return services.config.demoData ? (request.session.data.demoCode ?? null) : null;
 }
 
+/**
+ * Completes a sign-in. Only the handlers that have just accepted a second factor (a code, a
+ * recovery code, or a newly set-up factor) set `secondFactorPassed`; without it, nothing here.
+ */
 async function afterSignIn(services: Services, request: FastifyRequest, reply: FastifyReply) {
-  const { userId, returnTo, pendingInvitationToken } = request.session.data;
-  if (!userId) return reply.redirect('/sign-in', 303);
+  const { userId, returnTo, pendingInvitationToken, secondFactorPassed } = request.session.data;
+  if (!userId || secondFactorPassed !== true) return reply.redirect('/sign-in', 303);
   const context = auditContextOf(request);
   await auth.completeSignIn(services.db, userId, context);
   await renewSession(services.db, request, { userId, secondFactorVerified: true });
@@ -178,6 +182,7 @@ export async function authRoutes(app: FastifyInstance, services: Services) {
         context,
       );
     }
+    request.session.data.secondFactorPassed = true;
     return afterSignIn(services, request, reply);
   });
 
@@ -218,6 +223,7 @@ export async function authRoutes(app: FastifyInstance, services: Services) {
         request.body,
       );
     }
+    request.session.data.secondFactorPassed = true;
     return afterSignIn(services, request, reply);
   });
 
@@ -314,6 +320,7 @@ export async function authRoutes(app: FastifyInstance, services: Services) {
       returnTo,
       pendingInvitationToken,
       freshRecoveryCodes: codes,
+      secondFactorPassed: true,
     });
     return reply.redirect('/set-up-second-factor/recovery-codes', 303);
   }
@@ -328,6 +335,7 @@ export async function authRoutes(app: FastifyInstance, services: Services) {
   });
 
   app.post('/set-up-second-factor/recovery-codes', signingIn, async (request, reply) => {
+    if (!request.session.data.freshRecoveryCodes) return reply.redirect('/sign-in', 303);
     return afterSignIn(services, request, reply);
   });
 

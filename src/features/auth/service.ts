@@ -54,7 +54,9 @@ export async function signInWithPassword(
     await repo.recordSignInAttempt(db, { ipAddress, emailHash, succeeded: false });
     return { outcome: 'wrong' };
   }
-  if (user.locked_until && user.locked_until.getTime() > Date.now()) {
+  if (isLocked(user)) {
+    // Check the password anyway, so a locked account answers no faster than any other.
+    await verifyPassword(user.password_hash, input.password);
     await repo.recordSignInAttempt(db, { ipAddress, emailHash, succeeded: false });
     return { outcome: 'locked' };
   }
@@ -71,22 +73,33 @@ export async function signInWithPassword(
   };
 }
 
+/**
+ * Counts a wrong password or code. At the threshold the account is locked and every session of
+ * the user ends, so guesses cannot continue in sessions opened before the lock.
+ */
 async function lockAfterFailure(db: Db, userId: string, context: AuditContext) {
   const lockUntil = new Date(Date.now() + SIGN_IN_LIMITS.lockMinutes * 60_000);
-  const result = await repo.recordFailedSignIn(
-    db,
-    userId,
-    SIGN_IN_LIMITS.failuresBeforeLock,
-    lockUntil,
-  );
-  if (result.locked) {
-    await recordAudit(db, context, {
-      action: 'account locked after failed sign-ins',
-      subjectType: 'user',
-      subjectId: userId,
-    });
-  }
-  return result;
+  return db.transaction().execute(async (trx) => {
+    const result = await repo.recordFailedSignIn(
+      trx,
+      userId,
+      SIGN_IN_LIMITS.failuresBeforeLock,
+      lockUntil,
+    );
+    if (result.locked) {
+      await trx.deleteFrom('user_session').where('user_id', '=', userId).execute();
+      await recordAudit(trx, context, {
+        action: 'account locked after failed sign-ins',
+        subjectType: 'user',
+        subjectId: userId,
+      });
+    }
+    return result;
+  });
+}
+
+function isLocked(user: { locked_until: Date | null }): boolean {
+  return Boolean(user.locked_until && user.locked_until.getTime() > Date.now());
 }
 
 /** Emails a one-time code; returns it so demo mode can show it on screen. */
@@ -127,6 +140,7 @@ export async function checkSecondFactor(
 ): Promise<CodeCheck> {
   const user = await repo.findUserById(db, userId);
   if (!user || user.disabled_at) return 'wrong';
+  if (isLocked(user)) return 'locked';
   let accepted = false;
   if (user.second_factor === 'totp' && user.totp_secret) {
     accepted = checkTotp(user.totp_secret, code);
@@ -145,30 +159,39 @@ export async function checkRecoveryCode(
   code: string,
   context: AuditContext,
 ): Promise<'accepted' | 'wrong' | 'locked'> {
-  if (await repo.useRecoveryCode(db, userId, sha256(normaliseRecoveryCode(code)))) {
-    await recordAudit(db, context, {
+  const user = await repo.findUserById(db, userId);
+  if (!user || user.disabled_at) return 'wrong';
+  if (isLocked(user)) return 'locked';
+  const used = await db.transaction().execute(async (trx) => {
+    if (!(await repo.useRecoveryCode(trx, userId, sha256(normaliseRecoveryCode(code))))) {
+      return false;
+    }
+    await recordAudit(trx, context, {
       action: 'recovery code used',
       subjectType: 'user',
       subjectId: userId,
     });
-    return 'accepted';
-  }
+    return true;
+  });
+  if (used) return 'accepted';
   const { locked } = await lockAfterFailure(db, userId, context);
   return locked ? 'locked' : 'wrong';
 }
 
 /** Both factors accepted: the user is signed in. */
 export async function completeSignIn(db: Db, userId: string, context: AuditContext) {
-  await repo.recordSuccessfulSignIn(db, userId);
-  await recordAudit(
-    db,
-    { ...context, actorUserId: userId },
-    {
-      action: 'signed in',
-      subjectType: 'session',
-      subjectId: userId,
-    },
-  );
+  await db.transaction().execute(async (trx) => {
+    await repo.recordSuccessfulSignIn(trx, userId);
+    await recordAudit(
+      trx,
+      { ...context, actorUserId: userId },
+      {
+        action: 'signed in',
+        subjectType: 'session',
+        subjectId: userId,
+      },
+    );
+  });
 }
 
 /** Saves the chosen second factor and makes a fresh set of recovery codes, shown once. */

@@ -48,6 +48,7 @@ export async function listTray(db: DbOrTrx, filter: TrayFilter) {
     query
       .select([
         'case.id',
+        'case.local_authority_id',
         'case.reference',
         'case.child_first_name',
         'case.child_last_name',
@@ -88,6 +89,7 @@ export async function listCasesOfParticipant(
     .innerJoin('local_authority', 'local_authority.id', 'case.local_authority_id')
     .select([
       'case.id',
+      'case.local_authority_id',
       'case.reference',
       'case.child_first_name',
       'case.child_last_name',

@@ -1,5 +1,10 @@
 import type { Db } from '../../db/database.ts';
-import { listAuditForSubject, recordAudit, type AuditContext } from '../../audit/audit.ts';
+import {
+  listAuditForSubject,
+  recordAudit,
+  recordCaseListView,
+  type AuditContext,
+} from '../../audit/audit.ts';
 import { todayInEngland } from '../../domain/clock/calendar-date.ts';
 import { CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
 import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/pathway/stages.ts';
@@ -57,12 +62,7 @@ export async function caseworkerTray(
     offset: (filter.page - 1) * TRAY_PAGE_SIZE,
   });
   const officers = await repo.listStaffOfAuthorities(db, authorities);
-  await recordAudit(db, context, {
-    action: 'viewed case list',
-    subjectType: 'case',
-    subjectId: null,
-    details: { caseIds: rows.map((r) => r.id), page: filter.page },
-  });
+  await recordCaseListView(db, context, rows);
   const today = todayInEngland();
   return {
     total,
@@ -83,12 +83,7 @@ export async function caseworkerTray(
 export async function casesForParticipant(db: Db, actor: Actor, context: AuditContext) {
   const rows = await repo.listCasesOfParticipant(db, actor.userId, actor.organisationIds);
   if (rows.length > 0) {
-    await recordAudit(db, context, {
-      action: 'viewed case list',
-      subjectType: 'case',
-      subjectId: null,
-      details: { caseIds: rows.map((r) => r.id) },
-    });
+    await recordCaseListView(db, context, rows);
   }
   const today = todayInEngland();
   return rows.map((r) => {
