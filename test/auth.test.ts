@@ -4,7 +4,15 @@ import { createInvitation, findUsableInvitation } from '../src/features/auth/inv
 import { removeStaffMember } from '../src/features/admin/service.ts';
 import { SIGN_IN_LIMITS } from '../src/features/auth/service.ts';
 import { DEMO_PASSWORD } from '../src/features/demo/demo-data.ts';
-import { Browser, buildTestApp, demoEmail, signIn, signInAs, type TestApp } from './helpers.ts';
+import {
+  Browser,
+  buildTestApp,
+  demoEmail,
+  signIn,
+  signInAs,
+  signInWith,
+  type TestApp,
+} from './helpers.ts';
 
 let testApp: TestApp;
 const system = { actorUserId: null, correlationId: 'test', ipAddress: null };
@@ -299,11 +307,7 @@ describe('invitations', () => {
     });
     const browser = new Browser(testApp.app);
     await browser.get(link);
-    await browser.get('/sign-in');
-    await browser.post('/sign-in', { email: demoEmail('admin'), password: DEMO_PASSWORD });
-    await browser.get('/sign-in/security-code');
-    const code = /code is (\d{6})/.exec(testApp.mailer.lastTo(demoEmail('admin'))!.text)![1]!;
-    await browser.post('/sign-in/security-code', { code });
+    await signInWith(testApp, browser, demoEmail('admin'));
     const membership = await testApp.database.db
       .selectFrom('staff_membership')
       .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
@@ -370,13 +374,7 @@ describe('invitations', () => {
     const browser = new Browser(testApp.app);
     const page = await browser.get(link);
     expect(page.body).toContain('already have');
-    await browser.get('/sign-in');
-    await browser.post('/sign-in', { email: demoEmail('psychologist'), password: DEMO_PASSWORD });
-    await browser.get('/sign-in/security-code');
-    const code = /code is (\d{6})/.exec(
-      testApp.mailer.lastTo(demoEmail('psychologist'))!.text,
-    )![1]!;
-    await browser.post('/sign-in/security-code', { code });
+    await signInWith(testApp, browser, demoEmail('psychologist'));
     const member = await testApp.database.db
       .selectFrom('organisation_membership')
       .innerJoin('app_user', 'app_user.id', 'organisation_membership.user_id')

@@ -164,23 +164,39 @@ export function demoEmail(key: DemoAccountKey): string {
 }
 
 /** Signs in with password and emailed code, as a person would. */
-export async function signIn(
+/** The code most recently emailed to this address. */
+export function lastEmailedCode(testApp: TestApp, email: string): string {
+  const code = /Your security code is (\d{6})/.exec(testApp.mailer.lastTo(email)?.text ?? '')?.[1];
+  if (!code) throw new Error(`No security code was emailed to ${email}`);
+  return code;
+}
+
+/** Signs in with password and emailed code, as a person would, in the given browser. */
+export async function signInWith(
   testApp: TestApp,
+  browser: Browser,
   email: string,
   password = DEMO_PASSWORD,
 ): Promise<Browser> {
-  const browser = new Browser(testApp.app);
   await browser.get('/sign-in');
   const passwordStep = await browser.post('/sign-in', { email, password });
   if (passwordStep.statusCode !== 303)
     throw new Error(`Password step failed: ${passwordStep.statusCode}`);
   await browser.get('/sign-in/security-code');
-  const code = /Your security code is (\d{6})/.exec(testApp.mailer.lastTo(email)?.text ?? '')?.[1];
-  if (!code) throw new Error(`No security code was emailed to ${email}`);
-  const codeStep = await browser.post('/sign-in/security-code', { code });
+  const codeStep = await browser.post('/sign-in/security-code', {
+    code: lastEmailedCode(testApp, email),
+  });
   if (codeStep.statusCode !== 303)
     throw new Error(`Code step failed: ${codeStep.statusCode} ${codeStep.body.slice(0, 200)}`);
   return browser;
+}
+
+export async function signIn(
+  testApp: TestApp,
+  email: string,
+  password = DEMO_PASSWORD,
+): Promise<Browser> {
+  return signInWith(testApp, new Browser(testApp.app), email, password);
 }
 
 export async function signInAs(testApp: TestApp, key: DemoAccountKey): Promise<Browser> {
