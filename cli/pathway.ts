@@ -12,6 +12,8 @@ import {
 } from '../src/features/demo/demo-data.ts';
 import { bootstrapLocalAuthorityAdmin } from '../src/features/admin/bootstrap.ts';
 import { createMailer } from '../src/features/notifications/mailer.ts';
+import { ClockInputError } from '../src/domain/clock/statutory-dates.ts';
+import { CLOCK_INPUTS, clockFor, runBatch } from './clock.ts';
 
 const USAGE = `Usage: npx pathway <command> [options]
 
@@ -24,6 +26,13 @@ Commands:
       --la-code CODE        the local authority's 3-digit DfE code, for example 202 (required)
       --la-name NAME        the local authority's name (required when it is new)
       --role ROLE           ${STAFF_ROLES.join(' | ')} (default admin)
+  clock                   Statutory EHC dates from the facts given, as one JSON object.
+      --request-received DATE|DATE'T'HH:MM, --advice-requested, --draft-served,
+      --plan-issued, --last-review, --review-meeting, --amendment-notice,
+      --decision-letter, --mediation-certificate, --transfer-year YEAR,
+      --transfer-type school|post16, --reassessment-decision, --move-date,
+      --la-learned-of-move, --plan-transferred, --mediation-declined (dates YYYY-MM-DD)
+      --batch               read one JSON object of inputs per line on standard input
   help                    Show this message.
 
 The database is DATABASE_URL when set, otherwise the embedded one in DATA_DIR (default ./data).`;
@@ -62,12 +71,45 @@ async function withDatabase<T>(
   }
 }
 
+/** The clock needs no configuration or database: it is a pure date checker. */
+async function runClock(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...Object.fromEntries(CLOCK_INPUTS.map(([flag]) => [flag, { type: 'string' as const }])),
+      batch: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.batch) {
+    if (Object.keys(values).length > 1)
+      throw new UsageError('--batch takes its inputs from standard input only');
+    await runBatch(process.stdin, process.stdout);
+    return 0;
+  }
+  const given = values as Record<string, string | boolean | undefined>;
+  const raw = Object.fromEntries(
+    CLOCK_INPUTS.filter(([flag]) => given[flag] !== undefined).map(([flag, key]) => [
+      key,
+      given[flag],
+    ]),
+  );
+  try {
+    console.log(JSON.stringify(clockFor(raw, 'flags')));
+  } catch (error) {
+    if (error instanceof ClockInputError) throw new UsageError(error.message);
+    throw error;
+  }
+  return 0;
+}
+
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  if (command === 'clock') return runClock(rest);
   const config = loadConfig();
 
   switch (command) {
