@@ -101,6 +101,28 @@ describe('a case', () => {
     expect(views[0]!.ip_address).toBeTruthy();
   });
 
+  it('shows its time limits: a table for staff, plain English for the family', async () => {
+    const db = testApp.database.db;
+    const id = await caseId('DEM-%-0001');
+    await db
+      .updateTable('case')
+      .set({
+        request_received_on: '2026-01-12',
+        stage: 'request_received',
+        assessment_decided_on: null,
+      })
+      .where('id', '=', id)
+      .execute();
+    const staff = await (await signInAs(testApp, 'caseworker')).get(`/cases/${id}`);
+    expect(staff.body).toContain('Send the decision whether to assess');
+    expect(staff.body).toContain('23 February 2026');
+    const family = await (await signInAs(testApp, 'parent')).get(`/cases/${id}`);
+    expect(family.body).toContain(
+      'The council must tell you whether it will carry out an assessment by Monday 23 February 2026.',
+    );
+    expect(family.body).toContain('Overdue');
+  });
+
   it('shows its access log to the LA admin only', async () => {
     const id = await caseId('DEM-%-0001');
     const parent = await signInAs(testApp, 'parent');

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
-import { formatLongDate } from '../domain/clock/calendar-date.ts';
+import { formatDayAndDate, formatLongDate } from '../domain/clock/calendar-date.ts';
 import { isStaff, administeredAuthorities, type Actor } from '../policy/policy.ts';
 
 const srcDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -21,6 +21,9 @@ export function createViewEnvironment(config: Config): nunjucks.Environment {
   const env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false });
   env.addFilter('longDate', (value: string | null | undefined) =>
     value ? formatLongDate(value) : '',
+  );
+  env.addFilter('dayAndDate', (value: string | null | undefined) =>
+    value ? formatDayAndDate(value) : '',
   );
   env.addFilter('dateTime', (value: Date | string | null | undefined) => {
     if (!value) return '';

@@ -1,4 +1,4 @@
-import { addDays, type CalendarDate } from './calendar-date.ts';
+import { addDays, dayOfWeek, type CalendarDate } from './calendar-date.ts';
 
 /**
  * Bank holidays in England and Wales, computed by rule from 1995 on, with the one-off and moved
@@ -29,10 +29,7 @@ function iso(year: number, month: number, day: number): CalendarDate {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-/** 0 = Sunday ... 6 = Saturday. */
-export function dayOfWeek(date: CalendarDate): number {
-  return new Date(`${date}T00:00:00Z`).getUTCDay();
-}
+export { dayOfWeek };
 
 /** Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm). */
 export function easterSunday(year: number): CalendarDate {

@@ -4,6 +4,7 @@ import {
   addMonths,
   addWeeks,
   daysBetween,
+  formatDayAndDate,
   formatLongDate,
   isCalendarDate,
   todayInEngland,
@@ -39,11 +40,31 @@ describe('calendar dates', () => {
 
   it('formats dates the GOV.UK way and knows today in England', () => {
     expect(formatLongDate('2026-06-04')).toBe('4 June 2026');
+    expect(formatDayAndDate('2026-02-23')).toBe('Monday 23 February 2026');
     expect(todayInEngland(new Date('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
     expect(todayInEngland(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
   });
 
   it('refuses nonsense', () => {
     expect(() => addDays('2026-02-30', 1)).toThrow(RangeError);
+  });
+});
+
+describe('day numbers', () => {
+  it('agree with the JavaScript Date for every day from 1900 to 2200', async () => {
+    const { dayNumber, fromDayNumber, dayOfWeek } = await import('./calendar-date.ts');
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.integer({ min: -25_567, max: 84_000 }), (days) => {
+        const reference = new Date(days * 86_400_000);
+        const date = reference.toISOString().slice(0, 10);
+        return (
+          fromDayNumber(days) === date &&
+          dayNumber(date) === days &&
+          dayOfWeek(date) === reference.getUTCDay()
+        );
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });

@@ -76,7 +76,10 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
     const canSeeAccessLog = request.actor!.staff.some(
       (s) => s.role === 'admin' && s.localAuthorityId === request.caseAccess?.localAuthorityId,
     );
-    return reply.render('cases/case.njk', { caseView: overview, canSeeAccessLog });
+    const viewerIsStaff = request.actor!.staff.some(
+      (s) => s.localAuthorityId === request.caseAccess?.localAuthorityId,
+    );
+    return reply.render('cases/case.njk', { caseView: overview, canSeeAccessLog, viewerIsStaff });
   });
 
   app.get(

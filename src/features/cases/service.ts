@@ -6,6 +6,7 @@ import {
   type AuditContext,
 } from '../../audit/audit.ts';
 import { todayInEngland } from '../../domain/clock/calendar-date.ts';
+import { caseDeadlines, DEADLINE_STATUS_LABELS } from '../../domain/clock/deadlines.ts';
 import { CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
 import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/pathway/stages.ts';
 import type { Actor } from '../../policy/policy.ts';
@@ -114,7 +115,29 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
   });
   const facts = factsOf(found);
   const next = facts ? nextStep(facts) : null;
+  const today = todayInEngland();
+  const clock = caseDeadlines(
+    {
+      requestReceived: found.request_received_on,
+      assessmentDecidedOn: found.assessment_decided_on,
+      noPlanNoticeOn: found.stage === 'no_plan' ? found.closed_on : null,
+      planIssuedOn: found.plan_issued_on,
+      lastReviewOn: found.last_review_on,
+      decidedNotToAssess: found.stage === 'not_assessing',
+      // Exceptions are recorded against a limit in the rest of issue #3.
+      exceptions: [],
+    },
+    today,
+  );
   return {
+    clock: {
+      receivedOn: clock.receivedOn,
+      weeksSinceRequest: clock.weeksSinceRequest,
+      deadlines: clock.deadlines.map((d) => ({
+        ...d,
+        statusLabel: DEADLINE_STATUS_LABELS[d.status],
+      })),
+    },
     id: found.id,
     reference: found.reference,
     localAuthorityName: found.local_authority_name,

@@ -1,0 +1,129 @@
+import { addMonths, addWeeks, daysBetween, type CalendarDate } from './calendar-date.ts';
+import { receivedOn } from './statutory-dates.ts';
+import type { Calendar } from './working-days.ts';
+
+/**
+ * A case's statutory steps with their due dates and status, from the case's dated facts.
+ * Pure: the caller passes today. Exceptions excuse lateness; they never move a date.
+ */
+export type DeadlineStatus =
+  'upcoming' | 'due-soon' | 'overdue' | 'met-on-time' | 'met-late' | 'excused';
+
+export const DEADLINE_STATUS_LABELS: Record<DeadlineStatus, string> = {
+  upcoming: 'Upcoming',
+  'due-soon': 'Due within 7 days',
+  overdue: 'Overdue',
+  'met-on-time': 'Done on time',
+  'met-late': 'Done late',
+  excused: 'Late, with a recorded exception',
+};
+
+export type LimitName = 'decisionToAssess' | 'noPlanNotice' | 'finalPlan' | 'annualReview';
+
+export type StatutoryException = { limit: LimitName; recordedOn: CalendarDate; reason: string };
+
+export type CaseClockFacts = {
+  requestReceived: string;
+  /** When the decision whether to assess was sent. */
+  assessmentDecidedOn: CalendarDate | null;
+  /** When the notice of a decision not to issue a plan was sent. */
+  noPlanNoticeOn: CalendarDate | null;
+  planIssuedOn: CalendarDate | null;
+  lastReviewOn: CalendarDate | null;
+  /** Only the limits that apply to this case are listed. */
+  decidedNotToAssess: boolean;
+  exceptions: StatutoryException[];
+};
+
+export type Deadline = {
+  limit: LimitName;
+  /** What must happen, said to staff. */
+  step: string;
+  /** The same, said to a family: "The council must ... by". */
+  familyStep: string;
+  dueOn: CalendarDate;
+  metOn: CalendarDate | null;
+  status: DeadlineStatus;
+  exception: StatutoryException | null;
+};
+
+export const DUE_SOON_DAYS = 7;
+
+export function deadlineStatus(
+  dueOn: CalendarDate,
+  metOn: CalendarDate | null,
+  today: CalendarDate,
+  excused: boolean,
+): DeadlineStatus {
+  if (metOn) {
+    if (metOn <= dueOn) return 'met-on-time';
+    return excused ? 'excused' : 'met-late';
+  }
+  if (today > dueOn) return excused ? 'excused' : 'overdue';
+  return daysBetween(today, dueOn) <= DUE_SOON_DAYS ? 'due-soon' : 'upcoming';
+}
+
+export function caseDeadlines(
+  facts: CaseClockFacts,
+  today: CalendarDate,
+  calendar: Calendar = {},
+): { receivedOn: CalendarDate; weeksSinceRequest: number; deadlines: Deadline[] } {
+  const start = receivedOn(facts.requestReceived, calendar);
+  const deadlines: Deadline[] = [];
+  const add = (
+    limit: LimitName,
+    step: string,
+    familyStep: string,
+    dueOn: CalendarDate,
+    metOn: CalendarDate | null,
+  ) => {
+    const exception = facts.exceptions.find((e) => e.limit === limit) ?? null;
+    deadlines.push({
+      limit,
+      step,
+      familyStep,
+      dueOn,
+      metOn,
+      exception,
+      status: deadlineStatus(dueOn, metOn, today, exception !== null),
+    });
+  };
+  add(
+    'decisionToAssess',
+    'Send the decision whether to assess',
+    'The council must tell you whether it will carry out an assessment',
+    addWeeks(start, 6),
+    facts.assessmentDecidedOn,
+  );
+  if (!facts.decidedNotToAssess) {
+    if (facts.noPlanNoticeOn) {
+      add(
+        'noPlanNotice',
+        'Send notice of the decision not to issue a plan',
+        'The council must tell you if it decides not to issue a plan',
+        addWeeks(start, 16),
+        facts.noPlanNoticeOn,
+      );
+    } else {
+      add(
+        'finalPlan',
+        'Issue the final EHC plan',
+        'The council must issue the final EHC plan',
+        addWeeks(start, 20),
+        facts.planIssuedOn,
+      );
+    }
+  }
+  const reviewFrom = facts.lastReviewOn ?? facts.planIssuedOn;
+  if (reviewFrom) {
+    add(
+      'annualReview',
+      'Hold the annual review',
+      'The plan must be reviewed',
+      addMonths(reviewFrom, 12),
+      null,
+    );
+  }
+  const weeksSinceRequest = Math.max(0, Math.floor(daysBetween(start, today) / 7));
+  return { receivedOn: start, weeksSinceRequest, deadlines };
+}
