@@ -121,7 +121,11 @@ describe('LA staff', () => {
       await page.getByRole('button', { name: 'Filter cases' }).click();
       await page.waitForURL('**/cases?**stage=assessment**');
       await expectAccessible(page, '/cases filtered');
-      await openFirstCase(page);
+      const caseHref = await openFirstCase(page);
+      await visit(page, `${caseHref}/exceptions/new`);
+      await page.getByRole('button', { name: 'Record the exception' }).click();
+      await page.locator('.govuk-error-summary').waitFor();
+      await expectAccessible(page, 'record an exception (with errors)');
       await visit(page, '/admin', 403);
       await page.context().close();
     });

@@ -19,18 +19,21 @@ const CASES = {
     reference: 'DEM-%-0001',
     viewers: [...STAFF, 'parent', 'senco'] as Who[],
     logViewers: ['admin'] as Who[],
+    managers: STAFF,
   },
   /** Demoshire: social care only. */
   socialCareCase: {
     reference: 'DEM-%-0019',
     viewers: [...STAFF, 'socialCare'] as Who[],
     logViewers: ['admin'] as Who[],
+    managers: STAFF,
   },
   /** Exampleton (another LA): the same school, psychologist and parent work across both. */
   otherLaCase: {
     reference: 'EXA-%-0021',
     viewers: ['parent', 'senco', 'psychologist'] as Who[],
     logViewers: [] as Who[],
+    managers: [] as Who[],
   },
 };
 
@@ -42,6 +45,7 @@ const ALLOWED_BY_POLICY: Record<string, Who[] | 'per-case'> = {
   'la-admin': ['admin'],
   'case:view': 'per-case',
   'case:access-log': 'per-case',
+  'case:manage': 'per-case',
 };
 
 let testApp: TestApp;
@@ -121,7 +125,8 @@ function allowedFor(policy: string, caseName: keyof typeof CASES | undefined): W
   if (!allowed) throw new Error(`The route walk does not know policy ${policy}; add it`);
   if (allowed !== 'per-case') return allowed;
   if (!caseName) throw new Error(`A ${policy} route without :caseId`);
-  return policy === 'case:view' ? CASES[caseName].viewers : CASES[caseName].logViewers;
+  if (policy === 'case:view') return CASES[caseName].viewers;
+  return policy === 'case:manage' ? CASES[caseName].managers : CASES[caseName].logViewers;
 }
 
 describe('route-by-role access', () => {

@@ -123,6 +123,65 @@ describe('a case', () => {
     expect(family.body).toContain('Overdue');
   });
 
+  it('records an exception against a limit: audited, on the timeline, and the late step excused', async () => {
+    const db = testApp.database.db;
+    const id = await caseId('DEM-%-0003');
+    await db
+      .updateTable('case')
+      .set({
+        request_received_on: '2026-01-12',
+        stage: 'request_received',
+        assessment_decided_on: null,
+      })
+      .where('id', '=', id)
+      .execute();
+    const caseworker = await signInAs(testApp, 'caseworker');
+    await caseworker.get(`/cases/${id}/exceptions/new`);
+    const empty = await caseworker.post(`/cases/${id}/exceptions/new`, {});
+    expect(empty.statusCode).toBe(400);
+    for (const message of [
+      'Select the time limit',
+      'Select the reason',
+      'Enter the date the circumstances began',
+      'Enter what happened',
+    ]) {
+      expect(empty.body).toContain(message);
+    }
+    const badDate = await caseworker.post(`/cases/${id}/exceptions/new`, {
+      limit: 'decisionToAssess',
+      reason: 'away_from_area',
+      'occurredOn-day': '30',
+      'occurredOn-month': '2',
+      'occurredOn-year': '2026',
+      details: 'Family abroad',
+    });
+    expect(badDate.body).toContain('The date must be a real date');
+    expect(badDate.body).toContain('Family abroad');
+    const recorded = await caseworker.post(`/cases/${id}/exceptions/new`, {
+      limit: 'decisionToAssess',
+      reason: 'away_from_area',
+      'occurredOn-day': '2',
+      'occurredOn-month': '2',
+      'occurredOn-year': '2026',
+      details: 'Family abroad for 5 weeks; travel letter on file',
+    });
+    expect(recorded.headers.location).toBe(`/cases/${id}`);
+    const page = await caseworker.get(`/cases/${id}`);
+    expect(page.body).toContain('Late, with a recorded exception');
+    expect(page.body).toContain('Exception recorded against the time limit');
+    expect(page.body).toContain('23 February 2026');
+    const audit = await db
+      .selectFrom('audit_event')
+      .select('id')
+      .where('subject_id', '=', id)
+      .where('action', '=', 'recorded an exception to a time limit')
+      .execute();
+    expect(audit).toHaveLength(1);
+    // The family and a professional cannot record one.
+    const parent = await signInAs(testApp, 'parent');
+    expect((await parent.get(`/cases/${id}/exceptions/new`)).statusCode).toBe(403);
+  });
+
   it('shows its access log to the LA admin only', async () => {
     const id = await caseId('DEM-%-0001');
     const parent = await signInAs(testApp, 'parent');

@@ -164,6 +164,17 @@ export interface OutboxMessageTable {
   created_at: CreatedAt;
 }
 
+export interface StatutoryExceptionTable {
+  id: Generated<string>;
+  case_id: string;
+  limit_name: string;
+  reason: string;
+  details: string;
+  occurred_on: CalendarDate;
+  recorded_by: string;
+  recorded_at: CreatedAt;
+}
+
 export interface Database {
   local_authority: LocalAuthorityTable;
   organisation: OrganisationTable;
@@ -180,6 +191,7 @@ export interface Database {
   password_reset: PasswordResetTable;
   sign_in_attempt: SignInAttemptTable;
   outbox_message: OutboxMessageTable;
+  statutory_exception: StatutoryExceptionTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

@@ -34,6 +34,8 @@ export const ROUTE_POLICIES = [
   'case:view',
   /** May see who looked at and changed the case named by :caseId. */
   'case:access-log',
+  /** May record facts on the case named by :caseId: staff of the case's LA. */
+  'case:manage',
 ] as const;
 export type RoutePolicy = (typeof ROUTE_POLICIES)[number];
 
@@ -62,6 +64,11 @@ export function canViewCase(actor: Actor, facts: CaseAccessFacts): boolean {
   if (staffRoleIn(actor, facts.localAuthorityId)) return true;
   if (facts.participantUserIds.includes(actor.userId)) return true;
   return facts.participantOrganisationIds.some((id) => actor.organisationIds.includes(id));
+}
+
+/** Facts on a case (exceptions, decisions) are recorded by the case's LA staff only. */
+export function canManageCase(actor: Actor, facts: CaseAccessFacts): boolean {
+  return staffRoleIn(actor, facts.localAuthorityId) !== null;
 }
 
 /** The access log names staff and professionals, so only the LA's administrators see it. */

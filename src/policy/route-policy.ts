@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import {
   ROUTE_POLICIES,
   administeredAuthorities,
+  canManageCase,
   canViewCase,
   canViewCaseAccessLog,
   isStaff,
@@ -60,13 +61,18 @@ export async function decide(
     case 'la-admin':
       return { outcome: administeredAuthorities(actor).length > 0 ? 'allow' : 'forbidden' };
     case 'case:view':
+    case 'case:manage':
     case 'case:access-log': {
       const caseId = (request.params as Record<string, string | undefined>).caseId;
       if (!caseId || !UUID.test(caseId)) return { outcome: 'not-found' };
       const facts = await loadCaseAccess(caseId);
       if (!facts) return { outcome: 'not-found' };
       const allowed =
-        policy === 'case:view' ? canViewCase(actor, facts) : canViewCaseAccessLog(actor, facts);
+        policy === 'case:view'
+          ? canViewCase(actor, facts)
+          : policy === 'case:manage'
+            ? canManageCase(actor, facts)
+            : canViewCaseAccessLog(actor, facts);
       return allowed ? { outcome: 'allow', caseAccess: facts } : { outcome: 'forbidden' };
     }
   }

@@ -183,3 +183,71 @@ export async function findCaseOverview(db: DbOrTrx, caseId: string) {
   ]);
   return { ...found, participants, events };
 }
+
+export async function listExceptions(db: DbOrTrx, caseId: string) {
+  return db
+    .selectFrom('statutory_exception')
+    .innerJoin('app_user', 'app_user.id', 'statutory_exception.recorded_by')
+    .select([
+      'statutory_exception.id',
+      'statutory_exception.limit_name',
+      'statutory_exception.reason',
+      'statutory_exception.details',
+      'statutory_exception.occurred_on',
+      'statutory_exception.recorded_at',
+      'app_user.display_name as recorded_by_name',
+    ])
+    .where('statutory_exception.case_id', '=', caseId)
+    .orderBy('statutory_exception.recorded_at')
+    .execute();
+}
+
+export async function insertException(
+  db: DbOrTrx,
+  exception: {
+    caseId: string;
+    limit: string;
+    reason: string;
+    details: string;
+    occurredOn: string;
+    recordedBy: string;
+  },
+) {
+  await db
+    .insertInto('statutory_exception')
+    .values({
+      case_id: exception.caseId,
+      limit_name: exception.limit,
+      reason: exception.reason,
+      details: exception.details,
+      occurred_on: exception.occurredOn,
+      recorded_by: exception.recordedBy,
+    })
+    .execute();
+}
+
+export async function insertCaseEvent(
+  db: DbOrTrx,
+  event: { caseId: string; kind: string; summary: string; actorUserId: string | null },
+) {
+  await db
+    .insertInto('case_event')
+    .values({
+      case_id: event.caseId,
+      kind: event.kind,
+      summary: event.summary,
+      actor_user_id: event.actorUserId,
+      details: '{}',
+    })
+    .execute();
+}
+
+/** Locks the case row for the rest of the transaction, so facts are recorded one at a time. */
+export async function lockCase(db: DbOrTrx, caseId: string) {
+  return db
+    .selectFrom('case')
+    .select(['id', 'local_authority_id'])
+    .where('id', '=', caseId)
+    .forUpdate()
+    .executeTakeFirst();
+}

@@ -4,6 +4,15 @@ import type { Services } from '../../services.ts';
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
+import { formError, parseForm, renderBadRequest } from '../../web/forms.ts';
+import { isCalendarDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
+import type { LimitName } from '../../domain/clock/deadlines.ts';
+import {
+  EXCEPTION_LIMITS,
+  EXCEPTION_REASONS,
+  REASONS_FOR_LIMIT,
+  type ExceptionReason,
+} from '../../domain/clock/exceptions.ts';
 import { paginationLinks } from '../../web/pagination.ts';
 import * as cases from './service.ts';
 
@@ -19,6 +28,41 @@ const trayQuerySchema = z.object({
 
 const caseParamsSchema = z.object({ caseId: z.uuid() });
 const pageQuerySchema = z.object({ page: z.preprocess(emptyAsUndefined, pageNumber) });
+
+const dayMonthYear = (value: Record<string, unknown>) => {
+  const [day, month, year] = ['occurredOn-day', 'occurredOn-month', 'occurredOn-year'].map((k) =>
+    String(value[k] ?? '').trim(),
+  );
+  if (!day || !month || !year) return '';
+  return `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+};
+
+const exceptionSchema = z.preprocess(
+  (body) => {
+    const value = (body ?? {}) as Record<string, unknown>;
+    return { ...value, occurredOn: dayMonthYear(value) };
+  },
+  z.object({
+    limit: z.enum(
+      Object.keys(EXCEPTION_LIMITS) as [LimitName, ...LimitName[]],
+      'Select the time limit',
+    ),
+    reason: z.enum(
+      Object.keys(EXCEPTION_REASONS) as [ExceptionReason, ...ExceptionReason[]],
+      'Select the reason',
+    ),
+    occurredOn: z
+      .string()
+      .min(1, 'Enter the date the circumstances began, for example 27 3 2026')
+      .refine(isCalendarDate, 'The date must be a real date, for example 27 3 2026')
+      .refine((d) => d <= todayInEngland(), 'The date must be today or in the past'),
+    details: z
+      .string({ error: 'Enter what happened and what evidence you hold' })
+      .trim()
+      .min(1, 'Enter what happened and what evidence you hold')
+      .max(2000, 'What happened must be 2,000 characters or fewer'),
+  }),
+);
 
 class BadQueryError extends Error {
   statusCode = 400;
@@ -81,6 +125,61 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
     );
     return reply.render('cases/case.njk', { caseView: overview, canSeeAccessLog, viewerIsStaff });
   });
+
+  const exceptionForm = (caseId: string) => ({
+    caseId,
+    limits: Object.entries(EXCEPTION_LIMITS)
+      .filter(([limit]) => REASONS_FOR_LIMIT[limit as LimitName].length > 0)
+      .map(([value, text]) => ({ value, text })),
+    reasons: Object.entries(EXCEPTION_REASONS).map(([value, text]) => ({ value, text })),
+  });
+
+  app.get(
+    '/cases/:caseId/exceptions/new',
+    { config: { policy: 'case:manage' } },
+    async (request, reply) => {
+      const { caseId } = caseParamsSchema.parse(request.params);
+      return reply.render('cases/record-exception.njk', { ...exceptionForm(caseId), values: {} });
+    },
+  );
+
+  app.post(
+    '/cases/:caseId/exceptions/new',
+    { config: { policy: 'case:manage' } },
+    async (request, reply) => {
+      const { caseId } = caseParamsSchema.parse(request.params);
+      const form = parseForm(exceptionSchema, request.body);
+      if (!form.ok) {
+        return renderBadRequest(
+          reply,
+          'cases/record-exception.njk',
+          form,
+          request.body,
+          exceptionForm(caseId),
+        );
+      }
+      const outcome = await cases.recordException(db, caseId, form.value, {
+        ...auditContextOf(request),
+        actorUserId: request.actor!.userId,
+      });
+      if (outcome === 'not-found') throw new NotFoundError('No such case');
+      if (outcome === 'reason-not-allowed') {
+        return renderBadRequest(
+          reply,
+          'cases/record-exception.njk',
+          formError('reason', 'That reason does not apply to this time limit'),
+          request.body,
+          exceptionForm(caseId),
+        );
+      }
+      request.session.data.flash = {
+        heading: 'Exception recorded',
+        body: 'A late step against this time limit now shows as excused.',
+      };
+      request.session.changed();
+      return reply.redirect(`/cases/${caseId}`, 303);
+    },
+  );
 
   app.get(
     '/cases/:caseId/access-log',

@@ -6,7 +6,17 @@ import {
   type AuditContext,
 } from '../../audit/audit.ts';
 import { todayInEngland } from '../../domain/clock/calendar-date.ts';
-import { caseDeadlines, DEADLINE_STATUS_LABELS } from '../../domain/clock/deadlines.ts';
+import {
+  caseDeadlines,
+  DEADLINE_STATUS_LABELS,
+  type LimitName,
+} from '../../domain/clock/deadlines.ts';
+import {
+  EXCEPTION_LIMITS,
+  EXCEPTION_REASONS,
+  REASONS_FOR_LIMIT,
+  type ExceptionReason,
+} from '../../domain/clock/exceptions.ts';
 import { CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
 import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/pathway/stages.ts';
 import type { Actor } from '../../policy/policy.ts';
@@ -107,6 +117,7 @@ export async function casesForParticipant(db: Db, actor: Actor, context: AuditCo
 export async function viewCase(db: Db, caseId: string, context: AuditContext) {
   const found = await repo.findCaseOverview(db, caseId);
   if (!found) return null;
+  const exceptions = await repo.listExceptions(db, caseId);
   await recordAudit(db, context, {
     action: 'viewed case',
     subjectType: 'case',
@@ -124,8 +135,11 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
       planIssuedOn: found.plan_issued_on,
       lastReviewOn: found.last_review_on,
       decidedNotToAssess: found.stage === 'not_assessing',
-      // Exceptions are recorded against a limit in the rest of issue #3.
-      exceptions: [],
+      exceptions: exceptions.map((e) => ({
+        limit: e.limit_name as LimitName,
+        recordedOn: e.occurred_on,
+        reason: labelFor(EXCEPTION_REASONS, e.reason),
+      })),
     },
     today,
   );
@@ -138,6 +152,14 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
         statusLabel: DEADLINE_STATUS_LABELS[d.status],
       })),
     },
+    exceptions: exceptions.map((e) => ({
+      limit: labelFor(EXCEPTION_LIMITS, e.limit_name),
+      reason: labelFor(EXCEPTION_REASONS, e.reason),
+      details: e.details,
+      occurredOn: e.occurred_on,
+      recordedAt: e.recorded_at,
+      recordedBy: e.recorded_by_name,
+    })),
     id: found.id,
     reference: found.reference,
     localAuthorityName: found.local_authority_name,
@@ -187,4 +209,50 @@ export async function caseAccessLog(db: Db, caseId: string, page: number, contex
     ...log,
     pageCount: Math.max(1, Math.ceil(log.total / ACCESS_LOG_PAGE_SIZE)),
   };
+}
+
+export type NewException = {
+  limit: LimitName;
+  reason: ExceptionReason;
+  details: string;
+  occurredOn: string;
+};
+
+/**
+ * Records why a time limit did not bind, with who recorded it, in one transaction with the
+ * case's timeline and the audit log. The due date does not move; a late step shows as excused.
+ */
+export async function recordException(
+  db: Db,
+  caseId: string,
+  exception: NewException,
+  context: AuditContext & { actorUserId: string },
+): Promise<'recorded' | 'reason-not-allowed' | 'not-found'> {
+  if (!REASONS_FOR_LIMIT[exception.limit].includes(exception.reason)) return 'reason-not-allowed';
+  return db.transaction().execute(async (trx) => {
+    const found = await repo.lockCase(trx, caseId);
+    if (!found) return 'not-found' as const;
+    await repo.insertException(trx, {
+      caseId,
+      limit: exception.limit,
+      reason: exception.reason,
+      details: exception.details,
+      occurredOn: exception.occurredOn,
+      recordedBy: context.actorUserId,
+    });
+    await repo.insertCaseEvent(trx, {
+      caseId,
+      kind: 'exception_recorded',
+      summary: `Exception recorded against the time limit: ${EXCEPTION_LIMITS[exception.limit]}`,
+      actorUserId: context.actorUserId,
+    });
+    await recordAudit(trx, context, {
+      action: 'recorded an exception to a time limit',
+      subjectType: 'case',
+      subjectId: caseId,
+      localAuthorityId: found.local_authority_id,
+      details: { limit: exception.limit, reason: exception.reason },
+    });
+    return 'recorded' as const;
+  });
 }
