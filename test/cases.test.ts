@@ -43,6 +43,32 @@ describe('the caseworker tray', () => {
     expect(unassigned.body).not.toContain('Casey Demo-Worker</td>');
   });
 
+  it('shows a manager every overdue step across the LA, and those due within 7 days', async () => {
+    const db = testApp.database.db;
+    const { todayInEngland, addDays } = await import('../src/domain/clock/calendar-date.ts');
+    const today = todayInEngland();
+    const count = async (from: string | null, before: string) => {
+      let query = db
+        .selectFrom('case')
+        .innerJoin('local_authority', 'local_authority.id', 'case.local_authority_id')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('local_authority.code', '=', '999')
+        .where('case.next_step_due_on', '<', before);
+      if (from) query = query.where('case.next_step_due_on', '>=', from);
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    };
+    const overdue = await count(null, today);
+    const soon = await count(today, addDays(today, 8));
+    expect(overdue).toBeGreaterThan(0);
+    const manager = await signInAs(testApp, 'manager');
+    const overduePage = await manager.get('/cases?due=overdue');
+    expect(overduePage.body).toContain(`${overdue} ${overdue === 1 ? 'case' : 'cases'},`);
+    expect(overduePage.body).not.toContain('Due within 7 days</strong>');
+    const soonPage = await manager.get('/cases?due=due-soon');
+    expect(soonPage.body).toContain(`${soon} ${soon === 1 ? 'case' : 'cases'},`);
+    expect((await manager.get('/cases?due=someday')).statusCode).toBe(400);
+  });
+
   it('paginates', async () => {
     const db = testApp.database.db;
     const la = await db

@@ -1,4 +1,5 @@
 import { addMonths, addWeeks, type CalendarDate } from '../clock/calendar-date.ts';
+import { receivedOn } from '../clock/statutory-dates.ts';
 
 /**
  * The stages of a case and the next statutory step at each. Kept as data, so a change in the
@@ -39,19 +40,19 @@ export const STAGE_DEFINITIONS: Record<Stage, StageDefinition> = {
   request_received: {
     label: 'Request received',
     nextStep: 'The council decides whether to carry out an assessment',
-    dueOn: (f) => addWeeks(f.requestReceivedOn, 6),
+    dueOn: (f) => addWeeks(receivedOn(f.requestReceivedOn), 6),
     closed: false,
   },
   assessment: {
     label: 'Assessment',
     nextStep: 'The council decides whether to issue a plan',
-    dueOn: (f) => addWeeks(f.requestReceivedOn, 16),
+    dueOn: (f) => addWeeks(receivedOn(f.requestReceivedOn), 16),
     closed: false,
   },
   draft_plan: {
     label: 'Draft plan',
     nextStep: 'The council issues the final plan',
-    dueOn: (f) => addWeeks(f.requestReceivedOn, 20),
+    dueOn: (f) => addWeeks(receivedOn(f.requestReceivedOn), 20),
     closed: false,
   },
   plan_in_place: {

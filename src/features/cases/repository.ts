@@ -30,6 +30,10 @@ export type TrayFilter = {
   stage?: string | undefined;
   /** A user id, or 'unassigned'. */
   officer?: string | undefined;
+  /** Next step due before this date (exclusive). */
+  dueBefore?: string | undefined;
+  /** Next step due on or after this date. */
+  dueFrom?: string | undefined;
   limit: number;
   offset: number;
 };
@@ -43,6 +47,8 @@ export async function listTray(db: DbOrTrx, filter: TrayFilter) {
   if (filter.stage) query = query.where('case.stage', '=', filter.stage);
   if (filter.officer === 'unassigned') query = query.where('case.assigned_officer_id', 'is', null);
   else if (filter.officer) query = query.where('case.assigned_officer_id', '=', filter.officer);
+  if (filter.dueBefore) query = query.where('case.next_step_due_on', '<', filter.dueBefore);
+  if (filter.dueFrom) query = query.where('case.next_step_due_on', '>=', filter.dueFrom);
 
   const [rows, total] = await Promise.all([
     query

@@ -23,6 +23,7 @@ const trayQuerySchema = z.object({
   stage: z.preprocess(emptyAsUndefined, z.enum(STAGES).optional()),
   officer: z.preprocess(emptyAsUndefined, z.union([z.literal('unassigned'), z.uuid()]).optional()),
   la: z.preprocess(emptyAsUndefined, z.uuid().optional()),
+  due: z.preprocess(emptyAsUndefined, z.enum(['overdue', 'due-soon']).optional()),
   page: z.preprocess(emptyAsUndefined, pageNumber),
 });
 
@@ -91,6 +92,7 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
         localAuthorityId: filter.la,
         stage: filter.stage,
         officer: filter.officer,
+        due: filter.due,
         page: filter.page,
       },
       auditContextOf(request),
@@ -100,6 +102,7 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
       if (filter.la) params.set('la', filter.la);
       if (filter.stage) params.set('stage', filter.stage);
       if (filter.officer) params.set('officer', filter.officer);
+      if (filter.due) params.set('due', filter.due);
       params.set('page', String(page));
       return `/cases?${params.toString()}`;
     };

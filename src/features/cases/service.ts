@@ -5,10 +5,11 @@ import {
   recordCaseListView,
   type AuditContext,
 } from '../../audit/audit.ts';
-import { todayInEngland } from '../../domain/clock/calendar-date.ts';
+import { addDays, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import {
   caseDeadlines,
   DEADLINE_STATUS_LABELS,
+  DUE_SOON_DAYS,
   type LimitName,
 } from '../../domain/clock/deadlines.ts';
 import {
@@ -59,22 +60,31 @@ export async function caseworkerTray(
     localAuthorityId?: string | undefined;
     stage?: string | undefined;
     officer?: string | undefined;
+    /** Only steps past their date, or due within 7 days. */
+    due?: 'overdue' | 'due-soon' | undefined;
     page: number;
   },
   context: AuditContext,
 ) {
   const authorities = actor.staff.map((s) => s.localAuthorityId);
   const localAuthorityIds = filter.localAuthorityId ? [filter.localAuthorityId] : authorities;
+  const today = todayInEngland();
   const { rows, total } = await repo.listTray(db, {
     localAuthorityIds,
     stage: filter.stage,
     officer: filter.officer,
+    dueBefore:
+      filter.due === 'overdue'
+        ? today
+        : filter.due === 'due-soon'
+          ? addDays(today, DUE_SOON_DAYS + 1)
+          : undefined,
+    dueFrom: filter.due === 'due-soon' ? today : undefined,
     limit: TRAY_PAGE_SIZE,
     offset: (filter.page - 1) * TRAY_PAGE_SIZE,
   });
   const officers = await repo.listStaffOfAuthorities(db, authorities);
   await recordCaseListView(db, context, rows);
-  const today = todayInEngland();
   return {
     total,
     pageCount: Math.max(1, Math.ceil(total / TRAY_PAGE_SIZE)),
