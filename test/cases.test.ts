@@ -19,6 +19,21 @@ async function caseId(reference: string) {
   return row.id;
 }
 
+/** Puts a demo case back to waiting for the decision whether to assess, due 23 February 2026. */
+async function awaitingDecisionSince12January(reference: string) {
+  const id = await caseId(reference);
+  await testApp.database.db
+    .updateTable('case')
+    .set({
+      request_received_on: '2026-01-12',
+      stage: 'request_received',
+      assessment_decided_on: null,
+    })
+    .where('id', '=', id)
+    .execute();
+  return id;
+}
+
 describe('the caseworker tray', () => {
   it('lists the LA’s cases soonest due first, 25 to a page', async () => {
     const browser = await signInAs(testApp, 'caseworker');
@@ -128,17 +143,7 @@ describe('a case', () => {
   });
 
   it('shows its time limits: a table for staff, plain English for the family', async () => {
-    const db = testApp.database.db;
-    const id = await caseId('DEM-%-0001');
-    await db
-      .updateTable('case')
-      .set({
-        request_received_on: '2026-01-12',
-        stage: 'request_received',
-        assessment_decided_on: null,
-      })
-      .where('id', '=', id)
-      .execute();
+    const id = await awaitingDecisionSince12January('DEM-%-0001');
     const staff = await (await signInAs(testApp, 'caseworker')).get(`/cases/${id}`);
     expect(staff.body).toContain('Send the decision whether to assess');
     expect(staff.body).toContain('23 February 2026');
@@ -151,16 +156,7 @@ describe('a case', () => {
 
   it('records an exception against a limit: audited, on the timeline, and the late step excused', async () => {
     const db = testApp.database.db;
-    const id = await caseId('DEM-%-0003');
-    await db
-      .updateTable('case')
-      .set({
-        request_received_on: '2026-01-12',
-        stage: 'request_received',
-        assessment_decided_on: null,
-      })
-      .where('id', '=', id)
-      .execute();
+    const id = await awaitingDecisionSince12January('DEM-%-0003');
     const caseworker = await signInAs(testApp, 'caseworker');
     await caseworker.get(`/cases/${id}/exceptions/new`);
     const empty = await caseworker.post(`/cases/${id}/exceptions/new`, {});

@@ -36,9 +36,7 @@ export function createViewEnvironment(config: Config): nunjucks.Environment {
       minute: '2-digit',
       hour12: true,
       timeZone: 'Europe/London',
-    })
-      .format(date)
-      .replace(' at ', ' at ');
+    }).format(date);
   });
   env.addGlobal('serviceName', config.serviceName);
   return env;

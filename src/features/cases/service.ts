@@ -8,6 +8,7 @@ import {
 import { addDays, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import {
   caseDeadlines,
+  deadlineStatus,
   DEADLINE_STATUS_LABELS,
   DUE_SOON_DAYS,
   type LimitName,
@@ -42,15 +43,13 @@ function factsOf(row: CaseDates): CaseFacts | null {
   };
 }
 
+/** The tray's and the overview's tag for the next step: the clock's own rule, in one place. */
 function dueStatus(
   dueOn: string | null,
   today: string,
 ): 'overdue' | 'due-soon' | 'upcoming' | null {
   if (!dueOn) return null;
-  if (dueOn < today) return 'overdue';
-  const soon = new Date(`${today}T00:00:00Z`);
-  soon.setUTCDate(soon.getUTCDate() + 7);
-  return dueOn <= soon.toISOString().slice(0, 10) ? 'due-soon' : 'upcoming';
+  return deadlineStatus(dueOn, null, today, false) as 'overdue' | 'due-soon' | 'upcoming';
 }
 
 export async function caseworkerTray(
