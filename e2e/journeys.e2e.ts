@@ -5,6 +5,7 @@ import {
   DEMO_PASSWORD,
   type DemoAccountKey,
 } from '../src/features/demo/demo-data.ts';
+import { onOrNextWorkingDay } from '../src/domain/clock/working-days.ts';
 import { expectAccessible, launchBrowser, pagesChecked, visit } from './browser.ts';
 import { startServer, type RunningServer } from './server.ts';
 
@@ -167,6 +168,22 @@ describe('LA staff', () => {
     await page.locator('a[href^="/admin/users/"]:not([href$="/invite"])').first().click();
     await page.waitForURL(/\/admin\/users\/[0-9a-f-]{36}/);
     await expectAccessible(page, 'a staff member');
+
+    // A closure day: the form with an error, then one added and listed with its remove button.
+    await visit(page, '/admin/closure-days/new');
+    await page.getByRole('button', { name: 'Add closure day' }).click();
+    await page.locator('.govuk-error-summary').waitFor();
+    await expectAccessible(page, '/admin/closure-days/new (with errors)');
+    const closedOn = onOrNextWorkingDay(`${new Date().getFullYear() + 1}-12-29`);
+    const [year, month, day] = closedOn.split('-');
+    await page.getByLabel('Day').fill(day!);
+    await page.getByLabel('Month').fill(month!);
+    await page.getByLabel('Year').fill(year!);
+    await page.getByLabel('Reason').fill('Offices closed between Christmas and New Year');
+    await page.getByRole('button', { name: 'Add closure day' }).click();
+    await page.waitForURL('**/admin/closure-days');
+    await expect(page.getByRole('button', { name: /Remove/ }).count()).resolves.toBe(1);
+    await expectAccessible(page, '/admin/closure-days with a closure day');
     await page.context().close();
   });
 });

@@ -113,6 +113,7 @@ function fill(url: string, values: Record<string, string>): string {
           userId: ids.userId,
           organisationId: ids.organisationId,
           membershipId: ids.membershipId,
+          closedOn: '2099-01-05',
         } as Record<string, string | undefined>
       )[name];
     if (!value) throw new Error(`The route walk has no value for :${name} in ${url}; add one`);

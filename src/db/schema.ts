@@ -175,6 +175,14 @@ export interface StatutoryExceptionTable {
   recorded_at: CreatedAt;
 }
 
+export interface ClosureDayTable {
+  local_authority_id: string;
+  closed_on: CalendarDate;
+  description: string;
+  added_by: string;
+  added_at: CreatedAt;
+}
+
 export interface Database {
   local_authority: LocalAuthorityTable;
   organisation: OrganisationTable;
@@ -192,6 +200,7 @@ export interface Database {
   sign_in_attempt: SignInAttemptTable;
   outbox_message: OutboxMessageTable;
   statutory_exception: StatutoryExceptionTable;
+  closure_day: ClosureDayTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

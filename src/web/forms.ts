@@ -54,3 +54,16 @@ export function renderBadRequest(
     values: kept,
   });
 }
+
+/**
+ * The `YYYY-MM-DD` of a GOV.UK date input named `name` (fields `name-day`, `name-month`,
+ * `name-year`), or '' when any part is blank. Whether it is a real date is for the schema.
+ */
+export function dateFromParts(body: unknown, name: string): string {
+  const value = (body ?? {}) as Record<string, unknown>;
+  const [day, month, year] = ['day', 'month', 'year'].map((part) =>
+    String(value[`${name}-${part}`] ?? '').trim(),
+  );
+  if (!day || !month || !year) return '';
+  return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+}

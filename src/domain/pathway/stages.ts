@@ -1,5 +1,6 @@
 import { addMonths, addWeeks, type CalendarDate } from '../clock/calendar-date.ts';
 import { receivedOn } from '../clock/statutory-dates.ts';
+import type { Calendar } from '../clock/working-days.ts';
 
 /**
  * The stages of a case and the next statutory step at each. Kept as data, so a change in the
@@ -32,7 +33,8 @@ type StageDefinition = {
   label: string;
   /** What happens next, in words a family understands. Null when the case is closed. */
   nextStep: string | null;
-  dueOn: (facts: CaseFacts) => CalendarDate | null;
+  /** The calendar is the LA's: its closure days move the day the clock starts. */
+  dueOn: (facts: CaseFacts, calendar: Calendar) => CalendarDate | null;
   closed: boolean;
 };
 
@@ -40,19 +42,19 @@ export const STAGE_DEFINITIONS: Record<Stage, StageDefinition> = {
   request_received: {
     label: 'Request received',
     nextStep: 'The council decides whether to carry out an assessment',
-    dueOn: (f) => addWeeks(receivedOn(f.requestReceivedOn), 6),
+    dueOn: (f, calendar) => addWeeks(receivedOn(f.requestReceivedOn, calendar), 6),
     closed: false,
   },
   assessment: {
     label: 'Assessment',
     nextStep: 'The council decides whether to issue a plan',
-    dueOn: (f) => addWeeks(receivedOn(f.requestReceivedOn), 16),
+    dueOn: (f, calendar) => addWeeks(receivedOn(f.requestReceivedOn, calendar), 16),
     closed: false,
   },
   draft_plan: {
     label: 'Draft plan',
     nextStep: 'The council issues the final plan',
-    dueOn: (f) => addWeeks(receivedOn(f.requestReceivedOn), 20),
+    dueOn: (f, calendar) => addWeeks(receivedOn(f.requestReceivedOn, calendar), 20),
     closed: false,
   },
   plan_in_place: {
@@ -86,8 +88,8 @@ export function stageLabel(stage: string): string {
 export type NextStep = { description: string; dueOn: CalendarDate | null };
 
 /** The next statutory step and its due date, derived from the case's facts, never typed in. */
-export function nextStep(facts: CaseFacts): NextStep | null {
+export function nextStep(facts: CaseFacts, calendar: Calendar = {}): NextStep | null {
   const definition = STAGE_DEFINITIONS[facts.stage];
   if (!definition.nextStep) return null;
-  return { description: definition.nextStep, dueOn: definition.dueOn(facts) };
+  return { description: definition.nextStep, dueOn: definition.dueOn(facts, calendar) };
 }

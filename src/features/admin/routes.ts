@@ -11,9 +11,15 @@ import {
 } from '../../domain/people.ts';
 import { administeredAuthorities } from '../../policy/policy.ts';
 import { ForbiddenError, NotFoundError } from '../../policy/route-policy.ts';
-import { formError, parseForm, renderBadRequest } from '../../web/forms.ts';
+import {
+  formatDayAndDate,
+  isCalendarDate,
+  todayInEngland,
+} from '../../domain/clock/calendar-date.ts';
+import { dateFromParts, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import * as admin from './service.ts';
+import * as closures from './closure-days.ts';
 
 const laAdmin = { config: { policy: 'la-admin' as const } };
 
@@ -59,6 +65,25 @@ const organisationSchema = z
       context.addIssue({ code: 'custom', path: ['phase'], message: 'Select the phase' });
     }
   });
+
+const closureDaySchema = z.preprocess(
+  (body) => ({
+    ...((body ?? {}) as Record<string, unknown>),
+    closedOn: dateFromParts(body, 'closedOn'),
+  }),
+  z.object({
+    closedOn: z
+      .string()
+      .min(1, 'Enter the date, for example 29 12 2026')
+      .refine(isCalendarDate, 'The date must be a real date, for example 29 12 2026'),
+    description: z
+      .string('Enter the reason for the closure')
+      .trim()
+      .min(1, 'Enter the reason for the closure')
+      .max(200, 'Reason must be 200 characters or fewer'),
+  }),
+);
+const closureDayParams = z.object({ closedOn: z.string().refine(isCalendarDate) });
 
 const userParams = z.object({ userId: z.guid() });
 const organisationParams = z.object({ organisationId: z.guid() });
@@ -349,6 +374,69 @@ export async function adminRoutes(app: FastifyInstance, services: Services) {
       return redirectToOrganisation(reply, scope, organisationId);
     },
   );
+
+  await closureDayRoutes(app, services);
+}
+
+async function closureDayRoutes(app: FastifyInstance, services: Services) {
+  const { db } = services;
+
+  app.get('/admin/closure-days', laAdmin, async (request, reply) => {
+    const scope = scopeOf(request);
+    const days = await closures.listClosureDays(db, scope.localAuthorityId, todayInEngland());
+    return reply.render('admin/closure-days.njk', { scope, ...days });
+  });
+
+  app.get('/admin/closure-days/new', laAdmin, async (request, reply) => {
+    return reply.render('admin/new-closure-day.njk', { scope: scopeOf(request), values: {} });
+  });
+
+  app.post('/admin/closure-days/new', laAdmin, async (request, reply) => {
+    const scope = scopeOf(request);
+    const template = 'admin/new-closure-day.njk';
+    const form = parseForm(closureDaySchema, request.body);
+    if (!form.ok) return renderBadRequest(reply, template, form, request.body, { scope });
+    const { closedOn, description } = form.value;
+    const problem = closures.closureDayProblem(closedOn, todayInEngland());
+    if (problem) {
+      return renderBadRequest(reply, template, formError('closedOn', problem), request.body, {
+        scope,
+      });
+    }
+    const result = await closures.addClosureDay(
+      db,
+      scope.localAuthorityId,
+      { closedOn, description },
+      auditContextOf(request),
+    );
+    if (result.outcome === 'exists') {
+      return renderBadRequest(
+        reply,
+        template,
+        formError('closedOn', 'This date is already a closure day'),
+        request.body,
+        { scope },
+      );
+    }
+    flash(request, 'Closure day added', `${formatDayAndDate(closedOn)} is now a closure day`);
+    return reply.redirect(`/admin/closure-days${scope.query}`, 303);
+  });
+
+  app.post('/admin/closure-days/:closedOn/remove', laAdmin, async (request, reply) => {
+    const scope = scopeOf(request);
+    const { closedOn } = paramsOf(closureDayParams, request);
+    const outcome = await closures.removeClosureDay(
+      db,
+      scope.localAuthorityId,
+      closedOn,
+      todayInEngland(),
+      auditContextOf(request),
+    );
+    if (outcome === 'not-found') throw new NotFoundError('No such closure day');
+    if (outcome === 'past') throw new ForbiddenError('Past closure days cannot be removed');
+    flash(request, 'Closure day removed', `${formatDayAndDate(closedOn)} is a working day again`);
+    return reply.redirect(`/admin/closure-days${scope.query}`, 303);
+  });
 }
 
 function redirectToOrganisation(reply: FastifyReply, scope: Scope, organisationId: string) {

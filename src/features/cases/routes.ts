@@ -4,7 +4,7 @@ import type { Services } from '../../services.ts';
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
-import { formError, parseForm, renderBadRequest } from '../../web/forms.ts';
+import { dateFromParts, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
 import { isCalendarDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import type { LimitName } from '../../domain/clock/deadlines.ts';
 import {
@@ -30,18 +30,10 @@ const trayQuerySchema = z.object({
 const caseParamsSchema = z.object({ caseId: z.uuid() });
 const pageQuerySchema = z.object({ page: z.preprocess(emptyAsUndefined, pageNumber) });
 
-const dayMonthYear = (value: Record<string, unknown>) => {
-  const [day, month, year] = ['occurredOn-day', 'occurredOn-month', 'occurredOn-year'].map((k) =>
-    String(value[k] ?? '').trim(),
-  );
-  if (!day || !month || !year) return '';
-  return `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-};
-
 const exceptionSchema = z.preprocess(
   (body) => {
     const value = (body ?? {}) as Record<string, unknown>;
-    return { ...value, occurredOn: dayMonthYear(value) };
+    return { ...value, occurredOn: dateFromParts(value, 'occurredOn') };
   },
   z.object({
     limit: z.enum(

@@ -22,6 +22,8 @@ import {
 import { CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
 import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/pathway/stages.ts';
 import type { Actor } from '../../policy/policy.ts';
+import type { Calendar } from '../../domain/clock/working-days.ts';
+import { calendarOf } from '../admin/closure-days.ts';
 import * as repo from './repository.ts';
 
 export const TRAY_PAGE_SIZE = 25;
@@ -106,9 +108,13 @@ export async function casesForParticipant(db: Db, actor: Actor, context: AuditCo
     await recordCaseListView(db, context, rows);
   }
   const today = todayInEngland();
+  const calendars = new Map<string, Calendar>();
+  for (const laId of new Set(rows.map((r) => r.local_authority_id))) {
+    calendars.set(laId, await calendarOf(db, laId));
+  }
   return rows.map((r) => {
     const facts = factsOf(r);
-    const next = facts ? nextStep(facts) : null;
+    const next = facts ? nextStep(facts, calendars.get(r.local_authority_id)) : null;
     return {
       id: r.id,
       reference: r.reference,
@@ -127,6 +133,7 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
   const found = await repo.findCaseOverview(db, caseId);
   if (!found) return null;
   const exceptions = await repo.listExceptions(db, caseId);
+  const calendar = await calendarOf(db, found.local_authority_id);
   await recordAudit(db, context, {
     action: 'viewed case',
     subjectType: 'case',
@@ -134,7 +141,7 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
     localAuthorityId: found.local_authority_id,
   });
   const facts = factsOf(found);
-  const next = facts ? nextStep(facts) : null;
+  const next = facts ? nextStep(facts, calendar) : null;
   const today = todayInEngland();
   const clock = caseDeadlines(
     {
@@ -151,6 +158,7 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
       })),
     },
     today,
+    calendar,
   );
   return {
     clock: {

@@ -1,0 +1,127 @@
+import type { DbOrTrx } from '../../db/database.ts';
+import { recordAudit, type AuditContext } from '../../audit/audit.ts';
+import {
+  addMonths,
+  formatDayAndDate,
+  type CalendarDate,
+} from '../../domain/clock/calendar-date.ts';
+import { isWorkingDay, type Calendar } from '../../domain/clock/working-days.ts';
+
+/**
+ * An LA's own closure days: days its offices are shut, which its statutory clock does not count
+ * as working days (a request received on one counts from the next working day).
+ *
+ * Only today and later can be added or removed: a past closure day has already decided when
+ * some clocks started, and changing it would silently move recorded deadlines.
+ */
+
+/** How far ahead a closure day may be recorded. */
+export const CLOSURE_DAY_MONTHS_AHEAD = 36;
+
+/** The LA's working-day calendar for the statutory clock. */
+export async function calendarOf(db: DbOrTrx, localAuthorityId: string): Promise<Calendar> {
+  const rows = await db
+    .selectFrom('closure_day')
+    .select('closed_on')
+    .where('local_authority_id', '=', localAuthorityId)
+    .execute();
+  return rows.length ? { closures: new Set(rows.map((r) => r.closed_on)) } : {};
+}
+
+export async function listClosureDays(db: DbOrTrx, localAuthorityId: string, today: CalendarDate) {
+  const rows = await db
+    .selectFrom('closure_day')
+    .innerJoin('app_user', 'app_user.id', 'closure_day.added_by')
+    .select([
+      'closure_day.closed_on',
+      'closure_day.description',
+      'closure_day.added_at',
+      'app_user.display_name as added_by_name',
+    ])
+    .where('closure_day.local_authority_id', '=', localAuthorityId)
+    .orderBy('closure_day.closed_on', 'desc')
+    .execute();
+  const days = rows.map((r) => ({
+    closedOn: r.closed_on,
+    description: r.description,
+    addedAt: r.added_at,
+    addedBy: r.added_by_name,
+  }));
+  return {
+    upcoming: days.filter((d) => d.closedOn >= today).reverse(),
+    past: days.filter((d) => d.closedOn < today),
+  };
+}
+
+/** Why a date cannot be a new closure day, in words for the form; null when it can. */
+export function closureDayProblem(date: CalendarDate, today: CalendarDate): string | null {
+  if (date < today) return 'The date must be today or in the future';
+  if (date > addMonths(today, CLOSURE_DAY_MONTHS_AHEAD)) {
+    return `The date must be within the next ${CLOSURE_DAY_MONTHS_AHEAD / 12} years`;
+  }
+  if (!isWorkingDay(date)) {
+    return `${formatDayAndDate(date)} is already not a working day (a weekend or bank holiday)`;
+  }
+  return null;
+}
+
+export type AddClosureDayResult = { outcome: 'added' } | { outcome: 'exists' };
+
+export async function addClosureDay(
+  db: DbOrTrx,
+  localAuthorityId: string,
+  day: { closedOn: CalendarDate; description: string },
+  context: AuditContext,
+): Promise<AddClosureDayResult> {
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('closure_day')
+      .values({
+        local_authority_id: localAuthorityId,
+        closed_on: day.closedOn,
+        description: day.description,
+        added_by: context.actorUserId!,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returning('closed_on')
+      .executeTakeFirst();
+    if (!inserted) return { outcome: 'exists' } as const;
+    await recordAudit(trx, context, {
+      action: 'added closure day',
+      subjectType: 'local_authority',
+      subjectId: localAuthorityId,
+      localAuthorityId,
+      details: { closedOn: day.closedOn },
+    });
+    return { outcome: 'added' } as const;
+  });
+}
+
+export type RemoveClosureDayResult = 'removed' | 'not-found' | 'past';
+
+export async function removeClosureDay(
+  db: DbOrTrx,
+  localAuthorityId: string,
+  closedOn: CalendarDate,
+  today: CalendarDate,
+  context: AuditContext,
+): Promise<RemoveClosureDayResult> {
+  if (closedOn < today) return 'past';
+  return db.transaction().execute(async (trx) => {
+    const removed = await trx
+      .deleteFrom('closure_day')
+      .where('local_authority_id', '=', localAuthorityId)
+      .where('closed_on', '=', closedOn)
+      .returning('closed_on')
+      .executeTakeFirst();
+    if (!removed) return 'not-found' as const;
+    await recordAudit(trx, context, {
+      action: 'removed closure day',
+      subjectType: 'local_authority',
+      subjectId: localAuthorityId,
+      localAuthorityId,
+      details: { closedOn },
+    });
+    return 'removed' as const;
+  });
+}
