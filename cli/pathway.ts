@@ -11,7 +11,8 @@ import {
   seedDemoData,
 } from '../src/features/demo/demo-data.ts';
 import { bootstrapLocalAuthorityAdmin } from '../src/features/admin/bootstrap.ts';
-import { createMailer } from '../src/features/notifications/mailer.ts';
+import { queueTestMessages } from '../src/features/notifications/test-messages.ts';
+import { services, startJobs, type Services } from '../src/services.ts';
 import { ClockInputError } from '../src/domain/clock/statutory-dates.ts';
 import { CLOCK_INPUTS, clockFor, runBatch } from './clock.ts';
 
@@ -26,6 +27,13 @@ Commands:
       --la-code CODE        the local authority's 3-digit DfE code, for example 202 (required)
       --la-name NAME        the local authority's name (required when it is new)
       --role ROLE           ${STAFF_ROLES.join(' | ')} (default admin)
+  worker                  Run the job workers (email delivery, reminders, digests) in this
+                          process until stopped. Needs PostgreSQL (DATABASE_URL); run as many
+                          as you like, and set RUN_WORKERS=false on the web processes.
+  send-test-email         Queue numbered test messages through the configured mailer and exit;
+                          a worker delivers them.
+      --to ADDRESS          where to send them (required)
+      --count N             how many, 1 to 10000 (default 1)
   clock                   Statutory EHC dates from the facts given, as one JSON object.
       --request-received DATE|DATE'T'HH:MM, --advice-requested, --draft-served,
       --plan-issued, --last-review, --review-meeting, --amendment-notice,
@@ -69,6 +77,62 @@ async function withDatabase<T>(
   } finally {
     await database.close();
   }
+}
+
+const testEmailSchema = z.object({
+  to: z.email({
+    error: (issue) =>
+      issue.input === undefined
+        ? '--to is required'
+        : '--to must be an email address, like name@example.com',
+  }),
+  count: z.coerce
+    .number({ error: '--count must be a whole number from 1 to 10000' })
+    .int('--count must be a whole number from 1 to 10000')
+    .min(1, '--count must be a whole number from 1 to 10000')
+    .max(10_000, '--count must be a whole number from 1 to 10000')
+    .default(1),
+});
+
+/** The database, migrated, with the job queue started (no workers) for commands that queue. */
+async function withServices<T>(config: Config, work: (s: Services) => Promise<T>) {
+  return withDatabase(config, async (database) => {
+    const s = services(config, database);
+    await startJobs(s, { workers: false });
+    try {
+      return await work(s);
+    } finally {
+      await s.jobs.stop();
+    }
+  });
+}
+
+async function runWorker(config: Config): Promise<number> {
+  if (!config.databaseUrl) {
+    throw new UsageError(
+      'pathway worker needs PostgreSQL: set DATABASE_URL. The embedded database belongs to one process, and the web process runs the workers itself.',
+    );
+  }
+  const database = openConfiguredDatabase(config);
+  await migrateToLatest(database.db);
+  const s = services({ ...config, runWorkers: true }, database, {
+    onJobError: (error) => console.error(`job queue error: ${error.message}`),
+  });
+  await startJobs(s, {
+    workers: true,
+    onError: (error, job) =>
+      console.error(`${job}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  console.log(`Pathway worker running (mailer: ${s.mailer.name}). Stop with Ctrl+C or SIGTERM.`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  console.log('Stopping: finishing jobs in hand.');
+  await s.jobs.stop();
+  await database.close();
+  return 0;
 }
 
 /** The clock needs no configuration or database: it is a pure date checker. */
@@ -159,9 +223,8 @@ async function run(argv: string[]): Promise<number> {
         throw new UsageError(parsed.error.issues.map((i) => i.message).join('\n'));
       }
       const input = parsed.data;
-      return withDatabase(config, async ({ db }) => {
-        const mailer = createMailer(config, db);
-        const result = await bootstrapLocalAuthorityAdmin(db, mailer, config.baseUrl, {
+      return withServices(config, async ({ db, jobs }) => {
+        const result = await bootstrapLocalAuthorityAdmin(db, jobs, config.baseUrl, {
           email: input.email,
           localAuthorityCode: input['la-code'],
           localAuthorityName: input['la-name'],
@@ -175,6 +238,29 @@ async function run(argv: string[]): Promise<number> {
         console.log(
           `${result.createdAuthority ? 'Created' : 'Found'} ${result.localAuthorityName}.\n` +
             `Invitation for ${input.email} (${input.role}), valid for 14 days and usable once:\n${result.link}`,
+        );
+        return 0;
+      });
+    }
+    case 'worker': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      return runWorker(config);
+    }
+    case 'send-test-email': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { to: { type: 'string' }, count: { type: 'string' } },
+        strict: true,
+      });
+      const parsed = testEmailSchema.safeParse(values);
+      if (!parsed.success) {
+        throw new UsageError(parsed.error.issues.map((i) => i.message).join('\n'));
+      }
+      const { to, count } = parsed.data;
+      return withServices(config, async ({ db, jobs }) => {
+        await queueTestMessages(db, jobs, { to, count, sentBy: 'an operator' });
+        console.log(
+          `Queued ${count} test ${count === 1 ? 'message' : 'messages'} to ${to} through the ${config.mailer} mailer; a worker will deliver ${count === 1 ? 'it' : 'them'}.`,
         );
         return 0;
       });

@@ -14,6 +14,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { Services } from './services.ts';
 import { createViewEnvironment, navigationFor, renderPage } from './web/views.ts';
+import { unreadCount } from './features/notifications/notify.ts';
 import { sessionPlugin } from './web/session.ts';
 import { routePolicyPlugin, type RouteRecord } from './policy/route-policy.ts';
 import { homePathFor } from './policy/policy.ts';
@@ -25,7 +26,7 @@ import { authRoutes } from './features/auth/routes.ts';
 import { accountRoutes } from './features/auth/account-routes.ts';
 import { caseRoutes } from './features/cases/routes.ts';
 import { adminRoutes } from './features/admin/routes.ts';
-import { devOutboxRoutes } from './features/notifications/routes.ts';
+import { devOutboxRoutes, notificationRoutes } from './features/notifications/routes.ts';
 import { registerErrorPages } from './web/errors.ts';
 
 const srcDir = path.dirname(fileURLToPath(import.meta.url));
@@ -176,9 +177,13 @@ export async function buildApp(
     secureCookie: config.production,
   });
   app.decorateRequest('actor', null);
+  app.decorateRequest('unreadNotifications', 0);
   app.addHook('onRequest', async (request) => {
     const { userId, secondFactorVerified } = request.session?.data ?? {};
-    if (userId && secondFactorVerified) request.actor = await loadActor(db, userId);
+    if (userId && secondFactorVerified) {
+      request.actor = await loadActor(db, userId);
+      if (request.actor) request.unreadNotifications = await unreadCount(db, userId);
+    }
   });
 
   // PostgreSQL cannot store a NUL character; refuse it at the door rather than fail deep inside.
@@ -224,7 +229,11 @@ export async function buildApp(
       homePath: actor ? homePathFor(actor) : '/',
       localAuthorityName:
         actor?.staff.length === 1 ? actor.staff[0]?.localAuthorityName : undefined,
-      navigation: navigationFor(actor, request.url.split('?')[0] ?? '/'),
+      navigation: navigationFor(
+        actor,
+        request.url.split('?')[0] ?? '/',
+        request.unreadNotifications,
+      ),
       cspNonce: reply.cspNonce?.script,
       csrfToken: reply.generateCsrf(),
       sessionIdleSeconds: config.sessionIdleMinutes * 60,
@@ -247,6 +256,7 @@ export async function buildApp(
   await accountRoutes(app, services);
   await caseRoutes(app, services);
   await adminRoutes(app, services);
+  await notificationRoutes(app, services);
   if (config.demoData && config.mailer === 'outbox') await devOutboxRoutes(app, services);
 
   // 8. Error pages.

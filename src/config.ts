@@ -27,12 +27,22 @@ const environmentSchema = z.object({
   DEMO_DATA: booleanFlag.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: booleanFlag.default(false),
-  MAILER: z.enum(['outbox', 'smtp']).default('outbox'),
+  MAILER: z
+    .enum(['outbox', 'smtp', 'notify'], 'MAILER must be smtp, notify or outbox')
+    .default('outbox'),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://')
     .optional(),
+  NOTIFY_API_KEY: z
+    .string()
+    .regex(/-[0-9a-f-]{36}-[0-9a-f-]{36}$/, 'NOTIFY_API_KEY must be a GOV.UK Notify API key')
+    .optional(),
+  NOTIFY_TEMPLATE_ID: z.uuid('NOTIFY_TEMPLATE_ID must be a template id (a UUID)').optional(),
+  NOTIFY_BASE_URL: z.url().optional(),
   MAIL_FROM: z.string().min(3).default('Pathway <no-reply@pathway.localhost>'),
+  RUN_WORKERS: booleanFlag.default(true),
+  EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   SERVICE_NAME: z.string().min(1).default('Pathway'),
 });
 
@@ -53,8 +63,16 @@ export type Config = {
   demoData: boolean;
   logLevel: string;
   trustProxy: boolean;
-  mailer: 'outbox' | 'smtp';
+  mailer: 'outbox' | 'smtp' | 'notify';
   smtpUrl: string | undefined;
+  notifyApiKey: string | undefined;
+  notifyTemplateId: string | undefined;
+  /** Only to point at a stand-in for Notify (tests, a proxy); unset means Notify itself. */
+  notifyBaseUrl: string | undefined;
+  /** Whether the web process also runs the job workers (off when `pathway worker` runs them). */
+  runWorkers: boolean;
+  /** The first wait before retrying a failed email; each retry waits twice as long. */
+  emailRetryDelaySeconds: number;
   mailFrom: string;
   serviceName: string;
 };
@@ -81,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push('SESSION_SECRET must be set to a random value of at least 32 characters');
     }
     if (!e.BASE_URL) problems.push('BASE_URL must be set in production');
-    if (e.MAILER === 'outbox') problems.push('MAILER must be smtp in production');
+    if (e.MAILER === 'outbox') problems.push('MAILER must be smtp or notify in production');
     if (e.DEMO_DATA) problems.push('DEMO_DATA cannot be used in production');
     if (problems.length > 0) {
       throw new ConfigError(`Refusing to start in production:\n  ${problems.join('\n  ')}`);
@@ -96,6 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.MAILER === 'smtp' && !e.SMTP_URL) {
     throw new ConfigError('Invalid configuration:\n  SMTP_URL must be set when MAILER is smtp');
+  }
+  if (e.MAILER === 'notify' && (!e.NOTIFY_API_KEY || !e.NOTIFY_TEMPLATE_ID)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID must be set when MAILER is notify',
+    );
   }
   if (e.SESSION_SECRET.length < 32) {
     throw new ConfigError(
@@ -117,6 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     mailer: e.MAILER,
     smtpUrl: e.SMTP_URL,
+    notifyApiKey: e.NOTIFY_API_KEY,
+    notifyTemplateId: e.NOTIFY_TEMPLATE_ID,
+    notifyBaseUrl: e.NOTIFY_BASE_URL,
+    runWorkers: e.RUN_WORKERS,
+    emailRetryDelaySeconds: e.EMAIL_RETRY_DELAY_SECONDS,
     mailFrom: e.MAIL_FROM,
     serviceName: e.SERVICE_NAME,
   };

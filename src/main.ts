@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openConfiguredDatabase } from './db/configured.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './app.ts';
-import { services } from './services.ts';
+import { services, startJobs } from './services.ts';
 import { purgeExpiredSessions } from './web/session.ts';
 import {
   DEMO_ACCOUNTS,
@@ -24,7 +24,10 @@ async function start() {
   }
   const database = openConfiguredDatabase(config);
   const applied = await migrateToLatest(database.db);
-  const app = await buildApp(services(config, database.db));
+  const appServices = services(config, database, {
+    onJobError: (error) => app.log.error({ err: error }, 'job queue error'),
+  });
+  const app = await buildApp(appServices);
   app.log.info(
     {
       node: process.version,
@@ -46,6 +49,19 @@ async function start() {
     demoSeeded = true;
   }
 
+  await startJobs(appServices, {
+    onError: (error, job) => app.log.error({ err: error, job }, 'job failed'),
+    onDelivery: (outcome, emailId) => {
+      if (outcome === 'will-retry' || outcome === 'failed') {
+        app.log.warn({ emailId, outcome }, 'email not delivered');
+      }
+    },
+  });
+  app.log.info(
+    { workers: config.runWorkers, mailer: appServices.mailer.name },
+    config.runWorkers ? 'job workers running in this process' : 'job workers not started here',
+  );
+
   const purge = () =>
     purgeExpiredSessions(database.db).catch((error: unknown) =>
       app.log.error({ err: error }, 'could not purge expired sessions'),
@@ -61,6 +77,7 @@ async function start() {
     const timer = setTimeout(() => process.exit(1), 10_000);
     timer.unref();
     await app.close();
+    await appServices.jobs.stop();
     await database.close();
     process.exit(0);
   };

@@ -1,14 +1,55 @@
 import type { Config } from './config.ts';
-import type { Db } from './db/database.ts';
+import type { DatabaseHandle } from './db/database.ts';
+import { createJobQueue, type JobQueue } from './jobs/queue.ts';
 import { createMailer, type Mailer } from './features/notifications/mailer.ts';
+import type { Notifier } from './features/notifications/notify.ts';
+import { EMAIL_RETRY } from './features/notifications/email-queue.ts';
+import {
+  createQueues,
+  startWorkers,
+  type WorkerOptions,
+} from './features/notifications/workers.ts';
 
 /** The composition root: everything a route needs, built once. Tests pass their own parts. */
-export function services(config: Config, db: Db, overrides: { mailer?: Mailer } = {}) {
+export function services(
+  config: Config,
+  database: DatabaseHandle,
+  overrides: { mailer?: Mailer; jobs?: JobQueue; onJobError?: (error: Error) => void } = {},
+) {
+  const jobs =
+    overrides.jobs ??
+    createJobQueue(database, {
+      maintenance: config.runWorkers,
+      onError: overrides.onJobError,
+    });
+  const notifier: Notifier = { jobs, baseUrl: config.baseUrl };
   return {
     config,
-    db,
-    mailer: overrides.mailer ?? createMailer(config, db),
+    db: database.db,
+    database,
+    mailer: overrides.mailer ?? createMailer(config, database.db),
+    jobs,
+    notifier,
   };
 }
 
 export type Services = ReturnType<typeof services>;
+
+/**
+ * Starts the job queue (installing or upgrading its tables), makes sure every queue exists, and,
+ * unless workers run as separate processes, starts this process's workers.
+ */
+export async function startJobs(
+  s: Services,
+  options: WorkerOptions & { workers?: boolean } = {},
+): Promise<void> {
+  const withRetry: WorkerOptions = {
+    emailRetry: { ...EMAIL_RETRY, retryDelay: s.config.emailRetryDelaySeconds },
+    ...options,
+  };
+  await s.jobs.start();
+  await createQueues(s.jobs.boss, withRetry);
+  if (options.workers ?? s.config.runWorkers) {
+    await startWorkers(s.jobs, s.db, s.mailer, s.notifier, withRetry);
+  }
+}

@@ -114,6 +114,9 @@ function fill(url: string, values: Record<string, string>): string {
           organisationId: ids.organisationId,
           membershipId: ids.membershipId,
           closedOn: '2099-01-05',
+          emailId: '00000000-0000-4000-8000-000000000000',
+          notificationId: '00000000-0000-4000-8000-000000000000',
+          kind: 'reminder',
         } as Record<string, string | undefined>
       )[name];
     if (!value) throw new Error(`The route walk has no value for :${name} in ${url}; add one`);

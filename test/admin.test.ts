@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeStaffRole, removeStaffMember } from '../src/features/admin/service.ts';
-import { buildTestApp, demoEmail, signInAs, type Browser, type TestApp } from './helpers.ts';
+import {
+  buildTestApp,
+  demoEmail,
+  lastQueuedTo,
+  signInAs,
+  type Browser,
+  type TestApp,
+} from './helpers.ts';
 
 let testApp: TestApp;
 let admin: Browser;
@@ -152,7 +159,7 @@ describe('staff', () => {
     });
     expect(sent.statusCode).toBe(303);
     expect(sent.headers.location).toBe('/admin/users');
-    const email = testApp.mailer.lastTo('new.starter@demoshire.example');
+    const email = await lastQueuedTo(testApp, 'new.starter@demoshire.example');
     expect(email?.text).toContain('Demoshire County Council');
     expect(email?.text).toMatch(/\/register\/[A-Za-z0-9_-]{43}/);
     const page = await admin.get('/admin/users');
@@ -330,7 +337,7 @@ describe('organisations', () => {
       email: 'new.senco@oakfield.example',
     });
     expect(sent.statusCode).toBe(303);
-    expect(testApp.mailer.lastTo('new.senco@oakfield.example')?.text).toContain(
+    expect((await lastQueuedTo(testApp, 'new.senco@oakfield.example'))?.text).toContain(
       'Oakfield Primary School',
     );
     const invitation = await db()

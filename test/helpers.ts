@@ -13,7 +13,8 @@ import {
 } from '../src/features/demo/demo-data.ts';
 import type { EmailMessage, Mailer } from '../src/features/notifications/mailer.ts';
 import type { RouteRecord } from '../src/policy/route-policy.ts';
-import { services, type Services } from '../src/services.ts';
+import { services, startJobs, type Services } from '../src/services.ts';
+import type { WorkerOptions } from '../src/features/notifications/workers.ts';
 
 /**
  * Each test file gets a fresh database: an in-memory PGlite by default, or a new PostgreSQL
@@ -48,7 +49,13 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'true', ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DEMO_DATA: 'true',
+    RUN_WORKERS: 'false',
+    ...overrides,
+  });
 }
 
 export type MemoryMailer = Mailer & {
@@ -59,6 +66,7 @@ export type MemoryMailer = Mailer & {
 export function memoryMailer(): MemoryMailer {
   const messages: EmailMessage[] = [];
   return {
+    name: 'memory',
     messages,
     async send(message) {
       messages.push(message);
@@ -79,12 +87,24 @@ export type TestApp = {
 };
 
 export async function buildTestApp(
-  options: { demo?: boolean; config?: Record<string, string> } = {},
+  options: {
+    demo?: boolean;
+    config?: Record<string, string>;
+    mailer?: Mailer;
+    /** Run the job workers in the test process (off by default: tests read the queue). */
+    workers?: WorkerOptions | false;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   if (options.demo ?? true) await seedDemoData(database.db);
   const mailer = memoryMailer();
-  const appServices = services(testConfig(options.config), database.db, { mailer });
+  const appServices = services(testConfig(options.config), database, {
+    mailer: options.mailer ?? mailer,
+  });
+  await startJobs(appServices, {
+    workers: Boolean(options.workers),
+    ...(options.workers || {}),
+  });
   const routes: RouteRecord[] = [];
   const app = await buildApp(appServices, {
     routeRegistry: routes,
@@ -99,9 +119,34 @@ export async function buildTestApp(
     routes,
     async close() {
       await app.close();
+      await appServices.jobs.stop();
       await database.close();
     },
   };
+}
+
+export type QueuedEmail = { to: string; kind: string; subject: string; text: string; html: string };
+
+/** The emails queued so far (the outbox rows a worker would deliver), oldest first. */
+export async function queuedEmails(testApp: TestApp, to?: string): Promise<QueuedEmail[]> {
+  let query = testApp.database.db
+    .selectFrom('email_message')
+    .select(['to_address', 'kind', 'subject', 'body_text', 'body_html'])
+    .orderBy('created_at')
+    .orderBy('id');
+  if (to) query = query.where('to_address', '=', to);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    to: r.to_address,
+    kind: r.kind,
+    subject: r.subject,
+    text: r.body_text,
+    html: r.body_html,
+  }));
+}
+
+export async function lastQueuedTo(testApp: TestApp, to: string): Promise<QueuedEmail | undefined> {
+  return (await queuedEmails(testApp, to)).at(-1);
 }
 
 /** A browser-like client: keeps cookies and reads each form's CSRF token. */
@@ -165,8 +210,10 @@ export function demoEmail(key: DemoAccountKey): string {
 
 /** Signs in with password and emailed code, as a person would. */
 /** The code most recently emailed to this address. */
-export function lastEmailedCode(testApp: TestApp, email: string): string {
-  const code = /Your security code is (\d{6})/.exec(testApp.mailer.lastTo(email)?.text ?? '')?.[1];
+export async function lastEmailedCode(testApp: TestApp, email: string): Promise<string> {
+  const code = /Your security code is (\d{6})/.exec(
+    (await lastQueuedTo(testApp, email))?.text ?? '',
+  )?.[1];
   if (!code) throw new Error(`No security code was emailed to ${email}`);
   return code;
 }
@@ -184,7 +231,7 @@ export async function signInWith(
     throw new Error(`Password step failed: ${passwordStep.statusCode}`);
   await browser.get('/sign-in/security-code');
   const codeStep = await browser.post('/sign-in/security-code', {
-    code: lastEmailedCode(testApp, email),
+    code: await lastEmailedCode(testApp, email),
   });
   if (codeStep.statusCode !== 303)
     throw new Error(`Code step failed: ${codeStep.statusCode} ${codeStep.body.slice(0, 200)}`);

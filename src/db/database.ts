@@ -20,6 +20,8 @@ export type DatabaseHandle = {
   kind: 'postgres' | 'embedded';
   /** A short description for start-up logs: never includes credentials. */
   description: string;
+  /** How the job queue reaches the same database: its own pool, or the one embedded instance. */
+  jobs: { kind: 'postgres'; url: string } | { kind: 'embedded'; client: PGlite };
   close(): Promise<void>;
 };
 
@@ -41,6 +43,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       db,
       kind: 'postgres',
       description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`,
+      jobs: { kind: 'postgres', url: options.url },
       close: () => db.destroy(),
     };
   }
@@ -59,6 +62,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     db,
     kind: 'embedded',
     description: dataDir ? `embedded PGlite in ${dataDir}` : 'embedded PGlite in memory',
+    jobs: { kind: 'embedded', client },
     close: () => db.destroy(),
   };
 }

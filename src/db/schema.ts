@@ -38,6 +38,7 @@ export interface AppUserTable {
   locked_until: Timestamp | null;
   last_signed_in_at: Timestamp | null;
   disabled_at: Timestamp | null;
+  email_frequency: Generated<'immediate' | 'daily'>;
   created_at: CreatedAt;
 }
 
@@ -161,7 +162,59 @@ export interface OutboxMessageTable {
   to_address: string;
   subject: string;
   body_text: string;
+  body_html: Generated<string>;
+  headers: Generated<Record<string, string>>;
   created_at: CreatedAt;
+}
+
+export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed';
+
+export interface EmailMessageTable {
+  id: Generated<string>;
+  kind: string;
+  to_address: string;
+  user_id: string | null;
+  local_authority_id: string | null;
+  subject: string;
+  body_text: string;
+  body_html: string;
+  list_unsubscribe: string | null;
+  status: Generated<EmailStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  claimed_at: Timestamp | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+  failed_at: Timestamp | null;
+}
+
+export interface NotificationTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: string;
+  case_id: string | null;
+  local_authority_id: string | null;
+  title: string;
+  body: string;
+  link: string;
+  statutory: Generated<boolean>;
+  email_state: 'none' | 'sent' | 'digest' | 'digested';
+  created_at: CreatedAt;
+  read_at: Timestamp | null;
+}
+
+export interface ReminderSentTable {
+  case_id: string;
+  limit_name: string;
+  due_on: CalendarDate;
+  threshold: 'due-in-7-days' | 'due-tomorrow' | 'overdue';
+  sent_at: CreatedAt;
+}
+
+export interface OverdueSummarySentTable {
+  local_authority_id: string;
+  summary_on: CalendarDate;
+  sent_at: CreatedAt;
 }
 
 export interface StatutoryExceptionTable {
@@ -201,6 +254,10 @@ export interface Database {
   outbox_message: OutboxMessageTable;
   statutory_exception: StatutoryExceptionTable;
   closure_day: ClosureDayTable;
+  email_message: EmailMessageTable;
+  notification: NotificationTable;
+  reminder_sent: ReminderSentTable;
+  overdue_summary_sent: OverdueSummarySentTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

@@ -19,6 +19,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor | null;
+    /** The signed-in user's unread notifications, for the header. */
+    unreadNotifications: number;
     /** The case named by :caseId, once the policy has allowed access to it. */
     caseAccess: CaseAccessFacts | null;
   }

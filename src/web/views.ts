@@ -45,11 +45,20 @@ export function createViewEnvironment(config: Config): nunjucks.Environment {
 export type NavigationItem = { href: string; text: string; active?: boolean };
 
 /** The service navigation for the signed-in user: what they can reach from every page. */
-export function navigationFor(actor: Actor | null, currentPath: string): NavigationItem[] {
+export function navigationFor(
+  actor: Actor | null,
+  currentPath: string,
+  unreadNotifications = 0,
+): NavigationItem[] {
   if (!actor) return [];
   const items: NavigationItem[] = [];
   if (isStaff(actor)) items.push({ href: '/cases', text: 'Cases' });
   items.push({ href: '/your-cases', text: 'Your cases' });
+  items.push({
+    href: '/notifications',
+    text:
+      unreadNotifications > 0 ? `Notifications (${unreadNotifications} unread)` : 'Notifications',
+  });
   if (administeredAuthorities(actor).length > 0) items.push({ href: '/admin', text: 'Admin' });
   items.push({ href: '/account', text: 'Your account' });
   return items.map((item) => ({

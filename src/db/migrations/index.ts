@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation.ts';
 import * as statutoryException from './0002_statutory_exception.ts';
 import * as closureDay from './0003_closure_day.ts';
+import * as notifications from './0004_notifications.ts';
 
 /** Every migration, in order. A static map, so bundling and type-stripping both see them. */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_statutory_exception': statutoryException,
   '0003_closure_day': closureDay,
+  '0004_notifications': notifications,
 };

@@ -127,3 +127,21 @@ export function caseDeadlines(
   const weeksSinceRequest = Math.max(0, Math.floor(daysBetween(start, today) / 7));
   return { receivedOn: start, weeksSinceRequest, deadlines };
 }
+
+export type ReminderThreshold = 'due-in-7-days' | 'due-tomorrow' | 'overdue';
+
+/**
+ * Which reminder a step has reached today, if any: due within 7 days, due tomorrow (or today),
+ * or overdue. Steps done, excused or further off need none.
+ */
+export function reminderThreshold(
+  deadline: Deadline,
+  today: CalendarDate,
+): ReminderThreshold | null {
+  if (deadline.metOn || deadline.exception) return null;
+  const daysLeft = daysBetween(today, deadline.dueOn);
+  if (daysLeft < 0) return 'overdue';
+  if (daysLeft <= 1) return 'due-tomorrow';
+  if (daysLeft <= DUE_SOON_DAYS) return 'due-in-7-days';
+  return null;
+}

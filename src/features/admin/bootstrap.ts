@@ -1,8 +1,9 @@
 import type { Db } from '../../db/database.ts';
 import type { StaffRole } from '../../domain/people.ts';
 import { recordAudit } from '../../audit/audit.ts';
-import type { Mailer } from '../notifications/mailer.ts';
-import { createInvitation, invitationEmail } from '../auth/invitations.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import { queueEmail } from '../notifications/email-queue.ts';
+import { createInvitation, invitationMessage } from '../auth/invitations.ts';
 
 /**
  * The first step in production (`npx pathway create-user`): the LA, if new, and an invitation
@@ -11,7 +12,7 @@ import { createInvitation, invitationEmail } from '../auth/invitations.ts';
  */
 export async function bootstrapLocalAuthorityAdmin(
   db: Db,
-  mailer: Mailer,
+  jobs: JobQueue,
   baseUrl: string,
   input: {
     email: string;
@@ -51,13 +52,15 @@ export async function bootstrapLocalAuthorityAdmin(
       { email: input.email, localAuthorityId: authority.id, staffRole: input.role },
       context,
     );
+    await queueEmail(trx, jobs, {
+      kind: 'invitation',
+      to: input.email,
+      localAuthorityId: authority.id,
+      data: invitationMessage(baseUrl, token, authority.name),
+    });
     return { token, authority, createdAuthority };
   });
   if (!result) return { outcome: 'needs-name' };
-  await mailer.send({
-    to: input.email,
-    ...invitationEmail(baseUrl, result.token, result.authority.name),
-  });
   return {
     outcome: 'invited',
     link: `${baseUrl}/register/${result.token}`,

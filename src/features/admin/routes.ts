@@ -20,6 +20,14 @@ import { dateFromParts, formError, parseForm, renderBadRequest } from '../../web
 import { auditContextOf } from '../../web/request-context.ts';
 import * as admin from './service.ts';
 import * as closures from './closure-days.ts';
+import { listFailedEmails, retryFailedEmail } from '../notifications/email-queue.ts';
+import {
+  MESSAGE_KIND_LABELS,
+  renderMessage,
+  sampleMessages,
+  type MessageKind,
+} from '../notifications/messages.ts';
+import { queueTestMessages } from '../notifications/test-messages.ts';
 
 const laAdmin = { config: { policy: 'la-admin' as const } };
 
@@ -83,6 +91,11 @@ const closureDaySchema = z.preprocess(
       .max(200, 'Reason must be 200 characters or fewer'),
   }),
 );
+const testEmailSchema = z.object({ email: emailField });
+const emailParams = z.object({ emailId: z.guid() });
+const MESSAGE_KINDS = Object.keys(MESSAGE_KIND_LABELS) as MessageKind[];
+const templateParams = z.object({ kind: z.enum(MESSAGE_KINDS) });
+
 const closureDayParams = z.object({ closedOn: z.string().refine(isCalendarDate) });
 
 const userParams = z.object({ userId: z.guid() });
@@ -151,7 +164,7 @@ const phaseItems = SETTING_PHASES.map((value) => ({ value, text: SETTING_PHASE_L
 export async function adminRoutes(app: FastifyInstance, services: Services) {
   const { db } = services;
   const sender: admin.InvitationSender = {
-    mailer: services.mailer,
+    jobs: services.jobs,
     baseUrl: services.config.baseUrl,
   };
 
@@ -376,6 +389,83 @@ export async function adminRoutes(app: FastifyInstance, services: Services) {
   );
 
   await closureDayRoutes(app, services);
+  await messageRoutes(app, services);
+}
+
+/** Email for the LA: messages that could not be sent, a test message, the templates. */
+async function messageRoutes(app: FastifyInstance, services: Services) {
+  const { db, jobs } = services;
+
+  async function messagesPage(request: FastifyRequest) {
+    const scope = scopeOf(request);
+    const failed = await listFailedEmails(db, scope.localAuthorityId);
+    return {
+      scope,
+      failed: failed.map((f) => ({
+        ...f,
+        kindLabel: MESSAGE_KIND_LABELS[f.kind as MessageKind] ?? f.kind,
+      })),
+      templates: MESSAGE_KINDS.map((kind) => ({ kind, label: MESSAGE_KIND_LABELS[kind] })),
+      mailer: services.mailer.name,
+    };
+  }
+
+  app.get('/admin/messages', laAdmin, async (request, reply) => {
+    const page = await messagesPage(request);
+    const own = await db
+      .selectFrom('app_user')
+      .select('email')
+      .where('id', '=', request.actor!.userId)
+      .executeTakeFirstOrThrow();
+    return reply.render('admin/messages.njk', { ...page, values: { email: own.email } });
+  });
+
+  app.post('/admin/messages/test', laAdmin, async (request, reply) => {
+    const form = parseForm(testEmailSchema, request.body);
+    if (!form.ok) {
+      return renderBadRequest(
+        reply,
+        'admin/messages.njk',
+        form,
+        request.body,
+        await messagesPage(request),
+      );
+    }
+    const scope = scopeOf(request);
+    await queueTestMessages(db, jobs, {
+      to: form.value.email,
+      count: 1,
+      sentBy: `an administrator of ${scope.localAuthorityName}`,
+      localAuthorityId: scope.localAuthorityId,
+    });
+    flash(
+      request,
+      'Test email queued',
+      `We are sending a test email to ${form.value.email}. If it does not arrive, it will be listed below as not sent, with the reason.`,
+    );
+    return reply.redirect(`/admin/messages${scope.query}`, 303);
+  });
+
+  app.post('/admin/messages/:emailId/retry', laAdmin, async (request, reply) => {
+    const scope = scopeOf(request);
+    const { emailId } = paramsOf(emailParams, request);
+    const retried = await retryFailedEmail(db, jobs, scope.localAuthorityId, emailId);
+    if (!retried) throw new NotFoundError('No such failed message');
+    flash(request, 'Message queued again', 'We will try to send it again now.');
+    return reply.redirect(`/admin/messages${scope.query}`, 303);
+  });
+
+  app.get('/admin/messages/templates/:kind', laAdmin, async (request, reply) => {
+    const scope = scopeOf(request);
+    const { kind } = paramsOf(templateParams, request);
+    const samples = sampleMessages(services.config.baseUrl);
+    const rendered = renderMessage(kind, samples[kind] as never);
+    return reply.render('admin/message-template.njk', {
+      scope,
+      label: MESSAGE_KIND_LABELS[kind],
+      rendered,
+    });
+  });
 }
 
 async function closureDayRoutes(app: FastifyInstance, services: Services) {

@@ -9,8 +9,9 @@ import {
   type SettingPhase,
   type StaffRole,
 } from '../../domain/people.ts';
-import type { Mailer } from '../notifications/mailer.ts';
-import { createInvitation, invitationEmail } from '../auth/invitations.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import { queueEmail } from '../notifications/email-queue.ts';
+import { createInvitation, invitationMessage } from '../auth/invitations.ts';
 import { withdrawStaffInvitations } from '../auth/repository.ts';
 import * as repo from './repository.ts';
 
@@ -19,7 +20,7 @@ import * as repo from './repository.ts';
 /** The LA an administrator is acting for. */
 export type AdminScope = { localAuthorityId: string; localAuthorityName: string };
 /** What sending an invitation email needs. */
-export type InvitationSender = { mailer: Mailer; baseUrl: string };
+export type InvitationSender = { jobs: JobQueue; baseUrl: string };
 
 /** Enough for an administrator's list; larger LAs search rather than page (see the issue tracker). */
 export const ORGANISATION_LIST_LIMIT = 500;
@@ -76,17 +77,20 @@ export async function inviteStaff(
   const email = input.email.trim().toLowerCase();
   const created = await db.transaction().execute(async (trx) => {
     if (await repo.isStaffEmail(trx, scope.localAuthorityId, email)) return null;
-    return createInvitation(
+    const invitation = await createInvitation(
       trx,
       { email, localAuthorityId: scope.localAuthorityId, staffRole: input.role },
       context,
     );
+    await queueEmail(trx, sender.jobs, {
+      kind: 'invitation',
+      to: email,
+      localAuthorityId: scope.localAuthorityId,
+      data: invitationMessage(sender.baseUrl, invitation.token, scope.localAuthorityName),
+    });
+    return invitation;
   });
   if (!created) return { outcome: 'already-staff' };
-  await sender.mailer.send({
-    to: email,
-    ...invitationEmail(sender.baseUrl, created.token, scope.localAuthorityName),
-  });
   return { outcome: 'invited', email };
 }
 
@@ -289,13 +293,15 @@ export async function inviteToOrganisation(
       { email, organisationId, localAuthorityId },
       context,
     );
-    return { outcome: 'created' as const, token: created.token, name: organisation.name };
+    await queueEmail(trx, sender.jobs, {
+      kind: 'invitation',
+      to: email,
+      localAuthorityId,
+      data: invitationMessage(sender.baseUrl, created.token, organisation.name),
+    });
+    return { outcome: 'created' as const };
   });
   if (result.outcome !== 'created') return result;
-  await sender.mailer.send({
-    to: email,
-    ...invitationEmail(sender.baseUrl, result.token, result.name),
-  });
   return { outcome: 'invited', email };
 }
 

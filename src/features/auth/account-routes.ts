@@ -37,11 +37,10 @@ export async function accountRoutes(app: FastifyInstance, services: Services) {
     if (!form.ok) return renderBadRequest(reply, 'auth/forgot-password.njk', form, request.body);
     await passwordReset.requestPasswordReset(
       db,
-      services.mailer,
+      services.jobs,
       config.baseUrl,
       form.value.email,
       auditContextOf(request),
-      (error) => request.log.error({ err: error }, 'password reset email not delivered'),
     );
     return reply.redirect('/forgot-password/check-your-email', 303);
   });

@@ -33,20 +33,9 @@ export async function createInvitation(
   return { token, expiresAt };
 }
 
-export function invitationEmail(baseUrl: string, token: string, invitedTo: string) {
-  return {
-    subject: 'You have been invited to Pathway',
-    text: [
-      `You have been invited to join ${invitedTo} on Pathway, the service for education, health and care (EHC) needs assessments and plans.`,
-      '',
-      'To create your account, open this link:',
-      `${baseUrl}/register/${token}`,
-      '',
-      `The link works once and expires in ${INVITATION_DAYS} days.`,
-      '',
-      'If you were not expecting this email, you can ignore it.',
-    ].join('\n'),
-  };
+/** What an invitation email says, for the message templates. */
+export function invitationMessage(baseUrl: string, token: string, invitedTo: string) {
+  return { invitedTo, link: `${baseUrl}/register/${token}`, days: INVITATION_DAYS };
 }
 
 export type UsableInvitation = NonNullable<Awaited<ReturnType<typeof findUsableInvitation>>>;

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
-import type { Mailer } from '../notifications/mailer.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import { queueEmail } from '../notifications/email-queue.ts';
 import * as repo from './repository.ts';
 import { hashPassword, newToken, sha256 } from './secrets.ts';
 import { SIGN_IN_LIMITS } from './service.ts';
@@ -10,16 +11,15 @@ export const PASSWORD_RESET_MINUTES = 60;
 
 /**
  * Sends a reset link when the account exists; says nothing either way, so emails cannot be
- * probed. The email is not awaited, so the answer does not wait on the mail server for real
- * accounts only; a failed delivery goes to `onDeliveryError` (the caller logs it).
+ * probed. The email is queued in the transaction that records the reset, and delivered by a
+ * worker, so the answer never waits on the mail server.
  */
 export async function requestPasswordReset(
   db: Db,
-  mailer: Mailer,
+  jobs: JobQueue,
   baseUrl: string,
   email: string,
   context: AuditContext,
-  onDeliveryError: (error: unknown) => void,
 ): Promise<void> {
   const user = await repo.findUserByEmail(db, email);
   if (!user || user.disabled_at || !user.password_hash) return;
@@ -42,23 +42,13 @@ export async function requestPasswordReset(
       subjectType: 'user',
       subjectId: user.id,
     });
-  });
-  mailer
-    .send({
+    await queueEmail(trx, jobs, {
+      kind: 'password-reset',
       to: user.email,
-      subject: 'Reset your Pathway password',
-      text: [
-        'Someone asked to reset the password for your Pathway account.',
-        '',
-        'To choose a new password, open this link:',
-        `${baseUrl}/reset-password/${token}`,
-        '',
-        `The link works once and expires in ${PASSWORD_RESET_MINUTES} minutes.`,
-        '',
-        'If you did not ask for this, you can ignore this email: your password has not changed.',
-      ].join('\n'),
-    })
-    .catch(onDeliveryError);
+      userId: user.id,
+      data: { link: `${baseUrl}/reset-password/${token}`, minutes: PASSWORD_RESET_MINUTES },
+    });
+  });
 }
 
 export async function passwordResetIsUsable(db: Db, token: string): Promise<boolean> {

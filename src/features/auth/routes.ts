@@ -90,7 +90,7 @@ async function sendCode(services: Services, request: FastifyRequest): Promise<bo
   const data = request.session.data;
   if (!data.userId) return false;
   if ((data.emailCodesSent ?? 0) >= auth.SIGN_IN_LIMITS.emailCodesPerSignIn) return false;
-  const sent = await auth.sendEmailCode(services.db, services.mailer, data.userId);
+  const sent = await auth.sendEmailCode(services.db, services.jobs, data.userId);
   data.emailCode = { hash: sent.hash, expiresAt: sent.expiresAt };
   data.emailCodesSent = (data.emailCodesSent ?? 0) + 1;
   if (services.config.demoData) data.demoCode = sent.code;

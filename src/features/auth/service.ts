@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
-import type { Mailer } from '../notifications/mailer.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import { queueEmail } from '../notifications/email-queue.ts';
 import * as repo from './repository.ts';
 import {
   checkTotp,
@@ -105,22 +106,17 @@ function isLocked(user: { locked_until: Date | null }): boolean {
 /** Emails a one-time code; returns it so demo mode can show it on screen. */
 export async function sendEmailCode(
   db: Db,
-  mailer: Mailer,
+  jobs: JobQueue,
   userId: string,
 ): Promise<{ code: string; hash: string; expiresAt: number }> {
   const user = await repo.findUserById(db, userId);
   if (!user) throw new Error('No such user');
   const code = newEmailCode();
-  await mailer.send({
+  await queueEmail(db, jobs, {
+    kind: 'security-code',
     to: user.email,
-    subject: 'Your Pathway security code',
-    text: [
-      `Your security code is ${code}`,
-      '',
-      `Enter it on the Pathway sign-in page within ${SIGN_IN_LIMITS.emailCodeMinutes} minutes.`,
-      '',
-      'If you did not try to sign in, someone may know your password. Change it now by using "Forgot your password?" on the sign-in page.',
-    ].join('\n'),
+    userId: user.id,
+    data: { code, minutes: SIGN_IN_LIMITS.emailCodeMinutes },
   });
   return {
     code,

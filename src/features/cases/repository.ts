@@ -252,8 +252,21 @@ export async function insertCaseEvent(
 export async function lockCase(db: DbOrTrx, caseId: string) {
   return db
     .selectFrom('case')
-    .select(['id', 'local_authority_id'])
+    .select(['id', 'local_authority_id', 'reference'])
     .where('id', '=', caseId)
     .forUpdate()
     .executeTakeFirst();
+}
+
+/** The people taking part in a case as its family: parents, carers and the young person. */
+export async function familyOfCase(db: DbOrTrx, caseId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('case_participant')
+    .select('user_id')
+    .where('case_id', '=', caseId)
+    .where('ended_at', 'is', null)
+    .where('user_id', 'is not', null)
+    .where('case_role', 'in', ['parent_carer', 'young_person'])
+    .execute();
+  return rows.map((r) => r.user_id!);
 }

@@ -153,7 +153,7 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
           exceptionForm(caseId),
         );
       }
-      const outcome = await cases.recordException(db, caseId, form.value, {
+      const outcome = await cases.recordException(db, services.notifier, caseId, form.value, {
         ...auditContextOf(request),
         actorUserId: request.actor!.userId,
       });

@@ -9,6 +9,7 @@ import { addDays, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import {
   caseDeadlines,
   deadlineStatus,
+  type CaseClockFacts,
   DEADLINE_STATUS_LABELS,
   DUE_SOON_DAYS,
   type LimitName,
@@ -24,6 +25,7 @@ import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/path
 import type { Actor } from '../../policy/policy.ts';
 import type { Calendar } from '../../domain/clock/working-days.ts';
 import { calendarOf } from '../admin/closure-days.ts';
+import { notifyUser, type Notifier } from '../notifications/notify.ts';
 import * as repo from './repository.ts';
 
 export const TRAY_PAGE_SIZE = 25;
@@ -42,6 +44,29 @@ function factsOf(row: CaseDates): CaseFacts | null {
     requestReceivedOn: row.request_received_on,
     planIssuedOn: row.plan_issued_on,
     lastReviewOn: row.last_review_on,
+  };
+}
+
+/** The clock's facts from a case's recorded dates and exceptions. */
+export function clockFactsOf(
+  row: CaseDates & {
+    assessment_decided_on: string | null;
+    closed_on: string | null;
+  },
+  exceptions: { limit_name: string; occurred_on: string; reason: string }[],
+): CaseClockFacts {
+  return {
+    requestReceived: row.request_received_on,
+    assessmentDecidedOn: row.assessment_decided_on,
+    noPlanNoticeOn: row.stage === 'no_plan' ? row.closed_on : null,
+    planIssuedOn: row.plan_issued_on,
+    lastReviewOn: row.last_review_on,
+    decidedNotToAssess: row.stage === 'not_assessing',
+    exceptions: exceptions.map((e) => ({
+      limit: e.limit_name as LimitName,
+      recordedOn: e.occurred_on,
+      reason: labelFor(EXCEPTION_REASONS, e.reason),
+    })),
   };
 }
 
@@ -143,23 +168,7 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
   const facts = factsOf(found);
   const next = facts ? nextStep(facts, calendar) : null;
   const today = todayInEngland();
-  const clock = caseDeadlines(
-    {
-      requestReceived: found.request_received_on,
-      assessmentDecidedOn: found.assessment_decided_on,
-      noPlanNoticeOn: found.stage === 'no_plan' ? found.closed_on : null,
-      planIssuedOn: found.plan_issued_on,
-      lastReviewOn: found.last_review_on,
-      decidedNotToAssess: found.stage === 'not_assessing',
-      exceptions: exceptions.map((e) => ({
-        limit: e.limit_name as LimitName,
-        recordedOn: e.occurred_on,
-        reason: labelFor(EXCEPTION_REASONS, e.reason),
-      })),
-    },
-    today,
-    calendar,
-  );
+  const clock = caseDeadlines(clockFactsOf(found, exceptions), today, calendar);
   return {
     clock: {
       receivedOn: clock.receivedOn,
@@ -241,6 +250,7 @@ export type NewException = {
  */
 export async function recordException(
   db: Db,
+  notifier: Notifier,
   caseId: string,
   exception: NewException,
   context: AuditContext & { actorUserId: string },
@@ -270,6 +280,25 @@ export async function recordException(
       localAuthorityId: found.local_authority_id,
       details: { limit: exception.limit, reason: exception.reason },
     });
+    // The family hears of it: at once, or in their daily email if they chose one.
+    const path = `/cases/${caseId}`;
+    for (const userId of await repo.familyOfCase(trx, caseId)) {
+      await notifyUser(trx, notifier, {
+        userId,
+        kind: 'exception-recorded',
+        caseId,
+        localAuthorityId: found.local_authority_id,
+        title: `${found.reference}: an exception to a time limit was recorded`,
+        body: EXCEPTION_LIMITS[exception.limit],
+        path,
+        statutory: false,
+        email: {
+          reference: found.reference,
+          limit: EXCEPTION_LIMITS[exception.limit],
+          link: `${notifier.baseUrl}${path}`,
+        },
+      });
+    }
     return 'recorded' as const;
   });
 }

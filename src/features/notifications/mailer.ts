@@ -1,53 +1,128 @@
 import nodemailer from 'nodemailer';
+import { NotifyClient } from 'notifications-node-client';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 
 /**
- * One port for every email Pathway sends. Bodies name a case by its reference and say what to
- * do; they never carry a child's name, date of birth or needs (the hub shows those after sign-in).
+ * One port for delivering email, with three adapters chosen by configuration (`MAILER`).
+ * Services never call it directly: they queue messages (see email-queue.ts) and a worker
+ * delivers them. Bodies name a case by its reference and say what to do; they never carry a
+ * child's name, date of birth or needs (the hub shows those after sign-in).
  */
-export type EmailMessage = { to: string; subject: string; text: string };
+export type EmailMessage = {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Only for optional messages (the daily digest): where to stop them. */
+  listUnsubscribe?: string | null;
+  /** Our id for the message, so a provider's record can be traced back to it. */
+  reference?: string;
+};
 
 export interface Mailer {
+  readonly name: 'outbox' | 'smtp' | 'notify' | 'memory';
   send(message: EmailMessage): Promise<void>;
 }
 
 /** Development and demo: messages are kept in the database and shown at /dev/outbox. */
 export function outboxMailer(db: Db): Mailer {
   return {
+    name: 'outbox',
     async send(message) {
       await db
         .insertInto('outbox_message')
-        .values({ to_address: message.to, subject: message.subject, body_text: message.text })
+        .values({
+          to_address: message.to,
+          subject: message.subject,
+          body_text: message.text,
+          body_html: message.html,
+          headers: JSON.stringify(
+            message.listUnsubscribe ? { 'List-Unsubscribe': `<${message.listUnsubscribe}>` } : {},
+          ) as unknown as Record<string, string>,
+        })
         .execute();
     },
   };
 }
 
+/** SMTP through nodemailer: `smtp://user:pass@host:587` (STARTTLS) or `smtps://` (implicit TLS). */
 export function smtpMailer(smtpUrl: string, from: string): Mailer {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
+    name: 'smtp',
     async send(message) {
       await transport.sendMail({
         from,
         to: message.to,
         subject: message.subject,
         text: message.text,
+        html: message.html,
+        ...(message.listUnsubscribe
+          ? {
+              list: { unsubscribe: { url: message.listUnsubscribe, comment: 'Stop daily emails' } },
+            }
+          : {}),
+        ...(message.reference ? { messageId: `<${message.reference}@pathway>` } : {}),
       });
     },
   };
 }
 
+/**
+ * GOV.UK Notify: one email template whose subject is `((subject))` and whose body is `((body))`;
+ * Notify renders its own HTML from the plain-text body.
+ */
+export function notifyMailer(options: { apiKey: string; templateId: string; baseUrl?: string }) {
+  const client = options.baseUrl
+    ? new NotifyClient(options.baseUrl, options.apiKey)
+    : new NotifyClient(options.apiKey);
+  const mailer: Mailer = {
+    name: 'notify',
+    async send(message) {
+      try {
+        await client.sendEmail(options.templateId, message.to, {
+          personalisation: { subject: message.subject, body: message.text },
+          reference: message.reference,
+          ...(message.listUnsubscribe ? { oneClickUnsubscribeURL: message.listUnsubscribe } : {}),
+        });
+      } catch (error) {
+        throw new Error(notifyErrorMessage(error), { cause: error });
+      }
+    },
+  };
+  return mailer;
+}
+
+/** Notify's own words for a refusal ("BadRequestError: Can't send to this recipient ..."). */
+function notifyErrorMessage(error: unknown): string {
+  const response = (error as { response?: { status?: number; data?: unknown } }).response;
+  const errors = (response?.data as { errors?: { error?: string; message?: string }[] } | undefined)
+    ?.errors;
+  if (response?.status && errors?.length) {
+    return `GOV.UK Notify answered ${response.status}: ${errors
+      .map((e) => `${e.error ?? 'Error'}: ${e.message ?? ''}`)
+      .join('; ')}`;
+  }
+  return `GOV.UK Notify could not be reached: ${(error as Error).message}`;
+}
+
 export function createMailer(config: Config, db: Db): Mailer {
-  if (config.mailer === 'smtp' && config.smtpUrl)
-    return smtpMailer(config.smtpUrl, config.mailFrom);
+  if (config.mailer === 'smtp') return smtpMailer(config.smtpUrl!, config.mailFrom);
+  if (config.mailer === 'notify') {
+    return notifyMailer({
+      apiKey: config.notifyApiKey!,
+      templateId: config.notifyTemplateId!,
+      baseUrl: config.notifyBaseUrl,
+    });
+  }
   return outboxMailer(db);
 }
 
 export async function listOutbox(db: Db, limit = 50) {
   return db
     .selectFrom('outbox_message')
-    .select(['id', 'to_address', 'subject', 'body_text', 'created_at'])
+    .select(['id', 'to_address', 'subject', 'body_text', 'headers', 'created_at'])
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();

@@ -1,6 +1,98 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { Services } from '../../services.ts';
+import { NotFoundError } from '../../policy/route-policy.ts';
+import { parseForm, renderBadRequest } from '../../web/forms.ts';
+import { paginationLinks } from '../../web/pagination.ts';
 import { listOutbox } from './mailer.ts';
+import * as notifications from './notify.ts';
+
+const signedIn = { config: { policy: 'signed-in' as const } };
+const pageQuery = z.object({
+  page: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce.number().int().min(1).max(100_000).default(1),
+  ),
+});
+const notificationParams = z.object({ notificationId: z.uuid() });
+const frequencySchema = z.object({
+  frequency: z.enum(['immediate', 'daily'], 'Select how often you want emails'),
+});
+
+class BadQueryError extends Error {
+  statusCode = 400;
+}
+
+/** Each person's notifications, and how often they want email about them. */
+export async function notificationRoutes(app: FastifyInstance, services: Services) {
+  const { db } = services;
+
+  app.get('/notifications', signedIn, async (request, reply) => {
+    const query = pageQuery.safeParse(request.query ?? {});
+    if (!query.success) throw new BadQueryError('Bad page number');
+    const { page } = query.data;
+    const userId = request.actor!.userId;
+    const { rows, total } = await notifications.listNotifications(db, userId, page);
+    const pageCount = Math.max(1, Math.ceil(total / notifications.NOTIFICATIONS_PAGE_SIZE));
+    if (page > pageCount) throw new NotFoundError('No such page');
+    return reply.render('notifications/list.njk', {
+      notifications: rows,
+      total,
+      unread: request.unreadNotifications,
+      pagination: paginationLinks(page, pageCount, (p) => `/notifications?page=${p}`),
+    });
+  });
+
+  // Opening a notification marks it read, then goes to what it is about.
+  app.get('/notifications/:notificationId', signedIn, async (request, reply) => {
+    const params = notificationParams.safeParse(request.params);
+    if (!params.success) throw new NotFoundError('No such notification');
+    const link = await notifications.openNotification(
+      db,
+      request.actor!.userId,
+      params.data.notificationId,
+    );
+    if (!link) throw new NotFoundError('No such notification');
+    return reply.redirect(link, 303);
+  });
+
+  app.post('/notifications/mark-all-read', signedIn, async (request, reply) => {
+    await notifications.markAllRead(db, request.actor!.userId);
+    return reply.redirect('/notifications', 303);
+  });
+
+  app.get('/account/notifications', signedIn, async (request, reply) => {
+    const user = await db
+      .selectFrom('app_user')
+      .select('email_frequency')
+      .where('id', '=', request.actor!.userId)
+      .executeTakeFirstOrThrow();
+    return reply.render('notifications/preferences.njk', {
+      values: { frequency: user.email_frequency },
+    });
+  });
+
+  app.post('/account/notifications', signedIn, async (request, reply) => {
+    const form = parseForm(frequencySchema, request.body);
+    if (!form.ok) {
+      return renderBadRequest(reply, 'notifications/preferences.njk', form, request.body);
+    }
+    await db
+      .updateTable('app_user')
+      .set({ email_frequency: form.value.frequency })
+      .where('id', '=', request.actor!.userId)
+      .execute();
+    request.session.data.flash = {
+      heading: 'Notification settings saved',
+      body:
+        form.value.frequency === 'daily'
+          ? 'You will get one email a day. Emails about statutory time limits still come straight away.'
+          : 'You will get an email for each update as it happens.',
+    };
+    request.session.changed();
+    return reply.redirect('/account/notifications', 303);
+  });
+}
 
 /** The development outbox: never mounted in production (see app.ts). */
 export async function devOutboxRoutes(app: FastifyInstance, services: Services) {

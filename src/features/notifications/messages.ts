@@ -1,0 +1,225 @@
+import { formatDayAndDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
+
+/**
+ * Every email Pathway sends, in one place, each with a plain-text and an HTML part.
+ *
+ * What goes in is only what may go in an email: a case reference, the step, a date, a link.
+ * The types leave no room for a child's name, date of birth or needs; the hub shows those after
+ * sign-in. LA admins preview every template at /admin/messages.
+ */
+import type { ReminderThreshold } from '../../domain/clock/deadlines.ts';
+
+export type MessageData = {
+  'security-code': { code: string; minutes: number };
+  'password-reset': { link: string; minutes: number };
+  invitation: { invitedTo: string; link: string; days: number };
+  reminder: {
+    reference: string;
+    /** What must be done, said to the person who must do it: "Send the decision whether to assess". */
+    step: string;
+    dueOn: CalendarDate;
+    threshold: ReminderThreshold;
+    link: string;
+  };
+  'overdue-summary': {
+    localAuthorityName: string;
+    /** Every overdue step; `steps` may list only the first of them. */
+    total: number;
+    steps: { reference: string; step: string; dueOn: CalendarDate; link: string }[];
+    link: string;
+  };
+  'exception-recorded': { reference: string; limit: string; link: string };
+  digest: { items: { title: string; link: string }[]; preferencesLink: string };
+  'test-message': { number: number; count: number; sentBy: string };
+};
+
+export type MessageKind = keyof MessageData;
+
+export type RenderedMessage = { subject: string; text: string; html: string };
+
+/** A paragraph, a link or a list of links: enough for plain, accessible emails. */
+type Block = string | { link: string; text?: string } | { list: string[] };
+
+function escapeHtml(value: string): string {
+  return value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+function render(subject: string, blocks: Block[]): RenderedMessage {
+  const text = blocks
+    .map((block) => {
+      if (typeof block === 'string') return block;
+      if ('list' in block) return block.list.map((item) => `- ${item}`).join('\n');
+      return block.text ? `${block.text}: ${block.link}` : block.link;
+    })
+    .join('\n\n');
+  const paragraph = 'style="font-size:19px;line-height:1.32;margin:0 0 20px 0;color:#0b0c0c"';
+  const body = blocks
+    .map((block) => {
+      if (typeof block === 'string') return `<p ${paragraph}>${escapeHtml(block)}</p>`;
+      if ('list' in block) {
+        return `<ul ${paragraph}>${block.list.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
+      }
+      const label = escapeHtml(block.text ?? block.link);
+      return `<p ${paragraph}><a href="${escapeHtml(block.link)}" style="color:#1d70b8">${label}</a></p>`;
+    })
+    .join('\n');
+  const html = [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>${escapeHtml(subject)}</title></head>`,
+    '<body style="font-family:Arial,sans-serif;margin:0;padding:0">',
+    '<div style="background:#0b0c0c;color:#ffffff;padding:10px 20px;font-size:24px;font-weight:bold">Pathway</div>',
+    `<div style="padding:20px;max-width:580px">${body}</div>`,
+    '</body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}
+
+const SIGN_IN_NOTE = 'Sign in to Pathway to see the case and what to do.';
+
+function reminderWords(threshold: ReminderThreshold, dueOn: CalendarDate) {
+  const date = formatDayAndDate(dueOn);
+  if (threshold === 'overdue') return { when: `was due on ${date}`, short: 'overdue' };
+  if (threshold === 'due-tomorrow') return { when: `is due by ${date}`, short: 'due tomorrow' };
+  return { when: `is due by ${date}`, short: 'due within 7 days' };
+}
+
+const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage } = {
+  'security-code': (d) =>
+    render('Your Pathway security code', [
+      `Your security code is ${d.code}`,
+      `Enter it on the Pathway sign-in page within ${d.minutes} minutes.`,
+      'If you did not try to sign in, someone may know your password. Change it now by using "Forgot your password?" on the sign-in page.',
+    ]),
+  'password-reset': (d) =>
+    render('Reset your Pathway password', [
+      'Someone asked to reset the password for your Pathway account.',
+      'To choose a new password, open this link:',
+      { link: d.link },
+      `The link works once and expires in ${d.minutes} minutes.`,
+      'If you did not ask for this, you can ignore this email: your password has not changed.',
+    ]),
+  invitation: (d) =>
+    render('You have been invited to Pathway', [
+      `You have been invited to join ${d.invitedTo} on Pathway, the service for education, health and care (EHC) needs assessments and plans.`,
+      'To create your account, open this link:',
+      { link: d.link },
+      `The link works once and expires in ${d.days} days.`,
+      'If you were not expecting this email, you can ignore it.',
+    ]),
+  reminder: (d) => {
+    const words = reminderWords(d.threshold, d.dueOn);
+    return render(`${d.reference}: ${d.step} – ${words.short}`, [
+      `Case ${d.reference}: "${d.step}" ${words.when}.`,
+      d.threshold === 'overdue'
+        ? 'The statutory time limit has passed. If there was a reason the law allows, record it as an exception on the case.'
+        : 'This is a statutory time limit.',
+      SIGN_IN_NOTE,
+      { link: d.link, text: 'Open the case' },
+    ]);
+  },
+  'overdue-summary': (d) =>
+    render(`${d.localAuthorityName}: ${d.total} overdue ${d.total === 1 ? 'step' : 'steps'}`, [
+      `These statutory steps in ${d.localAuthorityName} are past their time limit:`,
+      {
+        list: d.steps.map(
+          (s) => `${s.reference}: ${s.step}, due ${formatDayAndDate(s.dueOn)} (${s.link})`,
+        ),
+      },
+      ...(d.total > d.steps.length ? [`And ${d.total - d.steps.length} more.`] : []),
+      'Sign in to Pathway to see every overdue step.',
+      { link: d.link, text: 'Overdue steps' },
+    ]),
+  'exception-recorded': (d) =>
+    render(`${d.reference}: an exception to a time limit was recorded`, [
+      `On case ${d.reference}, the council recorded an exception to the time limit "${d.limit}".`,
+      'This means something the law allows for made it impractical to meet the limit. The date does not change.',
+      SIGN_IN_NOTE,
+      { link: d.link, text: 'Open the case' },
+    ]),
+  digest: (d) =>
+    render(
+      `Pathway: ${d.items.length} ${d.items.length === 1 ? 'update' : 'updates'} since yesterday`,
+      [
+        'Here is what has happened on your cases since your last daily email:',
+        { list: d.items.map((item) => `${item.title} (${item.link})`) },
+        'You get one email a day because you chose it. To get each update as it happens, or to change this, go to your notification settings:',
+        { link: d.preferencesLink },
+        'Emails about statutory time limits always come straight away.',
+      ],
+    ),
+  'test-message': (d) =>
+    render(`Test message ${d.number} of ${d.count}`, [
+      `This is test message ${d.number} of ${d.count} from Pathway, sent by ${d.sentBy} to check that email is delivered.`,
+      'You do not need to do anything.',
+    ]),
+};
+
+export function renderMessage<K extends MessageKind>(
+  kind: K,
+  data: MessageData[K],
+): RenderedMessage {
+  return TEMPLATES[kind](data);
+}
+
+/** Realistic data for each template, for the admin preview and the tests. */
+export function sampleMessages(baseUrl: string): { [K in MessageKind]: MessageData[K] } {
+  const caseLink = `${baseUrl}/cases/6d0f9a8e-2b1c-4f53-9e0a-1c2d3e4f5a6b`;
+  return {
+    'security-code': { code: '493027', minutes: 10 },
+    'password-reset': { link: `${baseUrl}/reset-password/EXAMPLE-TOKEN`, minutes: 60 },
+    invitation: {
+      invitedTo: 'Demoshire County Council',
+      link: `${baseUrl}/register/EXAMPLE`,
+      days: 14,
+    },
+    reminder: {
+      reference: 'DEM-2026-0001',
+      step: 'Send the decision whether to assess',
+      dueOn: '2026-02-23',
+      threshold: 'due-in-7-days',
+      link: caseLink,
+    },
+    'overdue-summary': {
+      localAuthorityName: 'Demoshire County Council',
+      total: 1,
+      steps: [
+        {
+          reference: 'DEM-2026-0004',
+          step: 'Issue the final EHC plan',
+          dueOn: '2026-03-02',
+          link: caseLink,
+        },
+      ],
+      link: `${baseUrl}/cases?due=overdue`,
+    },
+    'exception-recorded': {
+      reference: 'DEM-2026-0003',
+      limit: 'Decision whether to assess (6 weeks)',
+      link: caseLink,
+    },
+    digest: {
+      items: [
+        { title: 'DEM-2026-0003: an exception to a time limit was recorded', link: caseLink },
+      ],
+      preferencesLink: `${baseUrl}/account/notifications`,
+    },
+    'test-message': { number: 1, count: 1, sentBy: 'an administrator' },
+  };
+}
+
+export const MESSAGE_KIND_LABELS: Record<MessageKind, string> = {
+  'security-code': 'Security code for signing in',
+  'password-reset': 'Password reset link',
+  invitation: 'Invitation to join Pathway',
+  reminder: 'Reminder of a statutory step',
+  'overdue-summary': 'Daily summary of overdue steps, for managers',
+  'exception-recorded': 'An exception to a time limit was recorded',
+  digest: 'Daily digest of updates',
+  'test-message': 'Test message',
+};

@@ -1,0 +1,248 @@
+import type { Db } from '../../db/database.ts';
+import {
+  caseDeadlines,
+  reminderThreshold,
+  type Deadline,
+  type ReminderThreshold,
+} from '../../domain/clock/deadlines.ts';
+import { STAGE_DEFINITIONS, STAGES } from '../../domain/pathway/stages.ts';
+import type { Calendar } from '../../domain/clock/working-days.ts';
+import { calendarOf } from '../admin/closure-days.ts';
+import { clockFactsOf } from '../cases/service.ts';
+import { queueEmail } from './email-queue.ts';
+import { notifyUser, type Notifier } from './notify.ts';
+
+/**
+ * The reminder sweep: finds every statutory step of an open case that is due within 7 days, due
+ * tomorrow or overdue, and reminds whoever must act, once per step and threshold. The
+ * `reminder_sent` row is written in the transaction that queues the reminder, under a primary
+ * key, so a second sweep (or a second worker running the same sweep) finds it there and sends
+ * nothing.
+ *
+ * Who acts: the LA does every step the clock models so far (decisions, the plan, the annual
+ * review), so its assigned officer is reminded, or the LA's managers when none is assigned.
+ */
+const BATCH = 500;
+
+const OPEN_STAGES = STAGES.filter((stage) => !STAGE_DEFINITIONS[stage].closed);
+
+type OpenCaseDeadlines = {
+  caseId: string;
+  reference: string;
+  localAuthorityId: string;
+  officerId: string | null;
+  deadlines: Deadline[];
+};
+
+/** Every open case's deadlines, a batch at a time (keyset order, so memory stays flat). */
+async function* openCaseDeadlines(db: Db, today: string): AsyncGenerator<OpenCaseDeadlines[]> {
+  const calendars = new Map<string, Calendar>();
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = await db
+      .selectFrom('case')
+      .select([
+        'id',
+        'reference',
+        'local_authority_id',
+        'assigned_officer_id',
+        'stage',
+        'request_received_on',
+        'assessment_decided_on',
+        'plan_issued_on',
+        'last_review_on',
+        'closed_on',
+      ])
+      .where('stage', 'in', OPEN_STAGES)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
+    if (rows.length === 0) return;
+    after = rows.at(-1)!.id;
+    const exceptions = await db
+      .selectFrom('statutory_exception')
+      .select(['case_id', 'limit_name', 'occurred_on', 'reason'])
+      .where(
+        'case_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    const batch: OpenCaseDeadlines[] = [];
+    for (const row of rows) {
+      let calendar = calendars.get(row.local_authority_id);
+      if (!calendar) {
+        calendar = await calendarOf(db, row.local_authority_id);
+        calendars.set(row.local_authority_id, calendar);
+      }
+      const facts = clockFactsOf(
+        row,
+        exceptions.filter((e) => e.case_id === row.id),
+      );
+      batch.push({
+        caseId: row.id,
+        reference: row.reference,
+        localAuthorityId: row.local_authority_id,
+        officerId: row.assigned_officer_id,
+        deadlines: caseDeadlines(facts, today, calendar).deadlines,
+      });
+    }
+    yield batch;
+  }
+}
+
+async function managersOf(db: Db, localAuthorityId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('staff_membership')
+    .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
+    .select('app_user.id')
+    .where('staff_membership.local_authority_id', '=', localAuthorityId)
+    .where('staff_membership.role', '=', 'manager')
+    .where('app_user.disabled_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+const THRESHOLD_TITLES: Record<ReminderThreshold, string> = {
+  'due-in-7-days': 'due within 7 days',
+  'due-tomorrow': 'due tomorrow',
+  overdue: 'overdue',
+};
+
+/** Runs the sweep for today. Returns how many reminders it queued (one per step and person). */
+export async function sweepReminders(db: Db, notifier: Notifier, today: string): Promise<number> {
+  let sent = 0;
+  const managers = new Map<string, string[]>();
+  for await (const batch of openCaseDeadlines(db, today)) {
+    const due = batch.flatMap((c) =>
+      c.deadlines.flatMap((deadline) => {
+        const threshold = reminderThreshold(deadline, today);
+        return threshold ? [{ case: c, deadline, threshold }] : [];
+      }),
+    );
+    for (const item of due) {
+      const { case: c, deadline, threshold } = item;
+      let recipients = c.officerId ? [c.officerId] : managers.get(c.localAuthorityId);
+      if (!recipients) {
+        recipients = await managersOf(db, c.localAuthorityId);
+        managers.set(c.localAuthorityId, recipients);
+      }
+      const people = recipients;
+      const queued = await db.transaction().execute(async (trx) => {
+        const claimed = await trx
+          .insertInto('reminder_sent')
+          .values({
+            case_id: c.caseId,
+            limit_name: deadline.limit,
+            due_on: deadline.dueOn,
+            threshold,
+          })
+          .onConflict((oc) => oc.doNothing())
+          .returning('case_id')
+          .executeTakeFirst();
+        if (!claimed) return 0;
+        const path = `/cases/${c.caseId}`;
+        for (const userId of people) {
+          await notifyUser(trx, notifier, {
+            userId,
+            kind: 'reminder',
+            caseId: c.caseId,
+            localAuthorityId: c.localAuthorityId,
+            title: `${c.reference}: ${deadline.step} – ${THRESHOLD_TITLES[threshold]}`,
+            body: `Due ${deadline.dueOn}`,
+            path,
+            statutory: true,
+            email: {
+              reference: c.reference,
+              step: deadline.step,
+              dueOn: deadline.dueOn,
+              threshold,
+              link: `${notifier.baseUrl}${path}`,
+            },
+          });
+        }
+        return people.length;
+      });
+      sent += queued;
+    }
+  }
+  return sent;
+}
+
+/** At most this many steps are listed in a manager's email; the hub lists them all. */
+export const SUMMARY_LIST_LIMIT = 50;
+
+/**
+ * Each LA's managers get one email a day listing the LA's overdue steps. The day's
+ * `overdue_summary_sent` row makes it once a day, however often or widely it runs.
+ */
+export async function sendOverdueSummaries(
+  db: Db,
+  notifier: Notifier,
+  today: string,
+): Promise<number> {
+  const overdue = new Map<
+    string,
+    { reference: string; step: string; dueOn: string; caseId: string }[]
+  >();
+  for await (const batch of openCaseDeadlines(db, today)) {
+    for (const c of batch) {
+      for (const deadline of c.deadlines) {
+        if (reminderThreshold(deadline, today) !== 'overdue') continue;
+        const list = overdue.get(c.localAuthorityId) ?? [];
+        list.push({
+          reference: c.reference,
+          step: deadline.step,
+          dueOn: deadline.dueOn,
+          caseId: c.caseId,
+        });
+        overdue.set(c.localAuthorityId, list);
+      }
+    }
+  }
+  let sent = 0;
+  for (const [localAuthorityId, steps] of overdue) {
+    steps.sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.reference.localeCompare(b.reference));
+    const recipients = await db
+      .selectFrom('staff_membership')
+      .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
+      .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
+      .select(['app_user.id', 'app_user.email', 'local_authority.name'])
+      .where('staff_membership.local_authority_id', '=', localAuthorityId)
+      .where('staff_membership.role', '=', 'manager')
+      .where('app_user.disabled_at', 'is', null)
+      .execute();
+    if (recipients.length === 0) continue;
+    sent += await db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .insertInto('overdue_summary_sent')
+        .values({ local_authority_id: localAuthorityId, summary_on: today })
+        .onConflict((oc) => oc.doNothing())
+        .returning('local_authority_id')
+        .executeTakeFirst();
+      if (!claimed) return 0;
+      for (const manager of recipients) {
+        await queueEmail(trx, notifier.jobs, {
+          kind: 'overdue-summary',
+          to: manager.email,
+          userId: manager.id,
+          localAuthorityId,
+          data: {
+            localAuthorityName: manager.name,
+            total: steps.length,
+            steps: steps.slice(0, SUMMARY_LIST_LIMIT).map((s) => ({
+              reference: s.reference,
+              step: s.step,
+              dueOn: s.dueOn,
+              link: `${notifier.baseUrl}/cases/${s.caseId}`,
+            })),
+            link: `${notifier.baseUrl}/cases?due=overdue`,
+          },
+        });
+      }
+      return recipients.length;
+    });
+  }
+  return sent;
+}

@@ -1,0 +1,114 @@
+import type { PgBoss } from 'pg-boss';
+import type { Db } from '../../db/database.ts';
+import { todayInEngland } from '../../domain/clock/calendar-date.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import { DELIVER_EMAIL, EMAIL_RETRY, deliverEmail, type DeliveryOutcome } from './email-queue.ts';
+import type { Mailer } from './mailer.ts';
+import { sendDigests, type Notifier } from './notify.ts';
+import { sendOverdueSummaries, sweepReminders } from './reminders.ts';
+
+/**
+ * The queues, their workers and their schedules. Any number of processes may run these at once:
+ * pg-boss hands each job to one worker, the email claim skips a message already sent, and the
+ * sweeps record what they sent under primary keys.
+ */
+export const REMINDER_SWEEP = 'reminder-sweep';
+export const OVERDUE_SUMMARY = 'overdue-summary';
+export const DAILY_DIGEST = 'daily-digest';
+
+export const SCHEDULES = [
+  // Hourly: a step that becomes due soon is reminded about within the hour.
+  { name: REMINDER_SWEEP, cron: '10 * * * *' },
+  { name: OVERDUE_SUMMARY, cron: '0 8 * * *' },
+  { name: DAILY_DIGEST, cron: '0 7 * * *' },
+] as const;
+
+export type WorkerOptions = {
+  /** Overrides the email retry timing (tests use seconds, not minutes). */
+  emailRetry?: { retryLimit: number; retryDelay: number; retryDelayMax?: number };
+  /** How often an idle worker looks for email when no notification arrives. */
+  pollingIntervalSeconds?: number;
+  onDelivery?: (outcome: DeliveryOutcome, emailId: string) => void;
+  onError?: (error: unknown, job: string) => void;
+  /** Today in England; tests pass a fixed day. */
+  today?: () => string;
+};
+
+/** Creates every queue (idempotent), so a web process can send before any worker has started. */
+export async function createQueues(boss: PgBoss, options: WorkerOptions = {}): Promise<void> {
+  const retry = options.emailRetry ?? EMAIL_RETRY;
+  const existing = new Set((await boss.getQueues()).map((q) => q.name));
+  const queues: [string, Parameters<PgBoss['createQueue']>[1]][] = [
+    [DELIVER_EMAIL, { ...retry, retryBackoff: true, notify: true, expireInSeconds: 300 }],
+    [REMINDER_SWEEP, { policy: 'singleton', retryLimit: 3, retryDelay: 60 }],
+    [OVERDUE_SUMMARY, { policy: 'singleton', retryLimit: 3, retryDelay: 60 }],
+    [DAILY_DIGEST, { policy: 'singleton', retryLimit: 3, retryDelay: 60 }],
+  ];
+  for (const [name, queueOptions] of queues) {
+    if (existing.has(name)) {
+      if (name === DELIVER_EMAIL) await boss.updateQueue(name, { ...retry, retryBackoff: true });
+    } else {
+      await boss.createQueue(name, queueOptions);
+    }
+  }
+}
+
+export async function startWorkers(
+  jobs: JobQueue,
+  db: Db,
+  mailer: Mailer,
+  notifier: Notifier,
+  options: WorkerOptions = {},
+): Promise<void> {
+  const { boss } = jobs;
+  await createQueues(boss, options);
+  const today = options.today ?? (() => todayInEngland());
+  const deliveryOptions = {
+    batchSize: 10,
+    includeMetadata: true,
+    perJobResults: true,
+    burstWhenBatchFull: true,
+    pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+  } as const;
+  await boss.work<{ emailId: string }, unknown, typeof deliveryOptions>(
+    DELIVER_EMAIL,
+    deliveryOptions,
+    async (batch) => {
+      const results = [];
+      for (const job of batch) {
+        let outcome: DeliveryOutcome;
+        try {
+          outcome = await deliverEmail(db, mailer, {
+            emailId: job.data.emailId,
+            retryCount: job.retryCount,
+            retryLimit: job.retryLimit,
+          });
+        } catch (error) {
+          options.onError?.(error, DELIVER_EMAIL);
+          outcome = 'will-retry';
+        }
+        options.onDelivery?.(outcome, job.data.emailId);
+        results.push({
+          id: job.id,
+          status: outcome === 'will-retry' || outcome === 'failed' ? 'failed' : 'completed',
+        } as const);
+      }
+      return results;
+    },
+  );
+  const sweep = (name: string, run: () => Promise<number>) =>
+    boss.work(name, async () => {
+      try {
+        return { count: await run() };
+      } catch (error) {
+        options.onError?.(error, name);
+        throw error;
+      }
+    });
+  await sweep(REMINDER_SWEEP, () => sweepReminders(db, notifier, today()));
+  await sweep(OVERDUE_SUMMARY, () => sendOverdueSummaries(db, notifier, today()));
+  await sweep(DAILY_DIGEST, () => sendDigests(db, notifier));
+  for (const schedule of SCHEDULES) {
+    await boss.schedule(schedule.name, schedule.cron, null, { tz: 'Europe/London' });
+  }
+}

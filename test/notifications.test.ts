@@ -1,0 +1,303 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { queueEmail } from '../src/features/notifications/email-queue.ts';
+import { sendDigests } from '../src/features/notifications/notify.ts';
+import { sendOverdueSummaries, sweepReminders } from '../src/features/notifications/reminders.ts';
+import {
+  MESSAGE_KIND_LABELS,
+  renderMessage,
+  sampleMessages,
+  type MessageKind,
+} from '../src/features/notifications/messages.ts';
+import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
+import { buildTestApp, demoEmail, queuedEmails, signInAs, type TestApp } from './helpers.ts';
+
+let testApp: TestApp;
+
+beforeAll(async () => {
+  testApp = await buildTestApp();
+});
+afterAll(async () => {
+  await testApp?.close();
+});
+
+const db = () => testApp.database.db;
+
+async function deliveryJobs(): Promise<number> {
+  const result = await sql<{ count: string }>`
+    select count(*)::text as count from pgboss.job where name = 'deliver-email'`.execute(db());
+  return Number(result.rows[0]!.count);
+}
+
+async function userId(email: string) {
+  const row = await db()
+    .selectFrom('app_user')
+    .select('id')
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+describe('the transactional outbox', () => {
+  it('queues a message and its delivery job with the change, or not at all', async () => {
+    const jobsBefore = await deliveryJobs();
+    await expect(
+      db()
+        .transaction()
+        .execute(async (trx) => {
+          await queueEmail(trx, testApp.services.jobs, {
+            kind: 'test-message',
+            to: 'rolled.back@example.test',
+            data: { number: 1, count: 1, sentBy: 'a test' },
+          });
+          throw new Error('the change failed');
+        }),
+    ).rejects.toThrow('the change failed');
+    expect(await queuedEmails(testApp, 'rolled.back@example.test')).toEqual([]);
+    expect(await deliveryJobs()).toBe(jobsBefore);
+
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        await queueEmail(trx, testApp.services.jobs, {
+          kind: 'test-message',
+          to: 'committed@example.test',
+          data: { number: 1, count: 1, sentBy: 'a test' },
+        });
+      });
+    const queued = await queuedEmails(testApp, 'committed@example.test');
+    expect(queued.map((m) => m.subject)).toEqual(['Test message 1 of 1']);
+    expect(await deliveryJobs()).toBe(jobsBefore + 1);
+  });
+});
+
+describe('reminders', () => {
+  it('reminds whoever must act, once per step and threshold, however often the sweep runs', async () => {
+    const today = todayInEngland();
+    const [first, second] = await Promise.all([
+      sweepReminders(db(), testApp.services.notifier, today),
+      sweepReminders(db(), testApp.services.notifier, today),
+    ]);
+    expect(first + second).toBeGreaterThan(0);
+    expect(await sweepReminders(db(), testApp.services.notifier, today)).toBe(0);
+
+    const reminders = await db()
+      .selectFrom('notification')
+      .select(['user_id', 'title', 'case_id', 'email_state'])
+      .where('kind', '=', 'reminder')
+      .execute();
+    expect(reminders.length).toBe(first + second);
+    const keys = reminders.map((r) => `${r.user_id} ${r.title}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    // Statutory reminders always go at once, whatever the person's email setting.
+    expect(reminders.every((r) => r.email_state === 'sent')).toBe(true);
+    const emails = (await queuedEmails(testApp)).filter((m) => m.kind === 'reminder');
+    expect(emails.length).toBe(reminders.length);
+    expect(emails.some((m) => / – overdue$/.test(m.subject))).toBe(true);
+
+    // The caseworker assigned to the cases is the one reminded.
+    const caseworker = await userId(demoEmail('caseworker'));
+    expect(reminders.some((r) => r.user_id === caseworker)).toBe(true);
+  });
+
+  it('sends each LA’s managers one summary of overdue steps a day', async () => {
+    const today = todayInEngland();
+    const sent = await sendOverdueSummaries(db(), testApp.services.notifier, today);
+    expect(sent).toBeGreaterThan(0);
+    expect(await sendOverdueSummaries(db(), testApp.services.notifier, today)).toBe(0);
+    const summaries = await queuedEmails(testApp, demoEmail('manager'));
+    const summary = summaries.find((m) => m.kind === 'overdue-summary')!;
+    expect(summary.subject).toMatch(/^Demoshire County Council: \d+ overdue steps?$/);
+    expect(summary.text).toContain('/cases?due=overdue');
+  });
+});
+
+describe('in-app notifications and the daily digest', () => {
+  it('shows a person their notifications with the unread count, and marks one read when opened', async () => {
+    const caseworker = await signInAs(testApp, 'caseworker');
+    const home = await caseworker.get('/cases');
+    expect(home.body).toMatch(/Notifications \(\d+ unread\)/);
+    const list = await caseworker.get('/notifications');
+    expect(list.statusCode).toBe(200);
+    const first = /href="\/notifications\/([0-9a-f-]{36})"/.exec(list.body)![1]!;
+    const unreadBefore = Number(/Notifications \((\d+) unread\)/.exec(list.body)![1]);
+    const opened = await caseworker.get(`/notifications/${first}`);
+    expect(opened.statusCode).toBe(303);
+    expect(opened.headers.location).toMatch(/^\/cases\/[0-9a-f-]{36}$/);
+    const after = await caseworker.get('/notifications');
+    expect(after.body).toContain(`Notifications (${unreadBefore - 1} unread)`);
+
+    // Someone else's notification, or one that is not an id, is not found.
+    const parent = await signInAs(testApp, 'parent');
+    expect((await parent.get(`/notifications/${first}`)).statusCode).toBe(404);
+    expect((await parent.get('/notifications/nope')).statusCode).toBe(404);
+    expect((await parent.get('/notifications?page=abc')).statusCode).toBe(400);
+
+    await after.body;
+    await caseworker.post('/notifications/mark-all-read');
+    expect((await caseworker.get('/notifications')).body).not.toMatch(/unread\)/);
+  });
+
+  it('lets a person choose a daily email, and then sends one digest of what happened', async () => {
+    const parent = await signInAs(testApp, 'parent');
+    await parent.get('/account/notifications');
+    const bad = await parent.post('/account/notifications', { frequency: 'hourly' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Select how often you want emails');
+    await parent.get('/account/notifications');
+    expect((await parent.post('/account/notifications', { frequency: 'daily' })).statusCode).toBe(
+      303,
+    );
+
+    // An exception on the parent's case: a notification now, the email later.
+    const parentId = await userId(demoEmail('parent'));
+    const theirCase = await db()
+      .selectFrom('case_participant')
+      .innerJoin('case', 'case.id', 'case_participant.case_id')
+      .select(['case.id', 'case.reference'])
+      .where('case_participant.user_id', '=', parentId)
+      .orderBy('case.reference')
+      .executeTakeFirstOrThrow();
+    const caseworker = await signInAs(testApp, 'caseworker');
+    await caseworker.get(`/cases/${theirCase.id}/exceptions/new`);
+    const recorded = await caseworker.post(`/cases/${theirCase.id}/exceptions/new`, {
+      limit: 'finalPlan',
+      reason: 'exceptional_personal',
+      'occurredOn-day': '2',
+      'occurredOn-month': '3',
+      'occurredOn-year': '2026',
+      details: 'Hospital stay, letter on file',
+    });
+    expect(recorded.statusCode).toBe(303);
+    const note = await db()
+      .selectFrom('notification')
+      .select(['title', 'email_state'])
+      .where('user_id', '=', parentId)
+      .where('kind', '=', 'exception-recorded')
+      .executeTakeFirstOrThrow();
+    expect(note).toEqual({
+      title: `${theirCase.reference}: an exception to a time limit was recorded`,
+      email_state: 'digest',
+    });
+    const before = await queuedEmails(testApp, demoEmail('parent'));
+    expect(before.some((m) => m.kind === 'exception-recorded')).toBe(false);
+
+    const [a, b] = await Promise.all([
+      sendDigests(db(), testApp.services.notifier),
+      sendDigests(db(), testApp.services.notifier),
+    ]);
+    expect(a + b).toBe(1);
+    expect(await sendDigests(db(), testApp.services.notifier)).toBe(0);
+    const digest = (await queuedEmails(testApp, demoEmail('parent'))).find(
+      (m) => m.kind === 'digest',
+    )!;
+    expect(digest.subject).toBe('Pathway: 1 update since yesterday');
+    expect(digest.text).toContain(
+      `${theirCase.reference}: an exception to a time limit was recorded`,
+    );
+    const row = await db()
+      .selectFrom('email_message')
+      .select('list_unsubscribe')
+      .where('kind', '=', 'digest')
+      .executeTakeFirstOrThrow();
+    expect(row.list_unsubscribe).toMatch(/\/account\/notifications$/);
+    // Only the optional digest carries List-Unsubscribe.
+    const others = await db()
+      .selectFrom('email_message')
+      .select('kind')
+      .where('list_unsubscribe', 'is not', null)
+      .execute();
+    expect(others.map((o) => o.kind)).toEqual(['digest']);
+  });
+});
+
+describe('what emails say', () => {
+  it('never puts a child’s name or date of birth in any email Pathway has queued', async () => {
+    const children = await db()
+      .selectFrom('case')
+      .select(['child_first_name', 'child_last_name', 'child_date_of_birth'])
+      .execute();
+    // One more exception for a family who get each email at once.
+    const parentId = await userId(demoEmail('parent'));
+    await db()
+      .updateTable('app_user')
+      .set({ email_frequency: 'immediate' })
+      .where('id', '=', parentId)
+      .execute();
+    const theirCase = await db()
+      .selectFrom('case_participant')
+      .select('case_id')
+      .where('user_id', '=', parentId)
+      .executeTakeFirstOrThrow();
+    const caseworker = await signInAs(testApp, 'caseworker');
+    await caseworker.get(`/cases/${theirCase.case_id}/exceptions/new`);
+    await caseworker.post(`/cases/${theirCase.case_id}/exceptions/new`, {
+      limit: 'finalPlan',
+      reason: 'away_from_area',
+      'occurredOn-day': '2',
+      'occurredOn-month': '3',
+      'occurredOn-year': '2026',
+      details: 'Family abroad for six weeks',
+    });
+    const emails = await queuedEmails(testApp);
+    const kinds = new Set(emails.map((m) => m.kind));
+    // The flows above queued every kind of case message.
+    for (const kind of ['reminder', 'overdue-summary', 'exception-recorded', 'digest']) {
+      expect(kinds.has(kind), kind).toBe(true);
+    }
+    for (const email of emails) {
+      const everything = `${email.subject}\n${email.text}\n${email.html}`;
+      for (const child of children) {
+        expect(everything).not.toContain(`${child.child_first_name} ${child.child_last_name}`);
+        expect(everything).not.toContain(child.child_last_name);
+        expect(everything).not.toContain(child.child_date_of_birth);
+      }
+    }
+  });
+
+  it('renders every template with a subject, a plain-text part and an HTML part', () => {
+    const samples = sampleMessages('https://pathway.example');
+    for (const kind of Object.keys(MESSAGE_KIND_LABELS) as MessageKind[]) {
+      const rendered = renderMessage(kind, samples[kind] as never);
+      expect(rendered.subject.length, kind).toBeGreaterThan(5);
+      expect(rendered.text.length, kind).toBeGreaterThan(20);
+      expect(rendered.html, kind).toContain('<!DOCTYPE html>');
+      expect(rendered.html, kind).toContain('<html lang="en">');
+    }
+    const hostile = renderMessage('exception-recorded', {
+      reference: 'DEM-1',
+      limit: '<script>alert(1)</script>',
+      link: 'https://pathway.example/cases/1',
+    });
+    expect(hostile.html).not.toContain('<script>');
+    expect(hostile.html).toContain('&lt;script&gt;');
+  });
+});
+
+describe('the email admin page', () => {
+  it('is for LA admins: previews every template and queues a test email', async () => {
+    const caseworker = await signInAs(testApp, 'caseworker');
+    expect((await caseworker.get('/admin/messages')).statusCode).toBe(403);
+    const admin = await signInAs(testApp, 'admin');
+    const page = await admin.get('/admin/messages');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Every message has been sent or is on its way.');
+    for (const kind of Object.keys(MESSAGE_KIND_LABELS)) {
+      const preview = await admin.get(`/admin/messages/templates/${kind}`);
+      expect(preview.statusCode, kind).toBe(200);
+      expect(preview.body).toContain('data-template-text');
+    }
+    expect((await admin.get('/admin/messages/templates/nope')).statusCode).toBe(404);
+
+    await admin.get('/admin/messages');
+    const bad = await admin.post('/admin/messages/test', { email: 'not-an-address' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Enter an email address in the correct format');
+    await admin.get('/admin/messages');
+    const sent = await admin.post('/admin/messages/test', { email: 'check@demoshire.example' });
+    expect(sent.statusCode).toBe(303);
+    const queued = await queuedEmails(testApp, 'check@demoshire.example');
+    expect(queued.map((m) => m.subject)).toEqual(['Test message 1 of 1']);
+    expect((await admin.post(`/admin/messages/${crypto.randomUUID()}/retry`)).statusCode).toBe(404);
+  });
+});
