@@ -122,6 +122,9 @@ async function runWorker(config: Config): Promise<number> {
     workers: true,
     onError: (error, job) =>
       console.error(`${job}: ${error instanceof Error ? error.message : String(error)}`),
+    onDelivery: (outcome, emailId) => {
+      if (outcome === 'failed') console.error(`email ${emailId} could not be delivered`);
+    },
   });
   console.log(`Pathway worker running (mailer: ${s.mailer.name}). Stop with Ctrl+C or SIGTERM.`);
   await new Promise<void>((resolve) => {

@@ -128,6 +128,19 @@ describe('LA staff', () => {
       await page.locator('.govuk-error-summary').waitFor();
       await expectAccessible(page, 'record an exception (with errors)');
       await visit(page, '/admin', 403);
+      if (key === 'caseworker') {
+        // The start-up sweep reminded the caseworker of their overdue and near steps.
+        await visit(page, '/notifications');
+        const unread = page.getByRole('link', { name: /^Notifications \(\d+ unread\)$/ });
+        await expect(unread.count()).resolves.toBe(1);
+        await page.locator('a[href^="/notifications/"]').first().click();
+        await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/);
+        await visit(page, '/account/notifications');
+        await page.getByLabel('Once a day, in one email').check();
+        await page.getByRole('button', { name: 'Save' }).click();
+        await page.waitForURL('**/account/notifications');
+        await expectAccessible(page, '/account/notifications after saving');
+      }
       await page.context().close();
     });
   }
@@ -145,6 +158,9 @@ describe('LA staff', () => {
       '/admin/users/invite',
       '/admin/organisations',
       '/admin/organisations/new',
+      '/admin/messages',
+      '/admin/messages/templates/reminder',
+      '/notifications',
     ]) {
       await visit(page, url);
     }

@@ -26,7 +26,11 @@ import { authRoutes } from './features/auth/routes.ts';
 import { accountRoutes } from './features/auth/account-routes.ts';
 import { caseRoutes } from './features/cases/routes.ts';
 import { adminRoutes } from './features/admin/routes.ts';
-import { devOutboxRoutes, notificationRoutes } from './features/notifications/routes.ts';
+import {
+  devOutboxRoutes,
+  notificationRoutes,
+  unsubscribeRoutes,
+} from './features/notifications/routes.ts';
 import { registerErrorPages } from './web/errors.ts';
 
 const srcDir = path.dirname(fileURLToPath(import.meta.url));
@@ -212,6 +216,7 @@ export async function buildApp(
   });
   app.addHook('preHandler', (request, reply, done) => {
     if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return done();
+    if (request.routeOptions.config.csrfExempt) return done();
     app.csrfProtection(request, reply, done);
   });
 
@@ -257,6 +262,7 @@ export async function buildApp(
   await caseRoutes(app, services);
   await adminRoutes(app, services);
   await notificationRoutes(app, services);
+  await unsubscribeRoutes(app, services);
   if (config.demoData && config.mailer === 'outbox') await devOutboxRoutes(app, services);
 
   // 8. Error pages.

@@ -112,6 +112,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  DEMO_DATA needs the embedded database: unset DATABASE_URL',
     );
   }
+  if (!e.RUN_WORKERS && !e.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  RUN_WORKERS=false needs PostgreSQL (DATABASE_URL): with the embedded database, only the web process can deliver email',
+    );
+  }
   if (e.MAILER === 'smtp' && !e.SMTP_URL) {
     throw new ConfigError('Invalid configuration:\n  SMTP_URL must be set when MAILER is smtp');
   }

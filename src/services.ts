@@ -22,7 +22,11 @@ export function services(
       maintenance: config.runWorkers,
       onError: overrides.onJobError,
     });
-  const notifier: Notifier = { jobs, baseUrl: config.baseUrl };
+  const notifier: Notifier = {
+    jobs,
+    baseUrl: config.baseUrl,
+    unsubscribeSecret: `unsubscribe:${config.sessionSecret}`,
+  };
   return {
     config,
     db: database.db,

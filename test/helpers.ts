@@ -13,6 +13,7 @@ import {
 } from '../src/features/demo/demo-data.ts';
 import type { EmailMessage, Mailer } from '../src/features/notifications/mailer.ts';
 import type { RouteRecord } from '../src/policy/route-policy.ts';
+import { createJobQueue } from '../src/jobs/queue.ts';
 import { services, startJobs, type Services } from '../src/services.ts';
 import type { WorkerOptions } from '../src/features/notifications/workers.ts';
 
@@ -53,7 +54,6 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DEMO_DATA: 'true',
-    RUN_WORKERS: 'false',
     ...overrides,
   });
 }
@@ -100,6 +100,8 @@ export async function buildTestApp(
   const mailer = memoryMailer();
   const appServices = services(testConfig(options.config), database, {
     mailer: options.mailer ?? mailer,
+    // No maintenance or cron in tests: they run the sweeps themselves.
+    jobs: createJobQueue(database, { maintenance: false }),
   });
   await startJobs(appServices, {
     workers: Boolean(options.workers),

@@ -9,8 +9,19 @@ import {
   sampleMessages,
   type MessageKind,
 } from '../src/features/notifications/messages.ts';
-import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
-import { buildTestApp, demoEmail, queuedEmails, signInAs, type TestApp } from './helpers.ts';
+import {
+  formatDayAndDate,
+  formatLongDate,
+  todayInEngland,
+} from '../src/domain/clock/calendar-date.ts';
+import {
+  Browser,
+  buildTestApp,
+  demoEmail,
+  queuedEmails,
+  signInAs,
+  type TestApp,
+} from './helpers.ts';
 
 let testApp: TestApp;
 
@@ -133,7 +144,6 @@ describe('in-app notifications and the daily digest', () => {
     expect((await parent.get('/notifications/nope')).statusCode).toBe(404);
     expect((await parent.get('/notifications?page=abc')).statusCode).toBe(400);
 
-    await after.body;
     await caseworker.post('/notifications/mark-all-read');
     expect((await caseworker.get('/notifications')).body).not.toMatch(/unread\)/);
   });
@@ -200,7 +210,8 @@ describe('in-app notifications and the daily digest', () => {
       .select('list_unsubscribe')
       .where('kind', '=', 'digest')
       .executeTakeFirstOrThrow();
-    expect(row.list_unsubscribe).toMatch(/\/account\/notifications$/);
+    expect(row.list_unsubscribe).toMatch(/\/unsubscribe\/[0-9a-f-]{36}\.[\w-]{43}$/);
+    expect(digest.text).toContain('/account/notifications');
     // Only the optional digest carries List-Unsubscribe.
     const others = await db()
       .selectFrom('email_message')
@@ -239,19 +250,43 @@ describe('what emails say', () => {
       'occurredOn-year': '2026',
       details: 'Family abroad for six weeks',
     });
+    // And the account messages: a reset link, an invitation, a test message.
+    const visitor = new Browser(testApp.app);
+    await visitor.get('/forgot-password');
+    await visitor.post('/forgot-password', { email: demoEmail('parent') });
+    const admin = await signInAs(testApp, 'admin');
+    await admin.get('/admin/users/invite');
+    await admin.post('/admin/users/invite', {
+      email: 'new.officer@example.test',
+      role: 'caseworker',
+    });
+    await admin.get('/admin/messages');
+    await admin.post('/admin/messages/test', { email: 'check@example.test' });
+
     const emails = await queuedEmails(testApp);
     const kinds = new Set(emails.map((m) => m.kind));
-    // The flows above queued every kind of case message.
-    for (const kind of ['reminder', 'overdue-summary', 'exception-recorded', 'digest']) {
+    // Every template has been used by a real flow above, with the demo cases' real data.
+    for (const kind of Object.keys(MESSAGE_KIND_LABELS)) {
       expect(kinds.has(kind), kind).toBe(true);
     }
+    const details = await db().selectFrom('statutory_exception').select('details').execute();
+    expect(details.length).toBeGreaterThan(0);
     for (const email of emails) {
       const everything = `${email.subject}\n${email.text}\n${email.html}`;
       for (const child of children) {
-        expect(everything).not.toContain(`${child.child_first_name} ${child.child_last_name}`);
-        expect(everything).not.toContain(child.child_last_name);
-        expect(everything).not.toContain(child.child_date_of_birth);
+        const dateOfBirth = child.child_date_of_birth;
+        expect(everything).not.toMatch(new RegExp(`\\b${child.child_first_name}\\b`));
+        expect(everything).not.toMatch(new RegExp(`\\b${child.child_last_name}\\b`));
+        for (const written of [
+          dateOfBirth,
+          formatLongDate(dateOfBirth),
+          formatDayAndDate(dateOfBirth),
+        ]) {
+          expect(everything).not.toContain(written);
+        }
       }
+      // What the caseworker wrote about the family's circumstances stays in the hub.
+      for (const { details: text } of details) expect(everything).not.toContain(text);
     }
   });
 

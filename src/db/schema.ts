@@ -38,7 +38,7 @@ export interface AppUserTable {
   locked_until: Timestamp | null;
   last_signed_in_at: Timestamp | null;
   disabled_at: Timestamp | null;
-  email_frequency: Generated<'immediate' | 'daily'>;
+  email_frequency: Generated<'immediate' | 'daily' | 'none'>;
   created_at: CreatedAt;
 }
 

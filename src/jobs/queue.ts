@@ -38,6 +38,8 @@ export function createJobQueue(database: DatabaseHandle, options: QueueOptions):
     supervise: options.maintenance,
     schedule: options.maintenance,
     application_name: 'pathway-jobs',
+    // Workers wake when a job is sent, rather than at their next poll.
+    useListenNotify: true,
   };
   let boss: PgBoss;
   if (database.jobs.kind === 'postgres') {
@@ -60,6 +62,9 @@ export function createJobQueue(database: DatabaseHandle, options: QueueOptions):
   return {
     boss,
     async send(trx, name, data, sendOptions = {}) {
+      // Before start, pg-boss would look the queue up on its own connection: on PGlite that waits
+      // for the caller's transaction, which waits for this. Refuse instead of hanging.
+      if (!started) throw new Error('The job queue has not been started');
       await boss.send(name, data, { ...sendOptions, db: fromKysely(trx) });
     },
     async start() {

@@ -16,6 +16,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Every route must say who may use it. */
     policy?: RoutePolicy;
+    /**
+     * Only for a POST that a mail client sends without a page (RFC 8058 one-click unsubscribe),
+     * which carries its own signed token instead of a CSRF token.
+     */
+    csrfExempt?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;

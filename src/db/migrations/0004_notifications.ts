@@ -12,7 +12,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
     `
     ALTER TABLE app_user ADD COLUMN email_frequency text NOT NULL DEFAULT 'immediate'
-      CHECK (email_frequency IN ('immediate', 'daily'));
+      CHECK (email_frequency IN ('immediate', 'daily', 'none'));
 
     CREATE TABLE email_message (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

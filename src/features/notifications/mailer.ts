@@ -20,6 +20,12 @@ export type EmailMessage = {
   reference?: string;
 };
 
+/** The mail service refused the message for good (an SMTP 5xx, a Notify 400): no retry helps. */
+export class PermanentDeliveryError extends Error {}
+
+/** Every send gives up well inside a delivery job's expiry (5 minutes). */
+export const SEND_TIMEOUT_MS = 60_000;
+
 export interface Mailer {
   readonly name: 'outbox' | 'smtp' | 'notify' | 'memory';
   send(message: EmailMessage): Promise<void>;
@@ -48,25 +54,44 @@ export function outboxMailer(db: Db): Mailer {
 
 /** SMTP through nodemailer: `smtp://user:pass@host:587` (STARTTLS) or `smtps://` (implicit TLS). */
 export function smtpMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl);
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: SEND_TIMEOUT_MS,
+  });
   return {
     name: 'smtp',
     async send(message) {
-      await transport.sendMail({
-        from,
-        to: message.to,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        ...(message.listUnsubscribe
-          ? {
-              list: { unsubscribe: { url: message.listUnsubscribe, comment: 'Stop daily emails' } },
-            }
-          : {}),
-        ...(message.reference ? { messageId: `<${message.reference}@pathway>` } : {}),
-      });
+      try {
+        await sendSmtp(message);
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        if (code && code >= 500) {
+          throw new PermanentDeliveryError((error as Error).message, { cause: error });
+        }
+        throw error;
+      }
     },
   };
+
+  async function sendSmtp(message: EmailMessage) {
+    await transport.sendMail({
+      from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      ...(message.listUnsubscribe
+        ? {
+            list: { unsubscribe: { url: message.listUnsubscribe, comment: 'Stop daily emails' } },
+            // RFC 8058: mail clients may unsubscribe with one POST, without a page.
+            headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+          }
+        : {}),
+      ...(message.reference ? { messageId: `<${message.reference}@pathway>` } : {}),
+    });
+  }
 }
 
 /**
@@ -80,14 +105,28 @@ export function notifyMailer(options: { apiKey: string; templateId: string; base
   const mailer: Mailer = {
     name: 'notify',
     async send(message) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await client.sendEmail(options.templateId, message.to, {
-          personalisation: { subject: message.subject, body: message.text },
-          reference: message.reference,
-          ...(message.listUnsubscribe ? { oneClickUnsubscribeURL: message.listUnsubscribe } : {}),
-        });
+        await Promise.race([
+          client.sendEmail(options.templateId, message.to, {
+            personalisation: { subject: message.subject, body: message.text },
+            reference: message.reference,
+            ...(message.listUnsubscribe ? { oneClickUnsubscribeURL: message.listUnsubscribe } : {}),
+          }),
+          new Promise((_resolve, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`no answer within ${SEND_TIMEOUT_MS / 1000} seconds`)),
+              SEND_TIMEOUT_MS,
+            );
+          }),
+        ]);
       } catch (error) {
-        throw new Error(notifyErrorMessage(error), { cause: error });
+        const status = (error as { response?: { status?: number } }).response?.status;
+        // 400 (bad request) and 403 (bad key) will never succeed; 429 and 5xx may.
+        const Failure = status === 400 || status === 403 ? PermanentDeliveryError : Error;
+        throw new Failure(notifyErrorMessage(error), { cause: error });
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

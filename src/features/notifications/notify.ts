@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
+import { safeEqual } from '../auth/secrets.ts';
 import { queueEmail } from './email-queue.ts';
 import type { MessageData, MessageKind } from './messages.ts';
 
@@ -23,7 +25,31 @@ export type NotificationInput<K extends MessageKind> = {
   email: MessageData[K];
 };
 
-export type Notifier = { jobs: JobQueue; baseUrl: string };
+export type Notifier = {
+  jobs: JobQueue;
+  baseUrl: string;
+  /** Signs the one-click unsubscribe links in digests. */
+  unsubscribeSecret: string;
+};
+
+/**
+ * The digest's one-click unsubscribe link (RFC 8058): the person's id and a MAC over it, so it
+ * works without signing in and names nobody else. It can only stop optional emails.
+ */
+export function unsubscribePath(secret: string, userId: string): string {
+  return `/unsubscribe/${userId}.${unsubscribeMac(secret, userId)}`;
+}
+
+function unsubscribeMac(secret: string, userId: string): string {
+  return createHmac('sha256', secret).update(`unsubscribe:${userId}`).digest('base64url');
+}
+
+/** The user an unsubscribe token names, or null when it is not one of ours. */
+export function userOfUnsubscribeToken(secret: string, token: string): string | null {
+  const match = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!match) return null;
+  return safeEqual(unsubscribeMac(secret, match[1]!), match[2]!) ? match[1]! : null;
+}
 
 export async function notifyUser<K extends MessageKind>(
   trx: DbOrTrx,
@@ -36,7 +62,13 @@ export async function notifyUser<K extends MessageKind>(
     .where('id', '=', input.userId)
     .executeTakeFirst();
   if (!user) return;
+  // Statutory messages always go at once; others as the person chose: at once, daily, or not.
   const emailNow = !user.disabled_at && (input.statutory || user.email_frequency === 'immediate');
+  const emailState = emailNow
+    ? 'sent'
+    : user.disabled_at || user.email_frequency === 'none'
+      ? 'none'
+      : 'digest';
   await trx
     .insertInto('notification')
     .values({
@@ -48,7 +80,7 @@ export async function notifyUser<K extends MessageKind>(
       body: input.body,
       link: input.path,
       statutory: input.statutory,
-      email_state: user.disabled_at ? 'none' : emailNow ? 'sent' : 'digest',
+      email_state: emailState,
     })
     .execute();
   if (emailNow) {
@@ -91,16 +123,15 @@ export async function sendDigests(db: Db, notifier: Notifier): Promise<number> {
         .executeTakeFirst();
       if (items.length === 0 || !user || user.disabled_at) return false;
       items.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
-      const preferences = `${notifier.baseUrl}/account/notifications`;
       await queueEmail(trx, notifier.jobs, {
         kind: 'digest',
         to: user.email,
         userId: user_id,
         data: {
           items: items.map((i) => ({ title: i.title, link: `${notifier.baseUrl}${i.link}` })),
-          preferencesLink: preferences,
+          preferencesLink: `${notifier.baseUrl}/account/notifications`,
         },
-        listUnsubscribe: preferences,
+        listUnsubscribe: `${notifier.baseUrl}${unsubscribePath(notifier.unsubscribeSecret, user_id)}`,
       });
       return true;
     });

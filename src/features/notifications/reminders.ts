@@ -92,16 +92,19 @@ async function* openCaseDeadlines(db: Db, today: string): AsyncGenerator<OpenCas
   }
 }
 
-async function managersOf(db: Db, localAuthorityId: string): Promise<string[]> {
+/** The LA's staff who can be reminded: current members with accounts in use. */
+async function activeStaffOf(db: Db, localAuthorityId: string) {
   const rows = await db
     .selectFrom('staff_membership')
     .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
-    .select('app_user.id')
+    .select(['app_user.id', 'staff_membership.role'])
     .where('staff_membership.local_authority_id', '=', localAuthorityId)
-    .where('staff_membership.role', '=', 'manager')
     .where('app_user.disabled_at', 'is', null)
     .execute();
-  return rows.map((r) => r.id);
+  return {
+    ids: new Set(rows.map((r) => r.id)),
+    managers: rows.filter((r) => r.role === 'manager').map((r) => r.id),
+  };
 }
 
 const THRESHOLD_TITLES: Record<ReminderThreshold, string> = {
@@ -110,10 +113,27 @@ const THRESHOLD_TITLES: Record<ReminderThreshold, string> = {
   overdue: 'overdue',
 };
 
-/** Runs the sweep for today. Returns how many reminders it queued (one per step and person). */
+/**
+ * Who is reminded about a case's step: its officer while they are an active member of the LA's
+ * staff, otherwise the LA's managers. Nobody, when the LA has neither: then nothing is recorded
+ * as sent, and the next sweep tries again.
+ */
+function recipientsFor(
+  c: OpenCaseDeadlines,
+  staff: { ids: Set<string>; managers: string[] },
+): string[] {
+  if (c.officerId && staff.ids.has(c.officerId)) return [c.officerId];
+  return staff.managers;
+}
+
+/**
+ * Runs the sweep for today. Returns how many reminders it queued (one per step and person). A
+ * step that fails does not stop the others; the sweep then fails, to be run again (it is safe).
+ */
 export async function sweepReminders(db: Db, notifier: Notifier, today: string): Promise<number> {
   let sent = 0;
-  const managers = new Map<string, string[]>();
+  const failures: unknown[] = [];
+  const staffOf = new Map<string, { ids: Set<string>; managers: string[] }>();
   for await (const batch of openCaseDeadlines(db, today)) {
     const due = batch.flatMap((c) =>
       c.deadlines.flatMap((deadline) => {
@@ -121,51 +141,57 @@ export async function sweepReminders(db: Db, notifier: Notifier, today: string):
         return threshold ? [{ case: c, deadline, threshold }] : [];
       }),
     );
-    for (const item of due) {
-      const { case: c, deadline, threshold } = item;
-      let recipients = c.officerId ? [c.officerId] : managers.get(c.localAuthorityId);
-      if (!recipients) {
-        recipients = await managersOf(db, c.localAuthorityId);
-        managers.set(c.localAuthorityId, recipients);
-      }
-      const people = recipients;
-      const queued = await db.transaction().execute(async (trx) => {
-        const claimed = await trx
-          .insertInto('reminder_sent')
-          .values({
-            case_id: c.caseId,
-            limit_name: deadline.limit,
-            due_on: deadline.dueOn,
-            threshold,
-          })
-          .onConflict((oc) => oc.doNothing())
-          .returning('case_id')
-          .executeTakeFirst();
-        if (!claimed) return 0;
-        const path = `/cases/${c.caseId}`;
-        for (const userId of people) {
-          await notifyUser(trx, notifier, {
-            userId,
-            kind: 'reminder',
-            caseId: c.caseId,
-            localAuthorityId: c.localAuthorityId,
-            title: `${c.reference}: ${deadline.step} – ${THRESHOLD_TITLES[threshold]}`,
-            body: `Due ${deadline.dueOn}`,
-            path,
-            statutory: true,
-            email: {
-              reference: c.reference,
-              step: deadline.step,
-              dueOn: deadline.dueOn,
-              threshold,
-              link: `${notifier.baseUrl}${path}`,
-            },
-          });
+    for (const { case: c, deadline, threshold } of due) {
+      try {
+        let staff = staffOf.get(c.localAuthorityId);
+        if (!staff) {
+          staff = await activeStaffOf(db, c.localAuthorityId);
+          staffOf.set(c.localAuthorityId, staff);
         }
-        return people.length;
-      });
-      sent += queued;
+        const people = recipientsFor(c, staff);
+        if (people.length === 0) continue;
+        sent += await db.transaction().execute(async (trx) => {
+          const claimed = await trx
+            .insertInto('reminder_sent')
+            .values({
+              case_id: c.caseId,
+              limit_name: deadline.limit,
+              due_on: deadline.dueOn,
+              threshold,
+            })
+            .onConflict((oc) => oc.doNothing())
+            .returning('case_id')
+            .executeTakeFirst();
+          if (!claimed) return 0;
+          const path = `/cases/${c.caseId}`;
+          for (const userId of people) {
+            await notifyUser(trx, notifier, {
+              userId,
+              kind: 'reminder',
+              caseId: c.caseId,
+              localAuthorityId: c.localAuthorityId,
+              title: `${c.reference}: ${deadline.step} – ${THRESHOLD_TITLES[threshold]}`,
+              body: `Due ${deadline.dueOn}`,
+              path,
+              statutory: true,
+              email: {
+                reference: c.reference,
+                step: deadline.step,
+                dueOn: deadline.dueOn,
+                threshold,
+                link: `${notifier.baseUrl}${path}`,
+              },
+            });
+          }
+          return people.length;
+        });
+      } catch (error) {
+        failures.push(error);
+      }
     }
+  }
+  if (failures.length > 0) {
+    throw new AggregateError(failures, `${failures.length} reminders could not be queued`);
   }
   return sent;
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
@@ -6,6 +6,7 @@ import { parseForm, renderBadRequest } from '../../web/forms.ts';
 import { paginationLinks } from '../../web/pagination.ts';
 import { listOutbox } from './mailer.ts';
 import * as notifications from './notify.ts';
+import { userOfUnsubscribeToken } from './notify.ts';
 
 const signedIn = { config: { policy: 'signed-in' as const } };
 const pageQuery = z.object({
@@ -16,7 +17,7 @@ const pageQuery = z.object({
 });
 const notificationParams = z.object({ notificationId: z.uuid() });
 const frequencySchema = z.object({
-  frequency: z.enum(['immediate', 'daily'], 'Select how often you want emails'),
+  frequency: z.enum(['immediate', 'daily', 'none'], 'Select how often you want emails'),
 });
 
 class BadQueryError extends Error {
@@ -84,14 +85,46 @@ export async function notificationRoutes(app: FastifyInstance, services: Service
       .execute();
     request.session.data.flash = {
       heading: 'Notification settings saved',
-      body:
-        form.value.frequency === 'daily'
-          ? 'You will get one email a day. Emails about statutory time limits still come straight away.'
-          : 'You will get an email for each update as it happens.',
+      body: {
+        immediate: 'You will get an email for each update as it happens.',
+        daily:
+          'You will get one email a day. Emails about statutory time limits still come straight away.',
+        none: 'You will only get emails about statutory time limits. Everything else is in your notifications.',
+      }[form.value.frequency],
     };
     request.session.changed();
     return reply.redirect('/account/notifications', 303);
   });
+}
+
+/** One-click unsubscribe from the daily digest: a link in each digest, no sign-in needed. */
+export async function unsubscribeRoutes(app: FastifyInstance, services: Services) {
+  const { db, notifier } = services;
+  const userOf = (request: FastifyRequest) => {
+    const token = (request.params as { token?: string }).token ?? '';
+    const userId = userOfUnsubscribeToken(notifier.unsubscribeSecret, token);
+    if (!userId) throw new NotFoundError('No such unsubscribe link');
+    return { userId, token };
+  };
+
+  app.get('/unsubscribe/:token', { config: { policy: 'public' } }, async (request, reply) => {
+    const { token } = userOf(request);
+    return reply.render('notifications/unsubscribe.njk', { token, done: false });
+  });
+
+  app.post(
+    '/unsubscribe/:token',
+    { config: { policy: 'public', csrfExempt: true } },
+    async (request, reply) => {
+      const { userId, token } = userOf(request);
+      await db
+        .updateTable('app_user')
+        .set({ email_frequency: 'none' })
+        .where('id', '=', userId)
+        .execute();
+      return reply.render('notifications/unsubscribe.njk', { token, done: true });
+    },
+  );
 }
 
 /** The development outbox: never mounted in production (see app.ts). */

@@ -2,7 +2,15 @@ import type { PgBoss } from 'pg-boss';
 import type { Db } from '../../db/database.ts';
 import { todayInEngland } from '../../domain/clock/calendar-date.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { DELIVER_EMAIL, EMAIL_RETRY, deliverEmail, type DeliveryOutcome } from './email-queue.ts';
+import {
+  DELIVER_EMAIL,
+  DELIVERY_EXPIRY_SECONDS,
+  EMAIL_RETRY,
+  deliverEmail,
+  markFailed,
+  shouldRetry,
+  type DeliveryOutcome,
+} from './email-queue.ts';
 import type { Mailer } from './mailer.ts';
 import { sendDigests, type Notifier } from './notify.ts';
 import { sendOverdueSummaries, sweepReminders } from './reminders.ts';
@@ -39,7 +47,10 @@ export async function createQueues(boss: PgBoss, options: WorkerOptions = {}): P
   const retry = options.emailRetry ?? EMAIL_RETRY;
   const existing = new Set((await boss.getQueues()).map((q) => q.name));
   const queues: [string, Parameters<PgBoss['createQueue']>[1]][] = [
-    [DELIVER_EMAIL, { ...retry, retryBackoff: true, notify: true, expireInSeconds: 300 }],
+    [
+      DELIVER_EMAIL,
+      { ...retry, retryBackoff: true, notify: true, expireInSeconds: DELIVERY_EXPIRY_SECONDS },
+    ],
     [REMINDER_SWEEP, { policy: 'singleton', retryLimit: 3, retryDelay: 60 }],
     [OVERDUE_SUMMARY, { policy: 'singleton', retryLimit: 3, retryDelay: 60 }],
     [DAILY_DIGEST, { policy: 'singleton', retryLimit: 3, retryDelay: 60 }],
@@ -69,30 +80,46 @@ export async function startWorkers(
     perJobResults: true,
     burstWhenBatchFull: true,
     pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+    // Retries are not announced by NOTIFY (they fall due later), so this poll is what finds them.
+    notifyPollingIntervalSeconds: options.pollingIntervalSeconds ?? 5,
   } as const;
   await boss.work<{ emailId: string }, unknown, typeof deliveryOptions>(
     DELIVER_EMAIL,
     deliveryOptions,
+    // The messages of a batch go out side by side: a mail service answers each in its own time.
     async (batch) => {
-      const results = [];
-      for (const job of batch) {
-        let outcome: DeliveryOutcome;
-        try {
-          outcome = await deliverEmail(db, mailer, {
-            emailId: job.data.emailId,
-            retryCount: job.retryCount,
-            retryLimit: job.retryLimit,
-          });
-        } catch (error) {
-          options.onError?.(error, DELIVER_EMAIL);
-          outcome = 'will-retry';
-        }
-        options.onDelivery?.(outcome, job.data.emailId);
-        results.push({
-          id: job.id,
-          status: outcome === 'will-retry' || outcome === 'failed' ? 'failed' : 'completed',
-        } as const);
-      }
+      const results = await Promise.all(
+        batch.map(async (job) => {
+          let outcome: DeliveryOutcome;
+          try {
+            outcome = await deliverEmail(db, mailer, {
+              emailId: job.data.emailId,
+              retryCount: job.retryCount,
+              retryLimit: job.retryLimit,
+            });
+          } catch (error) {
+            // The database, not the mail service: retry, and on the last try make it visible.
+            options.onError?.(error, DELIVER_EMAIL);
+            outcome = 'will-retry';
+            if (job.retryCount >= job.retryLimit) {
+              await markFailed(db, job.data.emailId, null, 'Delivery could not be recorded').catch(
+                (markError: unknown) => options.onError?.(markError, DELIVER_EMAIL),
+              );
+              outcome = 'failed';
+            }
+          }
+          options.onDelivery?.(outcome, job.data.emailId);
+          return {
+            id: job.id,
+            // A failed message is finished with: pg-boss must not run it again.
+            status: shouldRetry(outcome)
+              ? 'failed'
+              : outcome === 'failed'
+                ? 'deadletter'
+                : 'completed',
+          } as const;
+        }),
+      );
       return results;
     },
   );
@@ -109,6 +136,12 @@ export async function startWorkers(
   await sweep(OVERDUE_SUMMARY, () => sendOverdueSummaries(db, notifier, today()));
   await sweep(DAILY_DIGEST, () => sendDigests(db, notifier));
   for (const schedule of SCHEDULES) {
-    await boss.schedule(schedule.name, schedule.cron, null, { tz: 'Europe/London' });
+    // A schedule missed while no worker ran (a deploy at 07:00) still runs once.
+    await boss.schedule(schedule.name, schedule.cron, null, {
+      tz: 'Europe/London',
+      missed: 'once',
+    });
   }
+  // A sweep now, so a process that starts after a gap catches up at once (it is idempotent).
+  await boss.send(REMINDER_SWEEP, {});
 }
