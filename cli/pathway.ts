@@ -13,6 +13,11 @@ import {
 import { bootstrapLocalAuthorityAdmin } from '../src/features/admin/bootstrap.ts';
 import { queueTestMessages } from '../src/features/notifications/test-messages.ts';
 import { services, startJobs, type Services } from '../src/services.ts';
+import { SingleBar, Presets } from 'cli-progress';
+import { SEED_PRESETS, seedSyntheticData } from '../src/features/seed/synthetic.ts';
+import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
+
+type SeedPreset = keyof typeof SEED_PRESETS;
 import { ClockInputError } from '../src/domain/clock/statutory-dates.ts';
 import { CLOCK_INPUTS, clockFor, runBatch } from './clock.ts';
 
@@ -21,6 +26,11 @@ const USAGE = `Usage: npx pathway <command> [options]
 Commands:
   migrate                 Bring the database schema up to date.
   seed-demo               Load the demo local authority, cases and accounts (not in production).
+  seed                    Fill an empty database with synthetic LAs, people and cases at scale.
+      --preset NAME         large-la (1 LA, 25,000 plans, 6,000 requests a year, 5 years) or
+                            england (150 LAs, 640,000 plans, 155,000 requests a year, 5 years)
+      --las N --plans N --requests-per-year N --years N
+                            or choose each (totals across the LAs; they override the preset)
   create-user             Invite the first administrator of a local authority, creating the
                           authority if it is new. Prints the invitation link and emails it.
       --email ADDRESS       the administrator's email address (required)
@@ -104,6 +114,107 @@ async function withServices<T>(config: Config, work: (s: Services) => Promise<T>
     } finally {
       await s.jobs.stop();
     }
+  });
+}
+
+const count = (flag: string, max: number) =>
+  z.coerce
+    .number({ error: `${flag} must be a whole number` })
+    .int(`${flag} must be a whole number`)
+    .min(
+      flag === '--las' || flag === '--years' ? 1 : 0,
+      `${flag} must be at least ${flag === '--las' || flag === '--years' ? 1 : 0}`,
+    )
+    .max(max, `${flag} must be at most ${max.toLocaleString('en-GB')}`)
+    .optional();
+
+const seedSchema = z.object({
+  preset: z
+    .enum(Object.keys(SEED_PRESETS) as [SeedPreset, ...SeedPreset[]], {
+      error: `--preset must be one of ${Object.keys(SEED_PRESETS).join(', ')}`,
+    })
+    .optional(),
+  las: count('--las', 500),
+  plans: count('--plans', 5_000_000),
+  'requests-per-year': count('--requests-per-year', 1_000_000),
+  years: count('--years', 20),
+});
+
+async function runSeed(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      preset: { type: 'string' },
+      las: { type: 'string' },
+      plans: { type: 'string' },
+      'requests-per-year': { type: 'string' },
+      years: { type: 'string' },
+    },
+    strict: true,
+  });
+  const parsed = seedSchema.safeParse(values);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join('\n'));
+  const given = parsed.data;
+  const preset = given.preset ? SEED_PRESETS[given.preset] : undefined;
+  const chosen = {
+    localAuthorities: given.las ?? preset?.localAuthorities,
+    plans: given.plans ?? preset?.plans,
+    requestsPerYear: given['requests-per-year'] ?? preset?.requestsPerYear,
+    years: given.years ?? preset?.years,
+  };
+  const missing = Object.entries({
+    '--las': chosen.localAuthorities,
+    '--plans': chosen.plans,
+    '--requests-per-year': chosen.requestsPerYear,
+    '--years': chosen.years,
+  })
+    .filter(([, value]) => value === undefined)
+    .map(([flag]) => flag);
+  if (missing.length > 0) {
+    throw new UsageError(`Give --preset, or all of: ${missing.join(', ')}`);
+  }
+  if (config.production) throw new UsageError('seed cannot run in production.');
+  return withDatabase(config, async (database) => {
+    if (await hasAnyLocalAuthority(database.db)) {
+      throw new UsageError(
+        'The database already has data; synthetic data goes only into an empty database.',
+      );
+    }
+    const bar = new SingleBar(
+      {
+        format: 'Seeding [{bar}] {percentage}% | {value}/{total} cases | {duration_formatted}',
+        // Without a terminal (CI, a log file), a line every 10 seconds instead of a live bar.
+        noTTYOutput: true,
+        notTTYSchedule: 10_000,
+      },
+      Presets.shades_classic,
+    );
+    const started = Date.now();
+    bar.start(1, 0);
+    const summary = await seedSyntheticData(
+      database,
+      {
+        localAuthorities: chosen.localAuthorities!,
+        plans: chosen.plans!,
+        requestsPerYear: chosen.requestsPerYear!,
+        years: chosen.years!,
+        today: todayInEngland(),
+      },
+      (done, total) => {
+        bar.setTotal(total);
+        bar.update(done);
+      },
+    );
+    bar.stop();
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(
+      `Loaded ${summary.cases.toLocaleString('en-GB')} cases in ${summary.localAuthorities} synthetic ${summary.localAuthorities === 1 ? 'LA' : 'LAs'} in ${seconds} s into ${database.description}:`,
+    );
+    for (const [table, rows] of Object.entries(summary.rows)) {
+      console.log(`  ${table.padEnd(24)} ${rows.toLocaleString('en-GB').padStart(12)}`);
+    }
+    console.log('Synthetic accounts have no password: they cannot sign in.');
+    return 0;
   });
 }
 
@@ -210,6 +321,8 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'seed':
+      return runSeed(config, rest);
     case 'create-user': {
       const { values } = parseArgs({
         args: rest,

@@ -14,11 +14,10 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { Services } from './services.ts';
 import { createViewEnvironment, navigationFor, renderPage } from './web/views.ts';
-import { unreadCount } from './features/notifications/notify.ts';
 import { sessionPlugin } from './web/session.ts';
 import { routePolicyPlugin, type RouteRecord } from './policy/route-policy.ts';
 import { homePathFor } from './policy/policy.ts';
-import { loadActor } from './features/auth/repository.ts';
+import { loadActorWithUnread } from './features/auth/repository.ts';
 import { loadCaseAccess } from './features/cases/repository.ts';
 import { healthRoutes } from './features/health/routes.ts';
 import { pageRoutes } from './features/pages/routes.ts';
@@ -185,8 +184,9 @@ export async function buildApp(
   app.addHook('onRequest', async (request) => {
     const { userId, secondFactorVerified } = request.session?.data ?? {};
     if (userId && secondFactorVerified) {
-      request.actor = await loadActor(db, userId);
-      if (request.actor) request.unreadNotifications = await unreadCount(db, userId);
+      const loaded = await loadActorWithUnread(db, userId);
+      request.actor = loaded?.actor ?? null;
+      request.unreadNotifications = loaded?.unreadNotifications ?? 0;
     }
   });
 

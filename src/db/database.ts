@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
@@ -32,12 +33,45 @@ const INT8_OID = 20;
 pg.types.setTypeParser(DATE_OID, (value) => value);
 pg.types.setTypeParser(INT8_OID, (value) => value);
 
+/**
+ * Each parameterised query is sent as a named prepared statement (named by a hash of its text),
+ * so each connection parses and plans it once rather than on every request. Queries without
+ * parameters (BEGIN, migrations' scripts) go as they are.
+ */
+function preparing(pool: pg.Pool) {
+  const named = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = named.get(text);
+    if (!name) {
+      name = `k${createHash('sha1').update(text).digest('base64url')}`;
+      if (named.size < 5_000) named.set(text, name);
+    }
+    return name;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      return Object.assign(Object.create(client) as pg.PoolClient, {
+        query: (text: unknown, values?: unknown[]) =>
+          typeof text === 'string' && values && values.length > 0
+            ? query({ name: nameOf(text), text, values })
+            : query(text, values),
+        release: (error?: Error | boolean) => client.release(error),
+      });
+    },
+    end: () => pool.end(),
+  };
+}
+
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     // An idle client's error (the server restarted) must not crash the process.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: preparing(pool) as unknown as pg.Pool }),
+    });
     const url = new URL(options.url);
     return {
       db,

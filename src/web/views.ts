@@ -19,6 +19,7 @@ export function createViewEnvironment(config: Config): nunjucks.Environment {
     { noCache: !config.production && config.environment !== 'test', watch: false },
   );
   const env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false });
+  env.addFilter('number', (value: number) => value.toLocaleString('en-GB'));
   env.addFilter('longDate', (value: string | null | undefined) =>
     value ? formatLongDate(value) : '',
   );

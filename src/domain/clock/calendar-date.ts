@@ -122,8 +122,10 @@ export function dayOfWeek(date: CalendarDate): number {
 }
 
 /** Today's date in England, where the statutory clock runs. */
+const ENGLAND_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+
 export function todayInEngland(now: Date = new Date()): CalendarDate {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(now);
+  return ENGLAND_DAY.format(now);
 }
 
 const LONG_DATE = new Intl.DateTimeFormat('en-GB', {

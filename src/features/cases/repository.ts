@@ -38,6 +38,13 @@ export type TrayFilter = {
   offset: number;
 };
 
+/**
+ * The tray counts at most this many cases: beyond it the number says "more than", and filters
+ * narrow the list. Counting a large LA's every case on every page view would cost more than the
+ * page itself.
+ */
+export const TRAY_COUNT_LIMIT = 1_000;
+
 /** The caseworker's tray: the LA's cases, soonest due first (cases with nothing due last). */
 export async function listTray(db: DbOrTrx, filter: TrayFilter) {
   let query = db
@@ -67,9 +74,18 @@ export async function listTray(db: DbOrTrx, filter: TrayFilter) {
       .limit(filter.limit)
       .offset(filter.offset)
       .execute(),
-    query.select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow(),
+    db
+      .selectFrom(
+        query
+          .select('case.id')
+          .limit(TRAY_COUNT_LIMIT + 1)
+          .as('capped'),
+      )
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow(),
   ]);
-  return { rows, total: Number(total.count) };
+  const counted = Number(total.count);
+  return { rows, total: Math.min(counted, TRAY_COUNT_LIMIT), more: counted > TRAY_COUNT_LIMIT };
 }
 
 export async function listStaffOfAuthorities(db: DbOrTrx, localAuthorityIds: string[]) {

@@ -95,7 +95,7 @@ export async function caseworkerTray(
   const authorities = actor.staff.map((s) => s.localAuthorityId);
   const localAuthorityIds = filter.localAuthorityId ? [filter.localAuthorityId] : authorities;
   const today = todayInEngland();
-  const { rows, total } = await repo.listTray(db, {
+  const { rows, total, more } = await repo.listTray(db, {
     localAuthorityIds,
     stage: filter.stage,
     officer: filter.officer,
@@ -113,6 +113,8 @@ export async function caseworkerTray(
   await recordCaseListView(db, context, rows);
   return {
     total,
+    /** True when there are more cases than the tray counts (see TRAY_COUNT_LIMIT). */
+    more,
     pageCount: Math.max(1, Math.ceil(total / TRAY_PAGE_SIZE)),
     officers,
     cases: rows.map((r) => ({

@@ -1,0 +1,305 @@
+/**
+ * `npm run bench`: Pathway's page speed under load, against PostgreSQL loaded with the
+ * `large-la` preset (loaded first if the database is empty).
+ *
+ * The server runs as its own process (`node src/main.ts`); this process drives it with
+ * autocannon over signed-in sessions. Every page is measured in the same run as a baseline (a
+ * trivial page through the same framework, session and header work), so the ratio holds on a
+ * noisy machine. The last line printed is one JSON object with every figure.
+ *
+ *   npm run bench              20 seconds a page after a warm-up
+ *   npm run bench -- --quick   5 seconds a page (under 2 minutes in all)
+ *
+ * BENCH_DATABASE_URL chooses the database (default postgres://postgres@127.0.0.1:5432/pathway_bench;
+ * it is created if missing).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { openDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
+import { SEED_PRESETS, seedSyntheticData } from '../src/features/seed/synthetic.ts';
+
+const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' } }, strict: true });
+const quick = Boolean(flags.quick);
+const CONNECTIONS = 16;
+const SECONDS = quick ? 5 : 20;
+const WARM_UP_SECONDS = quick ? 1 : 3;
+const TARGETS = { p95Ms: 50, ratioToBaseline: 1 / 3 };
+const BENCH_URL =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pathway_bench';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function ensureDatabase(url: string) {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Unusable database name: ${name}`);
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: maintenance.toString() });
+  await client.connect();
+  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** A signed-in session for a user, made directly in the session table (no password needed). */
+async function sessionFor(db: ReturnType<typeof openDatabase>['db'], userId: string) {
+  const id = randomBytes(32).toString('base64url');
+  await db
+    .insertInto('user_session')
+    .values({
+      id_hash: createHash('sha256').update(id).digest('base64url'),
+      user_id: userId,
+      data: JSON.stringify({ userId, secondFactorVerified: true }),
+      last_seen_at: new Date(),
+      expires_at: new Date(Date.now() + 24 * 3600_000),
+    })
+    .execute();
+  return `pathway_session=${id}`;
+}
+
+type PageResult = {
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  ratioToBaseline?: number;
+};
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Math.round(sorted[Math.max(0, index)]! * 100) / 100;
+}
+
+async function load(
+  baseUrl: string,
+  paths: string[],
+  cookie: string,
+  seconds: number,
+): Promise<PageResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  const instance = autocannon({
+    url: baseUrl,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { cookie },
+    requests: [
+      {
+        setupRequest: (request) => {
+          request.path = paths[next++ % paths.length]!;
+          return request;
+        },
+      },
+    ],
+  });
+  instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: Math.round(result.requests.total / seconds),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+async function main() {
+  log(
+    `Pathway benchmark${quick ? ' (quick)' : ''}: ${CONNECTIONS} connections, ${SECONDS} s a page`,
+  );
+  await ensureDatabase(BENCH_URL);
+  const database = openDatabase({ kind: 'postgres', url: BENCH_URL, poolSize: 4 });
+  await migrateToLatest(database.db);
+  const { db } = database;
+  const authorities = await db.selectFrom('local_authority').select('id').execute();
+  if (authorities.length === 0) {
+    log('The database is empty: loading the large-la preset (about 20 seconds).');
+    const started = Date.now();
+    await seedSyntheticData(database, { ...SEED_PRESETS['large-la'], today: todayInEngland() });
+    log(`Loaded in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    await sql`ANALYZE`.execute(db);
+  }
+
+  // The busiest LA's busiest caseworker, one of their families, and their cases.
+  const officer = await db
+    .selectFrom('case')
+    .select(['assigned_officer_id', 'local_authority_id'])
+    .select((eb) => eb.fn.countAll<string>().as('cases'))
+    .where('assigned_officer_id', 'is not', null)
+    .groupBy(['assigned_officer_id', 'local_authority_id'])
+    .orderBy('cases', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const caseIds = (
+    await db
+      .selectFrom('case')
+      .select('id')
+      .where('local_authority_id', '=', officer.local_authority_id)
+      .orderBy('next_step_due_on')
+      .limit(500)
+      .execute()
+  ).map((r) => r.id);
+  const parent = await db
+    .selectFrom('case_participant')
+    .innerJoin('case', 'case.id', 'case_participant.case_id')
+    .select('case_participant.user_id')
+    .where('case.local_authority_id', '=', officer.local_authority_id)
+    .where('case_participant.case_role', '=', 'parent_carer')
+    .where('case.stage', '=', 'plan_in_place')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const caseworker = await sessionFor(db, officer.assigned_officer_id!);
+  const family = await sessionFor(db, parent.user_id!);
+  const counts = await sql<{ cases: string; audit: string }>`
+    SELECT (SELECT count(*) FROM "case")::text AS cases,
+           (SELECT count(*) FROM audit_event)::text AS audit`.execute(db);
+  const postgres = await sql<{ version: string }>`SELECT version()`.execute(db);
+  await database.close();
+
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server: ChildProcess = spawn(process.execPath, ['src/main.ts'], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      // Production settings (cached templates, no development extras), as a council would run.
+      NODE_ENV: 'production',
+      SESSION_SECRET: randomBytes(48).toString('base64url'),
+      // Required in production; never used here, as no worker runs to send anything.
+      MAILER: 'smtp',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      DATABASE_URL: BENCH_URL,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BASE_URL: baseUrl,
+      LOG_LEVEL: 'warn',
+      // Only the pages are measured: no reminder sweep competing for the cores.
+      RUN_WORKERS: 'false',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
+    for (let waited = 0; ; waited += 200) {
+      if (server.exitCode !== null) throw new Error('Pathway exited before it started');
+      try {
+        if ((await fetch(`${baseUrl}/health`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (waited > 60_000) throw new Error('Pathway did not start within a minute');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    const pages: Record<string, { paths: string[]; cookie: string }> = {
+      baseline: { paths: ['/accessibility'], cookie: caseworker },
+      tray: { paths: ['/cases'], cookie: caseworker },
+      'tray-filtered': { paths: ['/cases?due=overdue'], cookie: caseworker },
+      case: { paths: caseIds.map((id) => `/cases/${id}`), cookie: caseworker },
+      family: { paths: ['/your-cases'], cookie: family },
+      notifications: { paths: ['/notifications'], cookie: caseworker },
+    };
+    for (const [name, page] of Object.entries(pages)) {
+      const check = await fetch(`${baseUrl}${page.paths[0]}`, { headers: { cookie: page.cookie } });
+      if (check.status !== 200) throw new Error(`${name} answered ${check.status}, not 200`);
+    }
+    // Warm every page, then measure each.
+    for (const page of Object.values(pages)) {
+      await load(baseUrl, page.paths, page.cookie, WARM_UP_SECONDS);
+    }
+    const results: Record<string, PageResult> = {};
+    for (const [name, page] of Object.entries(pages)) {
+      log(`measuring ${name}...`);
+      results[name] = await load(baseUrl, page.paths, page.cookie, SECONDS);
+    }
+    const baseline = results.baseline!;
+    const output = {
+      pages: Object.fromEntries(
+        Object.entries(results)
+          .filter(([name]) => name !== 'baseline')
+          .map(([name, r]) => [
+            name,
+            { ...r, ratioToBaseline: Math.round((r.rps / baseline.rps) * 100) / 100 },
+          ]),
+      ),
+      baseline,
+    };
+
+    const rows = Object.entries(output.pages).map(([name, r]) => ({ name, ...r }));
+    rows.push({ name: 'baseline', ...baseline, ratioToBaseline: 1 });
+    log('');
+    log(
+      `${'page'.padEnd(15)}${'req/s'.padStart(8)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'ratio'.padStart(7)}`,
+    );
+    for (const r of rows) {
+      log(
+        `${r.name.padEnd(15)}${String(r.rps).padStart(8)}${String(r.p50).padStart(9)}${String(r.p95).padStart(9)}${String(r.p99).padStart(9)}${String(r.errors).padStart(8)}${String(r.ratioToBaseline).padStart(7)}`,
+      );
+    }
+    const misses = rows.flatMap((r) => {
+      const problems: string[] = [];
+      if (['tray', 'case', 'family'].includes(r.name) && r.p95 >= TARGETS.p95Ms)
+        problems.push(`${r.name}: p95 ${r.p95} ms (target under ${TARGETS.p95Ms})`);
+      if (r.errors > 0) problems.push(`${r.name}: ${r.errors} errors`);
+      if (r.name !== 'baseline' && r.ratioToBaseline! < TARGETS.ratioToBaseline)
+        problems.push(`${r.name}: ${r.ratioToBaseline} of the baseline's throughput (target 0.33)`);
+      return problems;
+    });
+    log(misses.length ? `\nMISSED TARGETS:\n  ${misses.join('\n  ')}` : '\nAll targets met.');
+
+    const machine = {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      postgres: postgres.rows[0]!.version.split(' on ')[0],
+    };
+    const dir = path.join(import.meta.dirname, 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(
+      dir,
+      `${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`,
+    );
+    writeFileSync(
+      file,
+      `${JSON.stringify({ date: new Date().toISOString(), quick, connections: CONNECTIONS, seconds: SECONDS, data: { cases: Number(counts.rows[0]!.cases), auditEvents: Number(counts.rows[0]!.audit) }, machine, ...output, targetsMet: misses.length === 0 }, null, 2)}\n`,
+    );
+    log(`Written to ${path.relative(process.cwd(), file)}`);
+    console.log(JSON.stringify(output));
+    process.exitCode = misses.length ? 1 : 0;
+  } finally {
+    // Let the last requests autocannon abandoned finish before the server stops.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+}
+
+await main();
