@@ -16,7 +16,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +26,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
 import { SEED_PRESETS, seedSyntheticData } from '../src/features/seed/synthetic.ts';
+import { freePort } from '../e2e/server.ts';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' } }, strict: true });
 const quick = Boolean(flags.quick);
@@ -50,20 +50,6 @@ async function ensureDatabase(url: string) {
   const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
   if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
   await client.end();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** A signed-in session for a user, made directly in the session table (no password needed). */

@@ -7,7 +7,8 @@ import path from 'node:path';
 /** Pathway started the way `npm start` does, on a free port with a fresh embedded database. */
 export type RunningServer = { baseUrl: string; stop(): Promise<void>; output(): string };
 
-async function freePort(): Promise<number> {
+/** A port nothing is listening on, for a server started by a test or a benchmark. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {

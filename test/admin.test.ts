@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeStaffRole, removeStaffMember } from '../src/features/admin/service.ts';
 import {
+  authorityIdOf,
   buildTestApp,
   demoEmail,
   lastQueuedTo,
   signInAs,
   type Browser,
   type TestApp,
+  userIdOf,
 } from './helpers.ts';
 
 let testApp: TestApp;
@@ -22,23 +24,9 @@ afterAll(async () => {
 
 const db = () => testApp.database.db;
 
-async function authorityId(code: string) {
-  const row = await db()
-    .selectFrom('local_authority')
-    .select('id')
-    .where('code', '=', code)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const authorityId = (code: string) => authorityIdOf(testApp, code);
 
-async function userId(email: string) {
-  const row = await db()
-    .selectFrom('app_user')
-    .select('id')
-    .where('email', '=', email)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const userId = (email: string) => userIdOf(testApp, email);
 
 async function organisationId(name: string) {
   const row = await db()

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, addMonths, todayInEngland } from '../src/domain/clock/calendar-date.ts';
-import { isWorkingDay } from '../src/domain/clock/working-days.ts';
-import { buildTestApp, signInAs, type Browser, type TestApp } from './helpers.ts';
+import { onOrNextWorkingDay } from '../src/domain/clock/working-days.ts';
+import { authorityIdOf, buildTestApp, signInAs, type Browser, type TestApp } from './helpers.ts';
 
 let testApp: TestApp;
 let admin: Browser;
@@ -16,21 +16,10 @@ afterAll(async () => {
 
 const db = () => testApp.database.db;
 
-async function authorityId(code: string) {
-  const row = await db()
-    .selectFrom('local_authority')
-    .select('id')
-    .where('code', '=', code)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const authorityId = (code: string) => authorityIdOf(testApp, code);
 
 /** The first working day on or after the date, by the national calendar. */
-function workingDayFrom(date: string) {
-  let day = date;
-  while (!isWorkingDay(day)) day = addDays(day, 1);
-  return day;
-}
+const workingDayFrom = (date: string) => onOrNextWorkingDay(date);
 
 function dateFields(date: string) {
   const [year, month, day] = date.split('-');

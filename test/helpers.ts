@@ -251,3 +251,23 @@ export async function signIn(
 export async function signInAs(testApp: TestApp, key: DemoAccountKey): Promise<Browser> {
   return signIn(testApp, demoEmail(key));
 }
+
+/** The id of the LA with this DfE code. */
+export async function authorityIdOf(testApp: TestApp, code: string): Promise<string> {
+  const row = await testApp.database.db
+    .selectFrom('local_authority')
+    .select('id')
+    .where('code', '=', code)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** The id of the account with this email address. */
+export async function userIdOf(testApp: TestApp, email: string): Promise<string> {
+  const row = await testApp.database.db
+    .selectFrom('app_user')
+    .select('id')
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

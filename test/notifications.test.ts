@@ -21,6 +21,7 @@ import {
   queuedEmails,
   signInAs,
   type TestApp,
+  userIdOf,
 } from './helpers.ts';
 
 let testApp: TestApp;
@@ -40,14 +41,7 @@ async function deliveryJobs(): Promise<number> {
   return Number(result.rows[0]!.count);
 }
 
-async function userId(email: string) {
-  const row = await db()
-    .selectFrom('app_user')
-    .select('id')
-    .where('email', '=', email)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const userId = (email: string) => userIdOf(testApp, email);
 
 describe('the transactional outbox', () => {
   it('queues a message and its delivery job with the change, or not at all', async () => {
