@@ -25,7 +25,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
-import { SEED_PRESETS, seedSyntheticData } from '../src/features/seed/synthetic.ts';
+import { SEED_PRESETS, seedSyntheticData } from './synthetic/synthetic-data.ts';
 import { freePort } from '../e2e/server.ts';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' } }, strict: true });

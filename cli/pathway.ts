@@ -14,7 +14,7 @@ import { bootstrapLocalAuthorityAdmin } from '../src/features/admin/bootstrap.ts
 import { queueTestMessages } from '../src/features/notifications/test-messages.ts';
 import { services, startJobs, type Services } from '../src/services.ts';
 import { SingleBar, Presets } from 'cli-progress';
-import { SEED_PRESETS, seedSyntheticData } from '../src/features/seed/synthetic.ts';
+import { SEED_PRESETS, seedSyntheticData } from '../bench/synthetic/synthetic-data.ts';
 import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
 
 type SeedPreset = keyof typeof SEED_PRESETS;

@@ -4,11 +4,7 @@ import { createJobQueue, type JobQueue } from './jobs/queue.ts';
 import { createMailer, type Mailer } from './features/notifications/mailer.ts';
 import type { Notifier } from './features/notifications/notify.ts';
 import { EMAIL_RETRY } from './features/notifications/email-queue.ts';
-import {
-  createQueues,
-  startWorkers,
-  type WorkerOptions,
-} from './features/notifications/workers.ts';
+import { createQueues, startWorkers, type WorkerOptions } from './jobs/workers.ts';
 
 /** The composition root: everything a route needs, built once. Tests pass their own parts. */
 export function services(

@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createJobQueue, type JobQueue } from '../src/jobs/queue.ts';
+import { loadConfig } from '../src/config.ts';
 import {
+  createMailer,
   notifyMailer,
   smtpMailer,
   type EmailMessage,
@@ -11,7 +13,7 @@ import {
 } from '../src/features/notifications/mailer.ts';
 import { sendDigests } from '../src/features/notifications/notify.ts';
 import { queueTestMessages } from '../src/features/notifications/test-messages.ts';
-import { startWorkers } from '../src/features/notifications/workers.ts';
+import { startWorkers } from '../src/jobs/workers.ts';
 import { buildTestApp, signInAs, type TestApp } from './helpers.ts';
 import { TestSmtpServer, eventually } from './smtp.ts';
 
@@ -354,7 +356,6 @@ describe('GOV.UK Notify', () => {
   });
 
   it('is chosen by configuration, and refuses to start without its key and template', async () => {
-    const { loadConfig } = await import('../src/config.ts');
     expect(() => loadConfig({ MAILER: 'notify' })).toThrow(
       'NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID must be set when MAILER is notify',
     );
@@ -368,7 +369,6 @@ describe('GOV.UK Notify', () => {
       NOTIFY_TEMPLATE_ID: templateId,
     });
     expect(config.mailer).toBe('notify');
-    const { createMailer } = await import('../src/features/notifications/mailer.ts');
     const testApp = await app({});
     expect(createMailer(config, testApp.database.db).name).toBe('notify');
     expect(

@@ -15,7 +15,7 @@ import type { EmailMessage, Mailer } from '../src/features/notifications/mailer.
 import type { RouteRecord } from '../src/policy/route-policy.ts';
 import { createJobQueue } from '../src/jobs/queue.ts';
 import { services, startJobs, type Services } from '../src/services.ts';
-import type { WorkerOptions } from '../src/features/notifications/workers.ts';
+import type { WorkerOptions } from '../src/jobs/workers.ts';
 
 /**
  * Each test file gets a fresh database: an in-memory PGlite by default, or a new PostgreSQL

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/database.ts';
 import { nextStep, type Stage } from '../src/domain/pathway/stages.ts';
-import { seedSyntheticData, shareOut } from '../src/features/seed/synthetic.ts';
+import { seedSyntheticData, shareOut } from '../bench/synthetic/synthetic-data.ts';
 import { TRAY_COUNT_LIMIT, listTray } from '../src/features/cases/repository.ts';
 import { createTestDatabase } from './helpers.ts';
 

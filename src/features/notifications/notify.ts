@@ -140,6 +140,30 @@ export async function sendDigests(db: Db, notifier: Notifier): Promise<number> {
   return sent;
 }
 
+export type EmailFrequency = 'immediate' | 'daily' | 'none';
+
+/** How often the person wants email about their cases (statutory messages always go at once). */
+export async function emailFrequencyOf(db: DbOrTrx, userId: string): Promise<EmailFrequency> {
+  const row = await db
+    .selectFrom('app_user')
+    .select('email_frequency')
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return row.email_frequency;
+}
+
+export async function setEmailFrequency(
+  db: DbOrTrx,
+  userId: string,
+  frequency: EmailFrequency,
+): Promise<void> {
+  await db
+    .updateTable('app_user')
+    .set({ email_frequency: frequency })
+    .where('id', '=', userId)
+    .execute();
+}
+
 export const NOTIFICATIONS_PAGE_SIZE = 25;
 
 export async function unreadCount(db: DbOrTrx, userId: string): Promise<number> {

@@ -93,17 +93,25 @@ async function* openCaseDeadlines(db: Db, today: string): AsyncGenerator<OpenCas
 }
 
 /** The LA's staff who can be reminded: current members with accounts in use. */
-async function activeStaffOf(db: Db, localAuthorityId: string) {
+type ActiveStaff = {
+  localAuthorityName: string;
+  ids: Set<string>;
+  managers: { id: string; email: string }[];
+};
+
+async function activeStaffOf(db: Db, localAuthorityId: string): Promise<ActiveStaff> {
   const rows = await db
     .selectFrom('staff_membership')
     .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
-    .select(['app_user.id', 'staff_membership.role'])
+    .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
+    .select(['app_user.id', 'app_user.email', 'staff_membership.role', 'local_authority.name'])
     .where('staff_membership.local_authority_id', '=', localAuthorityId)
     .where('app_user.disabled_at', 'is', null)
     .execute();
   return {
+    localAuthorityName: rows[0]?.name ?? '',
     ids: new Set(rows.map((r) => r.id)),
-    managers: rows.filter((r) => r.role === 'manager').map((r) => r.id),
+    managers: rows.filter((r) => r.role === 'manager').map((r) => ({ id: r.id, email: r.email })),
   };
 }
 
@@ -118,12 +126,9 @@ const THRESHOLD_TITLES: Record<ReminderThreshold, string> = {
  * staff, otherwise the LA's managers. Nobody, when the LA has neither: then nothing is recorded
  * as sent, and the next sweep tries again.
  */
-function recipientsFor(
-  c: OpenCaseDeadlines,
-  staff: { ids: Set<string>; managers: string[] },
-): string[] {
+function recipientsFor(c: OpenCaseDeadlines, staff: ActiveStaff): string[] {
   if (c.officerId && staff.ids.has(c.officerId)) return [c.officerId];
-  return staff.managers;
+  return staff.managers.map((m) => m.id);
 }
 
 /**
@@ -133,7 +138,7 @@ function recipientsFor(
 export async function sweepReminders(db: Db, notifier: Notifier, today: string): Promise<number> {
   let sent = 0;
   const failures: unknown[] = [];
-  const staffOf = new Map<string, { ids: Set<string>; managers: string[] }>();
+  const staffOf = new Map<string, ActiveStaff>();
   for await (const batch of openCaseDeadlines(db, today)) {
     const due = batch.flatMap((c) =>
       c.deadlines.flatMap((deadline) => {
@@ -230,15 +235,7 @@ export async function sendOverdueSummaries(
   let sent = 0;
   for (const [localAuthorityId, steps] of overdue) {
     steps.sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.reference.localeCompare(b.reference));
-    const recipients = await db
-      .selectFrom('staff_membership')
-      .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
-      .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
-      .select(['app_user.id', 'app_user.email', 'local_authority.name'])
-      .where('staff_membership.local_authority_id', '=', localAuthorityId)
-      .where('staff_membership.role', '=', 'manager')
-      .where('app_user.disabled_at', 'is', null)
-      .execute();
+    const { managers: recipients, localAuthorityName } = await activeStaffOf(db, localAuthorityId);
     if (recipients.length === 0) continue;
     sent += await db.transaction().execute(async (trx) => {
       const claimed = await trx
@@ -255,7 +252,7 @@ export async function sendOverdueSummaries(
           userId: manager.id,
           localAuthorityId,
           data: {
-            localAuthorityName: manager.name,
+            localAuthorityName,
             total: steps.length,
             steps: steps.slice(0, SUMMARY_LIST_LIMIT).map((s) => ({
               reference: s.reference,

@@ -6,7 +6,6 @@ import { parseForm, renderBadRequest } from '../../web/forms.ts';
 import { paginationLinks } from '../../web/pagination.ts';
 import { listOutbox } from './mailer.ts';
 import * as notifications from './notify.ts';
-import { userOfUnsubscribeToken } from './notify.ts';
 
 const signedIn = { config: { policy: 'signed-in' as const } };
 const pageQuery = z.object({
@@ -63,14 +62,8 @@ export async function notificationRoutes(app: FastifyInstance, services: Service
   });
 
   app.get('/account/notifications', signedIn, async (request, reply) => {
-    const user = await db
-      .selectFrom('app_user')
-      .select('email_frequency')
-      .where('id', '=', request.actor!.userId)
-      .executeTakeFirstOrThrow();
-    return reply.render('notifications/preferences.njk', {
-      values: { frequency: user.email_frequency },
-    });
+    const frequency = await notifications.emailFrequencyOf(db, request.actor!.userId);
+    return reply.render('notifications/preferences.njk', { values: { frequency } });
   });
 
   app.post('/account/notifications', signedIn, async (request, reply) => {
@@ -78,11 +71,7 @@ export async function notificationRoutes(app: FastifyInstance, services: Service
     if (!form.ok) {
       return renderBadRequest(reply, 'notifications/preferences.njk', form, request.body);
     }
-    await db
-      .updateTable('app_user')
-      .set({ email_frequency: form.value.frequency })
-      .where('id', '=', request.actor!.userId)
-      .execute();
+    await notifications.setEmailFrequency(db, request.actor!.userId, form.value.frequency);
     request.session.data.flash = {
       heading: 'Notification settings saved',
       body: {
@@ -102,7 +91,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, services: Services
   const { db, notifier } = services;
   const userOf = (request: FastifyRequest) => {
     const token = (request.params as { token?: string }).token ?? '';
-    const userId = userOfUnsubscribeToken(notifier.unsubscribeSecret, token);
+    const userId = notifications.userOfUnsubscribeToken(notifier.unsubscribeSecret, token);
     if (!userId) throw new NotFoundError('No such unsubscribe link');
     return { userId, token };
   };
@@ -117,11 +106,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, services: Services
     { config: { policy: 'public', csrfExempt: true } },
     async (request, reply) => {
       const { userId, token } = userOf(request);
-      await db
-        .updateTable('app_user')
-        .set({ email_frequency: 'none' })
-        .where('id', '=', userId)
-        .execute();
+      await notifications.setEmailFrequency(db, userId, 'none');
       return reply.render('notifications/unsubscribe.njk', { token, done: true });
     },
   );

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { DatabaseHandle } from '../../db/database.ts';
+import type { DatabaseHandle } from '../../src/db/database.ts';
 
 /**
  * Bulk loading for synthetic data: rows are buffered per table and written with COPY (PostgreSQL

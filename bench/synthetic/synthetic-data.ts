@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabaseHandle } from '../../db/database.ts';
+import type { DatabaseHandle } from '../../src/db/database.ts';
 import {
   addDays,
   addMonths,
   daysBetween,
   type CalendarDate,
-} from '../../domain/clock/calendar-date.ts';
-import { nextStep, type Stage } from '../../domain/pathway/stages.ts';
+} from '../../src/domain/clock/calendar-date.ts';
+import { nextStep, type Stage } from '../../src/domain/pathway/stages.ts';
 import { BulkWriter, type TableSpec, type Value } from './bulk-writer.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { PgBoss } from 'pg-boss';
-import type { Db } from '../../db/database.ts';
-import { todayInEngland } from '../../domain/clock/calendar-date.ts';
-import type { JobQueue } from '../../jobs/queue.ts';
+import type { Db } from '../db/database.ts';
+import { todayInEngland } from '../domain/clock/calendar-date.ts';
+import type { JobQueue } from './queue.ts';
 import {
   DELIVER_EMAIL,
   DELIVERY_EXPIRY_SECONDS,
@@ -10,10 +10,10 @@ import {
   markFailed,
   shouldRetry,
   type DeliveryOutcome,
-} from './email-queue.ts';
-import type { Mailer } from './mailer.ts';
-import { sendDigests, type Notifier } from './notify.ts';
-import { sendOverdueSummaries, sweepReminders } from './reminders.ts';
+} from '../features/notifications/email-queue.ts';
+import type { Mailer } from '../features/notifications/mailer.ts';
+import { sendDigests, type Notifier } from '../features/notifications/notify.ts';
+import { sendOverdueSummaries, sweepReminders } from '../features/notifications/reminders.ts';
 
 /**
  * The queues, their workers and their schedules. Any number of processes may run these at once:
