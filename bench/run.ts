@@ -28,7 +28,16 @@ import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
 import { SEED_PRESETS, seedSyntheticData } from './synthetic/synthetic-data.ts';
 import { freePort } from '../e2e/server.ts';
 
-const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' } }, strict: true });
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    /** Measure only these pages (and the baseline), for working on one page. */
+    only: { type: 'string', multiple: true },
+    /** Write a CPU profile of the server to bench/profiles/, for reading in Chrome's DevTools. */
+    profile: { type: 'boolean' },
+  },
+  strict: true,
+});
 const quick = Boolean(flags.quick);
 const CONNECTIONS = 16;
 const SECONDS = quick ? 5 : 20;
@@ -172,7 +181,10 @@ async function main() {
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const server: ChildProcess = spawn(process.execPath, ['src/main.ts'], {
+  const profileArgs = flags.profile
+    ? ['--cpu-prof', '--cpu-prof-dir', path.join(import.meta.dirname, 'profiles')]
+    : [];
+  const server: ChildProcess = spawn(process.execPath, [...profileArgs, 'src/main.ts'], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -212,6 +224,9 @@ async function main() {
       family: { paths: ['/your-cases'], cookie: family },
       notifications: { paths: ['/notifications'], cookie: caseworker },
     };
+    for (const name of Object.keys(pages)) {
+      if (flags.only && name !== 'baseline' && !flags.only.includes(name)) delete pages[name];
+    }
     for (const [name, page] of Object.entries(pages)) {
       const check = await fetch(`${baseUrl}${page.paths[0]}`, { headers: { cookie: page.cookie } });
       if (check.status !== 200) throw new Error(`${name} answered ${check.status}, not 200`);
@@ -269,15 +284,18 @@ async function main() {
     };
     const dir = path.join(import.meta.dirname, 'results');
     mkdirSync(dir, { recursive: true });
+    // A partial or profiled run is a working measurement, not a result to keep.
+    const keep = !flags.only && !flags.profile;
     const file = path.join(
       dir,
       `${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`,
     );
-    writeFileSync(
-      file,
-      `${JSON.stringify({ date: new Date().toISOString(), quick, connections: CONNECTIONS, seconds: SECONDS, data: { cases: Number(counts.rows[0]!.cases), auditEvents: Number(counts.rows[0]!.audit) }, machine, ...output, targetsMet: misses.length === 0 }, null, 2)}\n`,
-    );
-    log(`Written to ${path.relative(process.cwd(), file)}`);
+    if (keep)
+      writeFileSync(
+        file,
+        `${JSON.stringify({ date: new Date().toISOString(), quick, connections: CONNECTIONS, seconds: SECONDS, data: { cases: Number(counts.rows[0]!.cases), auditEvents: Number(counts.rows[0]!.audit) }, machine, ...output, targetsMet: misses.length === 0 }, null, 2)}\n`,
+      );
+    if (keep) log(`Written to ${path.relative(process.cwd(), file)}`);
     console.log(JSON.stringify(output));
     process.exitCode = misses.length ? 1 : 0;
   } finally {

@@ -17,7 +17,11 @@ import { createViewEnvironment, navigationFor, renderPage } from './web/views.ts
 import { sessionPlugin } from './web/session.ts';
 import { routePolicyPlugin, type RouteRecord } from './policy/route-policy.ts';
 import { homePathFor } from './policy/policy.ts';
-import { loadActorWithUnread } from './features/auth/repository.ts';
+import {
+  loadActorWithUnread,
+  readSessionWithActor,
+  type SessionActor,
+} from './features/auth/repository.ts';
 import { loadCaseAccess } from './features/cases/repository.ts';
 import { healthRoutes } from './features/health/routes.ts';
 import { pageRoutes } from './features/pages/routes.ts';
@@ -178,13 +182,17 @@ export async function buildApp(
     db,
     idleMinutes: config.sessionIdleMinutes,
     secureCookie: config.production,
+    read: (idHash) => readSessionWithActor(db, idHash),
   });
   app.decorateRequest('actor', null);
   app.decorateRequest('unreadNotifications', 0);
   app.addHook('onRequest', async (request) => {
     const { userId, secondFactorVerified } = request.session?.data ?? {};
     if (userId && secondFactorVerified) {
-      const loaded = await loadActorWithUnread(db, userId);
+      // Loaded with the session, as long as it is the same person.
+      const withSession = request.sessionState.extra as SessionActor | undefined;
+      const loaded =
+        withSession?.userId === userId ? withSession.loaded : await loadActorWithUnread(db, userId);
       request.actor = loaded?.actor ?? null;
       request.unreadNotifications = loaded?.unreadNotifications ?? 0;
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, demoEmail, signInAs, type TestApp } from './helpers.ts';
+import { LIST_VIEW_ACTION } from '../src/audit/audit.ts';
 
 let testApp: TestApp;
 
@@ -227,19 +228,20 @@ describe('a case', () => {
     const rows = await testApp.database.db
       .selectFrom('audit_event')
       .innerJoin('app_user', 'app_user.id', 'audit_event.actor_user_id')
-      .select(['audit_event.local_authority_id'])
-      .where('audit_event.action', '=', 'saw case in a list')
+      .select(['audit_event.local_authority_id', 'audit_event.case_ids'])
+      .where('audit_event.action', '=', LIST_VIEW_ACTION)
       .where('app_user.email', '=', demoEmail('decisionMaker'))
       .execute();
-    expect(rows).toHaveLength(20);
-    expect(rows.every((r) => r.local_authority_id)).toBe(true);
-    const listed = await testApp.database.db
-      .selectFrom('audit_event')
-      .select('id')
-      .where('subject_id', '=', id)
-      .where('action', '=', 'saw case in a list')
-      .execute();
-    expect(listed.length).toBeGreaterThan(0);
+    // One row for the page, holding the 20 cases it showed.
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.local_authority_id).toBeTruthy();
+    expect(new Set(rows[0]!.case_ids)).toHaveProperty('size', 20);
+    expect(rows[0]!.case_ids).toContain(id);
+    const admin = await signInAs(testApp, 'admin');
+    const log = await admin.get(`/cases/${id}/access-log`);
+    expect(log.statusCode).toBe(200);
+    expect(log.body).toContain(LIST_VIEW_ACTION);
+    expect(log.body).toContain('Dana Demo-Decider');
   });
 
   it('keeps the audit log append-only', async () => {

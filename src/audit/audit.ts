@@ -1,4 +1,6 @@
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { DbOrTrx } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 
 /**
  * The append-only record of who saw and changed what. Shaped like HMPPS audit events:
@@ -38,9 +40,12 @@ export async function recordAudit(
     .execute();
 }
 
+export const LIST_VIEW_ACTION = 'saw cases in a list';
+
 /**
- * A list shows each case's child by name, so each case listed gets its own audit row: the
- * case's access log then shows everyone who saw the child's name, not only who opened the case.
+ * A list shows each case's child by name, so every case listed is recorded: one row per LA in
+ * the list, holding the ids of the cases it showed. A case's access log then shows everyone who
+ * saw the child's name, not only who opened the case.
  */
 export async function recordCaseListView(
   db: DbOrTrx,
@@ -48,17 +53,19 @@ export async function recordCaseListView(
   cases: { id: string; local_authority_id: string }[],
 ): Promise<void> {
   if (cases.length === 0) return;
+  const byAuthority = Map.groupBy(cases, (c) => c.local_authority_id);
   await db
     .insertInto('audit_event')
     .values(
-      cases.map((c) => ({
+      [...byAuthority].map(([localAuthorityId, listed]) => ({
         actor_user_id: context.actorUserId,
         correlation_id: context.correlationId,
         ip_address: context.ipAddress,
-        action: 'saw case in a list',
+        action: LIST_VIEW_ACTION,
         subject_type: 'case',
-        subject_id: c.id,
-        local_authority_id: c.local_authority_id,
+        subject_id: null,
+        local_authority_id: localAuthorityId,
+        case_ids: listed.map((c) => c.id),
         details: '{}',
       })),
     )
@@ -80,6 +87,19 @@ export async function listAuditForSubject(
   subjectId: string,
   { limit, offset }: { limit: number; offset: number },
 ): Promise<{ entries: AccessLogEntry[]; total: number }> {
+  const about = (eb: ExpressionBuilder<Database, 'audit_event'>) => {
+    const direct = eb.and([
+      eb('audit_event.subject_type', '=', subjectType),
+      eb('audit_event.subject_id', '=', subjectId),
+    ]);
+    // A case also appears in the lists that showed it.
+    return subjectType === 'case'
+      ? eb.or([
+          direct,
+          eb('audit_event.case_ids', '@>', sql<string[]>`ARRAY[${subjectId}]::uuid[]`),
+        ])
+      : direct;
+  };
   const rows = await db
     .selectFrom('audit_event')
     .leftJoin('app_user', 'app_user.id', 'audit_event.actor_user_id')
@@ -91,8 +111,7 @@ export async function listAuditForSubject(
       'audit_event.ip_address',
       'audit_event.correlation_id',
     ])
-    .where('audit_event.subject_type', '=', subjectType)
-    .where('audit_event.subject_id', '=', subjectId)
+    .where(about)
     .orderBy('audit_event.occurred_at', 'desc')
     .orderBy('audit_event.id', 'desc')
     .limit(limit)
@@ -101,8 +120,7 @@ export async function listAuditForSubject(
   const { count } = await db
     .selectFrom('audit_event')
     .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('subject_type', '=', subjectType)
-    .where('subject_id', '=', subjectId)
+    .where(about)
     .executeTakeFirstOrThrow();
   return {
     total: Number(count),

@@ -115,6 +115,8 @@ export interface AuditEventTable {
   correlation_id: string | null;
   ip_address: string | null;
   details: Json;
+  /** The cases a list showed (action 'saw cases in a list'); null on every other row. */
+  case_ids: string[] | null;
 }
 
 export interface UserSessionTable {

@@ -3,6 +3,7 @@ import * as foundation from './0001_foundation.ts';
 import * as statutoryException from './0002_statutory_exception.ts';
 import * as closureDay from './0003_closure_day.ts';
 import * as notifications from './0004_notifications.ts';
+import * as auditCaseLists from './0005_audit_case_lists.ts';
 
 /** Every migration, in order. A static map, so bundling and type-stripping both see them. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_statutory_exception': statutoryException,
   '0003_closure_day': closureDay,
   '0004_notifications': notifications,
+  '0005_audit_case_lists': auditCaseLists,
 };

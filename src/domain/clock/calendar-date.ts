@@ -148,6 +148,21 @@ export function formatDayAndDate(date: CalendarDate): string {
   return DAY_AND_DATE.format(toUtc(date)).replace(',', '');
 }
 
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  hour12: true,
+  timeZone: 'Europe/London',
+});
+
+/** A moment as people in England read it: 4 June 2026 at 2:05 pm. */
+export function formatDateTime(moment: Date): string {
+  return DATE_TIME.format(moment);
+}
+
 /** GOV.UK style: 4 June 2026. */
 export function formatLongDate(date: CalendarDate): string {
   return LONG_DATE.format(toUtc(date));

@@ -25,7 +25,12 @@ export async function calendarOf(db: DbOrTrx, localAuthorityId: string): Promise
     .select('closed_on')
     .where('local_authority_id', '=', localAuthorityId)
     .execute();
-  return rows.length ? { closures: new Set(rows.map((r) => r.closed_on)) } : {};
+  return calendarFrom(rows.map((r) => r.closed_on));
+}
+
+/** A working-day calendar from an LA's closure days, however they were read. */
+export function calendarFrom(closures: CalendarDate[]): Calendar {
+  return closures.length ? { closures: new Set(closures) } : {};
 }
 
 export async function listClosureDays(db: DbOrTrx, localAuthorityId: string, today: CalendarDate) {

@@ -1,5 +1,6 @@
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database } from '../../db/schema.ts';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { StaffRole } from '../../domain/people.ts';
 import type { Actor } from '../../policy/policy.ts';
@@ -16,53 +17,60 @@ export async function findUserById(db: DbOrTrx, userId: string) {
   return db.selectFrom('app_user').selectAll().where('id', '=', userId).executeTakeFirst();
 }
 
-/** The signed-in user with what they belong to: the input to every policy decision. */
 /**
- * The signed-in person, their LA roles, their organisations and their unread notifications, in
- * one query: every page needs them, so they cost one round trip rather than four.
+ * The columns that make an actor, for a query that has `app_user` in scope: their LA roles,
+ * their organisations and their unread notifications as sub-selects, so it costs no extra trip.
  */
-export async function loadActorWithUnread(
-  db: DbOrTrx,
-  userId: string,
-): Promise<{ actor: Actor; unreadNotifications: number } | null> {
-  const row = await db
-    .selectFrom('app_user')
-    .select(['app_user.id', 'app_user.display_name', 'app_user.email', 'app_user.disabled_at'])
-    .select((eb) => [
-      jsonArrayFrom(
-        eb
-          .selectFrom('staff_membership')
-          .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
-          .select([
-            'staff_membership.local_authority_id',
-            'local_authority.name',
-            'staff_membership.role',
-          ])
-          .whereRef('staff_membership.user_id', '=', 'app_user.id')
-          .orderBy('local_authority.name'),
-      ).as('staff'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('organisation_membership')
-          .select('organisation_membership.organisation_id')
-          .whereRef('organisation_membership.user_id', '=', 'app_user.id')
-          .where('organisation_membership.ended_at', 'is', null),
-      ).as('organisations'),
+function actorColumns(eb: ExpressionBuilder<Database, 'app_user'>) {
+  return [
+    jsonArrayFrom(
       eb
-        .selectFrom('notification')
-        .select((inner) => inner.fn.countAll<string>().as('count'))
-        .whereRef('notification.user_id', '=', 'app_user.id')
-        .where('notification.read_at', 'is', null)
-        .as('unread'),
-    ])
-    .where('app_user.id', '=', userId)
-    .executeTakeFirst();
-  if (!row || row.disabled_at) return null;
+        .selectFrom('staff_membership')
+        .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
+        .select([
+          'staff_membership.local_authority_id',
+          'local_authority.name',
+          'staff_membership.role',
+        ])
+        .whereRef('staff_membership.user_id', '=', 'app_user.id')
+        .orderBy('local_authority.name'),
+    ).as('staff'),
+    jsonArrayFrom(
+      eb
+        .selectFrom('organisation_membership')
+        .select('organisation_membership.organisation_id')
+        .whereRef('organisation_membership.user_id', '=', 'app_user.id')
+        .where('organisation_membership.ended_at', 'is', null),
+    ).as('organisations'),
+    eb
+      .selectFrom('notification')
+      .select((inner) => inner.fn.countAll<string>().as('count'))
+      .whereRef('notification.user_id', '=', 'app_user.id')
+      .where('notification.read_at', 'is', null)
+      .as('unread'),
+  ] as const;
+}
+
+export type ActorWithUnread = { actor: Actor; unreadNotifications: number };
+
+/** The person a stored session belongs to, as loaded with it: null when disabled or gone. */
+export type SessionActor = { userId: string | null; loaded: ActorWithUnread | null };
+
+function actorFrom(row: {
+  id: string | null;
+  display_name: string | null;
+  email: string | null;
+  disabled_at: Date | null;
+  staff: { local_authority_id: string; name: string; role: string }[];
+  organisations: { organisation_id: string }[];
+  unread: string | number | null;
+}): ActorWithUnread | null {
+  if (!row.id || row.disabled_at) return null;
   return {
     actor: {
       userId: row.id,
-      displayName: row.display_name,
-      email: row.email,
+      displayName: row.display_name!,
+      email: row.email!,
       staff: row.staff.map((s) => ({
         localAuthorityId: s.local_authority_id,
         localAuthorityName: s.name,
@@ -71,6 +79,51 @@ export async function loadActorWithUnread(
       organisationIds: row.organisations.map((o) => o.organisation_id),
     },
     unreadNotifications: Number(row.unread ?? 0),
+  };
+}
+
+/** The signed-in person with what they belong to (the input to every policy decision), in one query. */
+export async function loadActorWithUnread(
+  db: DbOrTrx,
+  userId: string,
+): Promise<ActorWithUnread | null> {
+  const row = await db
+    .selectFrom('app_user')
+    .select(['app_user.id', 'app_user.display_name', 'app_user.email', 'app_user.disabled_at'])
+    .select((eb) => actorColumns(eb))
+    .where('app_user.id', '=', userId)
+    .executeTakeFirst();
+  return row ? actorFrom(row) : null;
+}
+
+/**
+ * A stored session and, when it belongs to someone, that person as an actor: every signed-in
+ * page needs both, so they come in one round trip. Whether the session is far enough through
+ * sign-in for the actor to count is the caller's decision.
+ */
+export async function readSessionWithActor(db: DbOrTrx, idHash: string) {
+  const row = await db
+    .selectFrom('user_session')
+    .leftJoin('app_user', 'app_user.id', 'user_session.user_id')
+    .select([
+      'user_session.data',
+      'user_session.expires_at',
+      'user_session.last_seen_at',
+      'user_session.user_id as session_user_id',
+      'app_user.id',
+      'app_user.display_name',
+      'app_user.email',
+      'app_user.disabled_at',
+    ])
+    .select((eb) => actorColumns(eb))
+    .where('user_session.id_hash', '=', idHash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    data: row.data,
+    expires_at: row.expires_at,
+    last_seen_at: row.last_seen_at,
+    extra: { userId: row.session_user_id, loaded: actorFrom(row) } satisfies SessionActor,
   };
 }
 

@@ -1,25 +1,33 @@
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { CaseAccessFacts } from '../../policy/policy.ts';
 
-/** Who may see the case: its LA and its current participants, people and organisations. */
+/**
+ * Who may see the case: its LA and its current participants, people and organisations. Asked on
+ * every request for a case, so it is one query.
+ */
 export async function loadCaseAccess(db: DbOrTrx, caseId: string): Promise<CaseAccessFacts | null> {
   const found = await db
     .selectFrom('case')
-    .select(['id', 'local_authority_id'])
-    .where('id', '=', caseId)
+    .select(['case.id', 'case.local_authority_id'])
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('case_participant')
+          .select(['case_participant.user_id', 'case_participant.organisation_id'])
+          .whereRef('case_participant.case_id', '=', 'case.id')
+          .where('case_participant.ended_at', 'is', null),
+      ).as('participants'),
+    )
+    .where('case.id', '=', caseId)
     .executeTakeFirst();
   if (!found) return null;
-  const participants = await db
-    .selectFrom('case_participant')
-    .select(['user_id', 'organisation_id'])
-    .where('case_id', '=', caseId)
-    .where('ended_at', 'is', null)
-    .execute();
   return {
     caseId: found.id,
     localAuthorityId: found.local_authority_id,
-    participantUserIds: participants.flatMap((p) => (p.user_id ? [p.user_id] : [])),
-    participantOrganisationIds: participants.flatMap((p) =>
+    participantUserIds: found.participants.flatMap((p) => (p.user_id ? [p.user_id] : [])),
+    participantOrganisationIds: found.participants.flatMap((p) =>
       p.organisation_id ? [p.organisation_id] : [],
     ),
   };
@@ -45,58 +53,78 @@ export type TrayFilter = {
  */
 export const TRAY_COUNT_LIMIT = 1_000;
 
-/** The caseworker's tray: the LA's cases, soonest due first (cases with nothing due last). */
+/**
+ * The caseworker's tray in one round trip: a page of the LA's cases, soonest due first (cases
+ * with nothing due last), and how many match (counted up to TRAY_COUNT_LIMIT).
+ */
 export async function listTray(db: DbOrTrx, filter: TrayFilter) {
-  let query = db
+  let matching = db
     .selectFrom('case')
-    .leftJoin('app_user as officer', 'officer.id', 'case.assigned_officer_id')
     .where('case.local_authority_id', 'in', filter.localAuthorityIds);
-  if (filter.stage) query = query.where('case.stage', '=', filter.stage);
-  if (filter.officer === 'unassigned') query = query.where('case.assigned_officer_id', 'is', null);
-  else if (filter.officer) query = query.where('case.assigned_officer_id', '=', filter.officer);
-  if (filter.dueBefore) query = query.where('case.next_step_due_on', '<', filter.dueBefore);
-  if (filter.dueFrom) query = query.where('case.next_step_due_on', '>=', filter.dueFrom);
+  if (filter.stage) matching = matching.where('case.stage', '=', filter.stage);
+  if (filter.officer === 'unassigned') {
+    matching = matching.where('case.assigned_officer_id', 'is', null);
+  } else if (filter.officer) {
+    matching = matching.where('case.assigned_officer_id', '=', filter.officer);
+  }
+  if (filter.dueBefore) matching = matching.where('case.next_step_due_on', '<', filter.dueBefore);
+  if (filter.dueFrom) matching = matching.where('case.next_step_due_on', '>=', filter.dueFrom);
 
-  const [rows, total] = await Promise.all([
-    query
-      .select([
-        'case.id',
-        'case.local_authority_id',
-        'case.reference',
-        'case.child_first_name',
-        'case.child_last_name',
-        'case.stage',
-        'case.next_step_due_on',
-        'officer.display_name as officer_name',
-      ])
-      .orderBy('case.next_step_due_on', (ob) => ob.asc().nullsLast())
-      .orderBy('case.reference', 'asc')
-      .limit(filter.limit)
-      .offset(filter.offset)
-      .execute(),
-    db
-      .selectFrom(
-        query
-          .select('case.id')
-          .limit(TRAY_COUNT_LIMIT + 1)
-          .as('capped'),
-      )
-      .select((eb) => eb.fn.countAll<string>().as('count'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  const counted = Number(total.count);
-  return { rows, total: Math.min(counted, TRAY_COUNT_LIMIT), more: counted > TRAY_COUNT_LIMIT };
+  const result = await db
+    .selectNoFrom((eb) => [
+      jsonArrayFrom(
+        matching
+          .leftJoin('app_user as officer', 'officer.id', 'case.assigned_officer_id')
+          .select([
+            'case.id',
+            'case.local_authority_id',
+            'case.reference',
+            'case.child_first_name',
+            'case.child_last_name',
+            'case.stage',
+            'case.next_step_due_on',
+            'officer.display_name as officer_name',
+          ])
+          .orderBy('case.next_step_due_on', (ob) => ob.asc().nullsLast())
+          .orderBy('case.reference', 'asc')
+          .limit(filter.limit)
+          .offset(filter.offset),
+      ).as('rows'),
+      eb
+        .selectFrom(
+          matching
+            .select('case.id')
+            .limit(TRAY_COUNT_LIMIT + 1)
+            .as('capped'),
+        )
+        .select((inner) => inner.fn.countAll<string>().as('count'))
+        .as('total'),
+    ])
+    .executeTakeFirstOrThrow();
+  const counted = Number(result.total);
+  return {
+    rows: result.rows,
+    total: Math.min(counted, TRAY_COUNT_LIMIT),
+    more: counted > TRAY_COUNT_LIMIT,
+  };
 }
 
+/** The LAs' staff who can hold cases, by name: the choices for a case's officer. */
 export async function listStaffOfAuthorities(db: DbOrTrx, localAuthorityIds: string[]) {
   return db
-    .selectFrom('staff_membership')
-    .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
+    .selectFrom('app_user')
     .select(['app_user.id', 'app_user.display_name'])
-    .where('staff_membership.local_authority_id', 'in', localAuthorityIds)
-    .where('staff_membership.role', 'in', ['caseworker', 'decision_maker', 'manager'])
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('staff_membership')
+          .select('staff_membership.user_id')
+          .whereRef('staff_membership.user_id', '=', 'app_user.id')
+          .where('staff_membership.local_authority_id', 'in', localAuthorityIds)
+          .where('staff_membership.role', 'in', ['caseworker', 'decision_maker', 'manager']),
+      ),
+    )
     .orderBy('app_user.display_name')
-    .distinct()
     .execute();
 }
 
@@ -146,6 +174,11 @@ export async function listCasesOfParticipant(
     .execute();
 }
 
+/**
+ * Everything the case page shows, in one query: the case, its people, its timeline (newest
+ * 200), its exceptions to time limits and its LA's closure days (for the clock). Times inside
+ * the JSON parts come back as ISO strings.
+ */
 export async function findCaseOverview(db: DbOrTrx, caseId: string) {
   const found = await db
     .selectFrom('case')
@@ -168,60 +201,70 @@ export async function findCaseOverview(db: DbOrTrx, caseId: string) {
       'local_authority.name as local_authority_name',
       'officer.display_name as officer_name',
     ])
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('case_participant')
+          .leftJoin('app_user', 'app_user.id', 'case_participant.user_id')
+          .leftJoin('organisation', 'organisation.id', 'case_participant.organisation_id')
+          .select([
+            'case_participant.id',
+            'case_participant.case_role',
+            'app_user.display_name as user_name',
+            'organisation.name as organisation_name',
+          ])
+          .whereRef('case_participant.case_id', '=', 'case.id')
+          .where('case_participant.ended_at', 'is', null)
+          .orderBy('case_participant.added_at'),
+      ).as('participants'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('case_event')
+          .leftJoin('app_user', 'app_user.id', 'case_event.actor_user_id')
+          .select([
+            'case_event.id',
+            'case_event.kind',
+            'case_event.summary',
+            sql<string>`case_event.occurred_at`.as('occurred_at'),
+            'app_user.display_name as actor_name',
+          ])
+          .whereRef('case_event.case_id', '=', 'case.id')
+          .orderBy('case_event.occurred_at', 'desc')
+          .orderBy('case_event.id', 'desc')
+          .limit(200),
+      ).as('events'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('statutory_exception')
+          .innerJoin('app_user', 'app_user.id', 'statutory_exception.recorded_by')
+          .select([
+            'statutory_exception.id',
+            'statutory_exception.limit_name',
+            'statutory_exception.reason',
+            'statutory_exception.details',
+            'statutory_exception.occurred_on',
+            sql<string>`statutory_exception.recorded_at`.as('recorded_at'),
+            'app_user.display_name as recorded_by_name',
+          ])
+          .whereRef('statutory_exception.case_id', '=', 'case.id')
+          .orderBy('statutory_exception.recorded_at'),
+      ).as('exceptions'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('closure_day')
+          .select('closure_day.closed_on')
+          .whereRef('closure_day.local_authority_id', '=', 'case.local_authority_id'),
+      ).as('closures'),
+    ])
     .where('case.id', '=', caseId)
     .executeTakeFirst();
   if (!found) return null;
-  const [participants, events] = await Promise.all([
-    db
-      .selectFrom('case_participant')
-      .leftJoin('app_user', 'app_user.id', 'case_participant.user_id')
-      .leftJoin('organisation', 'organisation.id', 'case_participant.organisation_id')
-      .select([
-        'case_participant.id',
-        'case_participant.case_role',
-        'case_participant.added_at',
-        'app_user.display_name as user_name',
-        'organisation.name as organisation_name',
-      ])
-      .where('case_participant.case_id', '=', caseId)
-      .where('case_participant.ended_at', 'is', null)
-      .orderBy('case_participant.added_at')
-      .execute(),
-    db
-      .selectFrom('case_event')
-      .leftJoin('app_user', 'app_user.id', 'case_event.actor_user_id')
-      .select([
-        'case_event.id',
-        'case_event.kind',
-        'case_event.summary',
-        'case_event.occurred_at',
-        'app_user.display_name as actor_name',
-      ])
-      .where('case_event.case_id', '=', caseId)
-      .orderBy('case_event.occurred_at', 'desc')
-      .orderBy('case_event.id', 'desc')
-      .limit(200)
-      .execute(),
-  ]);
-  return { ...found, participants, events };
-}
-
-export async function listExceptions(db: DbOrTrx, caseId: string) {
-  return db
-    .selectFrom('statutory_exception')
-    .innerJoin('app_user', 'app_user.id', 'statutory_exception.recorded_by')
-    .select([
-      'statutory_exception.id',
-      'statutory_exception.limit_name',
-      'statutory_exception.reason',
-      'statutory_exception.details',
-      'statutory_exception.occurred_on',
-      'statutory_exception.recorded_at',
-      'app_user.display_name as recorded_by_name',
-    ])
-    .where('statutory_exception.case_id', '=', caseId)
-    .orderBy('statutory_exception.recorded_at')
-    .execute();
+  return {
+    ...found,
+    events: found.events.map((e) => ({ ...e, occurred_at: new Date(e.occurred_at) })),
+    exceptions: found.exceptions.map((e) => ({ ...e, recorded_at: new Date(e.recorded_at) })),
+    closures: found.closures.map((c) => c.closed_on),
+  };
 }
 
 export async function insertException(

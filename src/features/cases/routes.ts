@@ -103,8 +103,62 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
       filter,
       page: filter.page,
       pagination: paginationLinks(filter.page, tray.pageCount, hrefFor),
-      authorities: actor.staff,
-      stages: STAGES.map((value) => ({ value, text: STAGE_DEFINITIONS[value].label })),
+      filterSelects: [
+        ...(actor.staff.length > 1
+          ? [
+              {
+                name: 'la',
+                label: 'Council',
+                items: [
+                  { value: '', text: 'All your councils' },
+                  ...actor.staff.map((a) => ({
+                    value: a.localAuthorityId,
+                    text: a.localAuthorityName,
+                    selected: filter.la === a.localAuthorityId,
+                  })),
+                ],
+              },
+            ]
+          : []),
+        {
+          name: 'stage',
+          label: 'Stage',
+          items: [
+            { value: '', text: 'All stages' },
+            ...STAGES.map((value) => ({
+              value,
+              text: STAGE_DEFINITIONS[value].label,
+              selected: filter.stage === value,
+            })),
+          ],
+        },
+        {
+          name: 'officer',
+          label: 'Officer',
+          items: [
+            { value: '', text: 'All officers' },
+            {
+              value: 'unassigned',
+              text: 'Not assigned',
+              selected: filter.officer === 'unassigned',
+            },
+            ...tray.officers.map((o) => ({
+              value: o.id,
+              text: o.display_name,
+              selected: filter.officer === o.id,
+            })),
+          ],
+        },
+        {
+          name: 'due',
+          label: 'Next step',
+          items: [
+            { value: '', text: 'Any date' },
+            { value: 'overdue', text: 'Overdue', selected: filter.due === 'overdue' },
+            { value: 'due-soon', text: 'Due within 7 days', selected: filter.due === 'due-soon' },
+          ],
+        },
+      ],
     });
   });
 

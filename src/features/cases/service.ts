@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/database.ts';
 import {
   listAuditForSubject,
@@ -24,7 +25,7 @@ import { CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
 import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/pathway/stages.ts';
 import type { Actor } from '../../policy/policy.ts';
 import type { Calendar } from '../../domain/clock/working-days.ts';
-import { calendarOf } from '../admin/closure-days.ts';
+import { calendarFrom, calendarOf } from '../admin/closure-days.ts';
 import { notifyUser, type Notifier } from '../notifications/notify.ts';
 import * as repo from './repository.ts';
 
@@ -79,6 +80,31 @@ function dueStatus(
   return deadlineStatus(dueOn, null, today, false) as 'overdue' | 'due-soon' | 'upcoming';
 }
 
+type Officer = { id: string; display_name: string };
+
+/**
+ * The officer filter offers a whole LA's staff (160 people in a large LA) on every tray page, so
+ * the list is kept for 30 seconds per database: someone who joins or leaves an LA's staff shows
+ * in, or goes from, the filter within that time. Only names and ids are kept.
+ */
+const OFFICER_LIST_SECONDS = 30;
+const officerLists = new WeakMap<Db, LRUCache<string, Officer[]>>();
+
+async function officersOf(db: Db, localAuthorityIds: string[]): Promise<Officer[]> {
+  let lists = officerLists.get(db);
+  if (!lists) {
+    lists = new LRUCache({ max: 1_000, ttl: OFFICER_LIST_SECONDS * 1000 });
+    officerLists.set(db, lists);
+  }
+  const key = [...localAuthorityIds].sort().join(',');
+  let officers = lists.get(key);
+  if (!officers) {
+    officers = await repo.listStaffOfAuthorities(db, localAuthorityIds);
+    lists.set(key, officers);
+  }
+  return officers;
+}
+
 export async function caseworkerTray(
   db: Db,
   actor: Actor,
@@ -109,7 +135,7 @@ export async function caseworkerTray(
     limit: TRAY_PAGE_SIZE,
     offset: (filter.page - 1) * TRAY_PAGE_SIZE,
   });
-  const officers = await repo.listStaffOfAuthorities(db, authorities);
+  const officers = await officersOf(db, localAuthorityIds);
   await recordCaseListView(db, context, rows);
   return {
     total,
@@ -159,8 +185,8 @@ export async function casesForParticipant(db: Db, actor: Actor, context: AuditCo
 export async function viewCase(db: Db, caseId: string, context: AuditContext) {
   const found = await repo.findCaseOverview(db, caseId);
   if (!found) return null;
-  const exceptions = await repo.listExceptions(db, caseId);
-  const calendar = await calendarOf(db, found.local_authority_id);
+  const { exceptions } = found;
+  const calendar = calendarFrom(found.closures);
   await recordAudit(db, context, {
     action: 'viewed case',
     subjectType: 'case',
