@@ -5,6 +5,8 @@ import { seedSyntheticData, shareOut } from '../bench/synthetic/synthetic-data.t
 import { TRAY_COUNT_LIMIT, listTray } from '../src/features/cases/repository.ts';
 import { createTestDatabase } from './helpers.ts';
 
+const byTest = { actorUserId: null, correlationId: 'seed-test', ipAddress: null };
+
 let database: DatabaseHandle;
 let summary: Awaited<ReturnType<typeof seedSyntheticData>>;
 const progress: [number, number][] = [];
@@ -127,19 +129,27 @@ describe('synthetic data', () => {
       .orderBy('n', 'desc')
       .executeTakeFirstOrThrow();
     expect(Number(largest.n)).toBeGreaterThan(TRAY_COUNT_LIMIT);
-    const tray = await listTray(db(), {
-      localAuthorityIds: [largest.local_authority_id],
-      limit: 25,
-      offset: 0,
-    });
+    const tray = await listTray(
+      db(),
+      {
+        localAuthorityIds: [largest.local_authority_id],
+        limit: 25,
+        offset: 0,
+      },
+      byTest,
+    );
     expect(tray).toMatchObject({ total: TRAY_COUNT_LIMIT, more: true });
     expect(tray.rows).toHaveLength(25);
-    const filtered = await listTray(db(), {
-      localAuthorityIds: [largest.local_authority_id],
-      stage: 'draft_plan',
-      limit: 25,
-      offset: 0,
-    });
+    const filtered = await listTray(
+      db(),
+      {
+        localAuthorityIds: [largest.local_authority_id],
+        stage: 'draft_plan',
+        limit: 25,
+        offset: 0,
+      },
+      byTest,
+    );
     expect(filtered.more).toBe(false);
     expect(filtered.total).toBeLessThan(TRAY_COUNT_LIMIT);
   });

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type QueryCreator } from 'kysely';
 import type { DbOrTrx } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 
@@ -42,34 +42,89 @@ export async function recordAudit(
 
 export const LIST_VIEW_ACTION = 'saw cases in a list';
 
+/** The cases a list is about to show, as the CTE named `listed`. */
+type Listed = { id: string; local_authority_id: string };
+
 /**
  * A list shows each case's child by name, so every case listed is recorded: one row per LA in
  * the list, holding the ids of the cases it showed. A case's access log then shows everyone who
  * saw the child's name, not only who opened the case.
+ *
+ * This is a data-modifying CTE for the query that reads the list (`listed`): the list and its
+ * audit rows are one statement, so a list cannot be read without being recorded, and the
+ * record costs no extra round trip.
  */
-export async function recordCaseListView(
-  db: DbOrTrx,
+export function listViewAudit<L extends Listed>(
+  creator: QueryCreator<Database & { listed: L }>,
   context: AuditContext,
-  cases: { id: string; local_authority_id: string }[],
-): Promise<void> {
-  if (cases.length === 0) return;
-  const byAuthority = Map.groupBy(cases, (c) => c.local_authority_id);
-  await db
+) {
+  // Kysely's builders are invariant in their tables: seen through the two columns used here.
+  return (creator as unknown as QueryCreator<Database & { listed: Listed }>)
     .insertInto('audit_event')
-    .values(
-      [...byAuthority].map(([localAuthorityId, listed]) => ({
-        actor_user_id: context.actorUserId,
-        correlation_id: context.correlationId,
-        ip_address: context.ipAddress,
-        action: LIST_VIEW_ACTION,
-        subject_type: 'case',
-        subject_id: null,
-        local_authority_id: localAuthorityId,
-        case_ids: listed.map((c) => c.id),
-        details: '{}',
-      })),
-    )
-    .execute();
+    .columns([
+      'actor_user_id',
+      'correlation_id',
+      'ip_address',
+      'action',
+      'subject_type',
+      'local_authority_id',
+      'case_ids',
+      'details',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('listed')
+        .select([
+          sql<string | null>`${context.actorUserId}::uuid`.as('actor_user_id'),
+          sql<string | null>`${context.correlationId}::text`.as('correlation_id'),
+          sql<string | null>`${context.ipAddress}::text`.as('ip_address'),
+          sql<string>`${LIST_VIEW_ACTION}::text`.as('action'),
+          sql<string>`'case'`.as('subject_type'),
+          'listed.local_authority_id',
+          sql<string[]>`array_agg(listed.id)`.as('case_ids'),
+          sql<string>`'{}'::jsonb`.as('details'),
+        ])
+        .groupBy('listed.local_authority_id'),
+    );
+}
+
+/**
+ * "Viewed case", as a data-modifying CTE for the query that reads the case: the case cannot be
+ * read without the view being recorded, and the record costs no extra round trip. Nothing is
+ * written for a case that does not exist.
+ */
+export function caseViewAudit(
+  creator: QueryCreator<Database>,
+  context: AuditContext,
+  caseId: string,
+) {
+  return creator
+    .insertInto('audit_event')
+    .columns([
+      'actor_user_id',
+      'correlation_id',
+      'ip_address',
+      'action',
+      'subject_type',
+      'subject_id',
+      'local_authority_id',
+      'details',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('case')
+        .select([
+          sql<string | null>`${context.actorUserId}::uuid`.as('actor_user_id'),
+          sql<string | null>`${context.correlationId}::text`.as('correlation_id'),
+          sql<string | null>`${context.ipAddress}::text`.as('ip_address'),
+          sql<string>`'viewed case'`.as('action'),
+          sql<string>`'case'`.as('subject_type'),
+          sql<string>`${sql.ref('case.id')}::text`.as('subject_id'),
+          'case.local_authority_id',
+          sql<string>`'{}'::jsonb`.as('details'),
+        ])
+        .where('case.id', '=', caseId),
+    );
 }
 
 export type AccessLogEntry = {

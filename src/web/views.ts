@@ -33,9 +33,27 @@ export function createViewEnvironment(config: Config): nunjucks.Environment {
   env.addFilter('dateTime', (value: Date | string | null | undefined) =>
     value ? formatDateTime(value instanceof Date ? value : new Date(value)) : '',
   );
+  env.addFilter('selectOptions', selectOptions);
   env.addGlobal('serviceName', config.serviceName);
   registerGovukMacros(env);
   return env;
+}
+
+/** Nunjucks's own autoescape function (missing from @types/nunjucks). */
+const escapeHtml = (nunjucks.lib as unknown as { escape(value: string): string }).escape;
+
+export type SelectOption = { value: string; text: string; selected?: boolean };
+
+/**
+ * A select's options as escaped HTML. A filter may offer a whole LA's staff (160 people in a
+ * large LA) on a page caseworkers load all day; a template loop costs several times this.
+ */
+function selectOptions(items: SelectOption[]): nunjucks.runtime.SafeString {
+  let html = '';
+  for (const item of items) {
+    html += `<option value="${escapeHtml(item.value)}"${item.selected ? ' selected' : ''}>${escapeHtml(item.text)}</option>`;
+  }
+  return new nunjucks.runtime.SafeString(html);
 }
 
 /**

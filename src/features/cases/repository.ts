@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { CaseAccessFacts } from '../../policy/policy.ts';
+import { caseViewAudit, listViewAudit, type AuditContext } from '../../audit/audit.ts';
 
 /**
  * Who may see the case: its LA and its current participants, people and organisations. Asked on
@@ -55,9 +56,10 @@ export const TRAY_COUNT_LIMIT = 1_000;
 
 /**
  * The caseworker's tray in one round trip: a page of the LA's cases, soonest due first (cases
- * with nothing due last), and how many match (counted up to TRAY_COUNT_LIMIT).
+ * with nothing due last), how many match (counted up to TRAY_COUNT_LIMIT), and the audit of the
+ * cases shown.
  */
-export async function listTray(db: DbOrTrx, filter: TrayFilter) {
+export async function listTray(db: DbOrTrx, filter: TrayFilter, audit: AuditContext) {
   let matching = db
     .selectFrom('case')
     .where('case.local_authority_id', 'in', filter.localAuthorityIds);
@@ -71,24 +73,32 @@ export async function listTray(db: DbOrTrx, filter: TrayFilter) {
   if (filter.dueFrom) matching = matching.where('case.next_step_due_on', '>=', filter.dueFrom);
 
   const result = await db
+    .with('listed', () =>
+      matching
+        .leftJoin('app_user as officer', 'officer.id', 'case.assigned_officer_id')
+        .select([
+          'case.id',
+          'case.local_authority_id',
+          'case.reference',
+          'case.child_first_name',
+          'case.child_last_name',
+          'case.stage',
+          'case.next_step_due_on',
+          'officer.display_name as officer_name',
+        ])
+        .orderBy('case.next_step_due_on', (ob) => ob.asc().nullsLast())
+        .orderBy('case.reference', 'asc')
+        .limit(filter.limit)
+        .offset(filter.offset),
+    )
+    .with('logged', (creator) => listViewAudit(creator, audit))
     .selectNoFrom((eb) => [
       jsonArrayFrom(
-        matching
-          .leftJoin('app_user as officer', 'officer.id', 'case.assigned_officer_id')
-          .select([
-            'case.id',
-            'case.local_authority_id',
-            'case.reference',
-            'case.child_first_name',
-            'case.child_last_name',
-            'case.stage',
-            'case.next_step_due_on',
-            'officer.display_name as officer_name',
-          ])
-          .orderBy('case.next_step_due_on', (ob) => ob.asc().nullsLast())
-          .orderBy('case.reference', 'asc')
-          .limit(filter.limit)
-          .offset(filter.offset),
+        eb
+          .selectFrom('listed')
+          .selectAll()
+          .orderBy('listed.next_step_due_on', (ob) => ob.asc().nullsLast())
+          .orderBy('listed.reference', 'asc'),
       ).as('rows'),
       eb
         .selectFrom(
@@ -128,59 +138,81 @@ export async function listStaffOfAuthorities(db: DbOrTrx, localAuthorityIds: str
     .execute();
 }
 
-/** The cases a person takes part in, directly or through an organisation, across every LA. */
+/**
+ * The cases a person takes part in, directly or through an organisation, across every LA, with
+ * each LA's closure days (for its clock); the cases shown are audited in the same statement.
+ */
 export async function listCasesOfParticipant(
   db: DbOrTrx,
   userId: string,
   organisationIds: string[],
+  audit: AuditContext,
 ) {
-  return db
-    .selectFrom('case')
-    .innerJoin('local_authority', 'local_authority.id', 'case.local_authority_id')
-    .select([
-      'case.id',
-      'case.local_authority_id',
-      'case.reference',
-      'case.child_first_name',
-      'case.child_last_name',
-      'case.stage',
-      'case.request_received_on',
-      'case.plan_issued_on',
-      'case.last_review_on',
-      'case.next_step_due_on',
-      'local_authority.name as local_authority_name',
-    ])
-    .where((eb) =>
-      eb(
-        'case.id',
-        'in',
-        eb
-          .selectFrom('case_participant')
-          .select('case_participant.case_id')
-          .where('case_participant.ended_at', 'is', null)
-          .where((inner) =>
-            inner.or([
-              inner('case_participant.user_id', '=', userId),
-              ...(organisationIds.length > 0
-                ? [inner('case_participant.organisation_id', 'in', organisationIds)]
-                : []),
-            ]),
+  const rows = await db
+    .with('listed', (creator) =>
+      creator
+        .selectFrom('case')
+        .innerJoin('local_authority', 'local_authority.id', 'case.local_authority_id')
+        .select([
+          'case.id',
+          'case.local_authority_id',
+          'case.reference',
+          'case.child_first_name',
+          'case.child_last_name',
+          'case.stage',
+          'case.request_received_on',
+          'case.plan_issued_on',
+          'case.last_review_on',
+          'case.next_step_due_on',
+          'local_authority.name as local_authority_name',
+        ])
+        .where((eb) =>
+          eb(
+            'case.id',
+            'in',
+            eb
+              .selectFrom('case_participant')
+              .select('case_participant.case_id')
+              .where('case_participant.ended_at', 'is', null)
+              .where((inner) =>
+                inner.or([
+                  inner('case_participant.user_id', '=', userId),
+                  ...(organisationIds.length > 0
+                    ? [inner('case_participant.organisation_id', 'in', organisationIds)]
+                    : []),
+                ]),
+              ),
           ),
-      ),
+        )
+        .orderBy('case.next_step_due_on', (ob) => ob.asc().nullsLast())
+        .orderBy('case.reference')
+        .limit(500),
     )
-    .orderBy('case.next_step_due_on', (ob) => ob.asc().nullsLast())
-    .orderBy('case.reference')
-    .limit(500)
+    .with('logged', (creator) => listViewAudit(creator, audit))
+    .selectFrom('listed')
+    .selectAll('listed')
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('closure_day')
+          .select('closure_day.closed_on')
+          .whereRef('closure_day.local_authority_id', '=', 'listed.local_authority_id'),
+      ).as('closures'),
+    )
+    .orderBy('listed.next_step_due_on', (ob) => ob.asc().nullsLast())
+    .orderBy('listed.reference')
     .execute();
+  return rows.map((r) => ({ ...r, closures: r.closures.map((c) => c.closed_on) }));
 }
 
 /**
  * Everything the case page shows, in one query: the case, its people, its timeline (newest
- * 200), its exceptions to time limits and its LA's closure days (for the clock). Times inside
- * the JSON parts come back as ISO strings.
+ * 200), its exceptions to time limits and its LA's closure days (for the clock), with the
+ * audit of the view. Times inside the JSON parts come back as ISO strings.
  */
-export async function findCaseOverview(db: DbOrTrx, caseId: string) {
+export async function findCaseOverview(db: DbOrTrx, caseId: string, audit: AuditContext) {
   const found = await db
+    .with('logged', (creator) => caseViewAudit(creator, audit, caseId))
     .selectFrom('case')
     .innerJoin('local_authority', 'local_authority.id', 'case.local_authority_id')
     .leftJoin('app_user as officer', 'officer.id', 'case.assigned_officer_id')
@@ -305,6 +337,15 @@ export async function insertCaseEvent(
       details: '{}',
     })
     .execute();
+}
+
+/** A case's reference and LA, for pages about the case that do not show it. */
+export async function findCaseSummary(db: DbOrTrx, caseId: string) {
+  return db
+    .selectFrom('case')
+    .select(['id', 'local_authority_id', 'reference'])
+    .where('id', '=', caseId)
+    .executeTakeFirst();
 }
 
 /** Locks the case row for the rest of the transaction, so facts are recorded one at a time. */

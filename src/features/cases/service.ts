@@ -1,11 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/database.ts';
-import {
-  listAuditForSubject,
-  recordAudit,
-  recordCaseListView,
-  type AuditContext,
-} from '../../audit/audit.ts';
+import { listAuditForSubject, recordAudit, type AuditContext } from '../../audit/audit.ts';
 import { addDays, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import {
   caseDeadlines,
@@ -24,8 +19,7 @@ import {
 import { CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
 import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/pathway/stages.ts';
 import type { Actor } from '../../policy/policy.ts';
-import type { Calendar } from '../../domain/clock/working-days.ts';
-import { calendarFrom, calendarOf } from '../admin/closure-days.ts';
+import { calendarFrom } from '../admin/closure-days.ts';
 import { notifyUser, type Notifier } from '../notifications/notify.ts';
 import * as repo from './repository.ts';
 
@@ -121,22 +115,25 @@ export async function caseworkerTray(
   const authorities = actor.staff.map((s) => s.localAuthorityId);
   const localAuthorityIds = filter.localAuthorityId ? [filter.localAuthorityId] : authorities;
   const today = todayInEngland();
-  const { rows, total, more } = await repo.listTray(db, {
-    localAuthorityIds,
-    stage: filter.stage,
-    officer: filter.officer,
-    dueBefore:
-      filter.due === 'overdue'
-        ? today
-        : filter.due === 'due-soon'
-          ? addDays(today, DUE_SOON_DAYS + 1)
-          : undefined,
-    dueFrom: filter.due === 'due-soon' ? today : undefined,
-    limit: TRAY_PAGE_SIZE,
-    offset: (filter.page - 1) * TRAY_PAGE_SIZE,
-  });
+  const { rows, total, more } = await repo.listTray(
+    db,
+    {
+      localAuthorityIds,
+      stage: filter.stage,
+      officer: filter.officer,
+      dueBefore:
+        filter.due === 'overdue'
+          ? today
+          : filter.due === 'due-soon'
+            ? addDays(today, DUE_SOON_DAYS + 1)
+            : undefined,
+      dueFrom: filter.due === 'due-soon' ? today : undefined,
+      limit: TRAY_PAGE_SIZE,
+      offset: (filter.page - 1) * TRAY_PAGE_SIZE,
+    },
+    context,
+  );
   const officers = await officersOf(db, localAuthorityIds);
-  await recordCaseListView(db, context, rows);
   return {
     total,
     /** True when there are more cases than the tray counts (see TRAY_COUNT_LIMIT). */
@@ -156,18 +153,11 @@ export async function caseworkerTray(
 }
 
 export async function casesForParticipant(db: Db, actor: Actor, context: AuditContext) {
-  const rows = await repo.listCasesOfParticipant(db, actor.userId, actor.organisationIds);
-  if (rows.length > 0) {
-    await recordCaseListView(db, context, rows);
-  }
+  const rows = await repo.listCasesOfParticipant(db, actor.userId, actor.organisationIds, context);
   const today = todayInEngland();
-  const calendars = new Map<string, Calendar>();
-  for (const laId of new Set(rows.map((r) => r.local_authority_id))) {
-    calendars.set(laId, await calendarOf(db, laId));
-  }
   return rows.map((r) => {
     const facts = factsOf(r);
-    const next = facts ? nextStep(facts, calendars.get(r.local_authority_id)) : null;
+    const next = facts ? nextStep(facts, calendarFrom(r.closures)) : null;
     return {
       id: r.id,
       reference: r.reference,
@@ -181,18 +171,12 @@ export async function casesForParticipant(db: Db, actor: Actor, context: AuditCo
   });
 }
 
-/** A case's overview. Every view is written to the audit log before anything is shown. */
+/** A case's overview. Every view is written to the audit log by the query that reads it. */
 export async function viewCase(db: Db, caseId: string, context: AuditContext) {
-  const found = await repo.findCaseOverview(db, caseId);
+  const found = await repo.findCaseOverview(db, caseId, context);
   if (!found) return null;
   const { exceptions } = found;
   const calendar = calendarFrom(found.closures);
-  await recordAudit(db, context, {
-    action: 'viewed case',
-    subjectType: 'case',
-    subjectId: caseId,
-    localAuthorityId: found.local_authority_id,
-  });
   const facts = factsOf(found);
   const next = facts ? nextStep(facts, calendar) : null;
   const today = todayInEngland();
@@ -245,7 +229,7 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
 export const ACCESS_LOG_PAGE_SIZE = 50;
 
 export async function caseAccessLog(db: Db, caseId: string, page: number, context: AuditContext) {
-  const found = await repo.findCaseOverview(db, caseId);
+  const found = await repo.findCaseSummary(db, caseId);
   if (!found) return null;
   const log = await listAuditForSubject(db, 'case', caseId, {
     limit: ACCESS_LOG_PAGE_SIZE,
