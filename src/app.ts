@@ -17,11 +17,8 @@ import { createViewEnvironment, navigationFor, renderPage } from './web/views.ts
 import { sessionPlugin } from './web/session.ts';
 import { routePolicyPlugin, type RouteRecord } from './policy/route-policy.ts';
 import { homePathFor } from './policy/policy.ts';
-import {
-  loadActorWithUnread,
-  readSessionWithActor,
-  type SessionActor,
-} from './features/auth/repository.ts';
+import { loadActorWithUnread } from './features/auth/repository.ts';
+import { readRequestFacts, type RequestFacts } from './web/request-facts.ts';
 import { loadCaseAccess } from './features/cases/repository.ts';
 import { healthRoutes } from './features/health/routes.ts';
 import { pageRoutes } from './features/pages/routes.ts';
@@ -182,7 +179,7 @@ export async function buildApp(
     db,
     idleMinutes: config.sessionIdleMinutes,
     secureCookie: config.production,
-    read: (idHash) => readSessionWithActor(db, idHash),
+    read: (idHash, request) => readRequestFacts(db, idHash, request),
   });
   app.decorateRequest('actor', null);
   app.decorateRequest('unreadNotifications', 0);
@@ -190,9 +187,9 @@ export async function buildApp(
     const { userId, secondFactorVerified } = request.session?.data ?? {};
     if (userId && secondFactorVerified) {
       // Loaded with the session, as long as it is the same person.
-      const withSession = request.sessionState.extra as SessionActor | undefined;
+      const withSession = request.sessionState.extra as RequestFacts | undefined;
       const loaded =
-        withSession?.userId === userId ? withSession.loaded : await loadActorWithUnread(db, userId);
+        withSession?.userId === userId ? withSession.actor : await loadActorWithUnread(db, userId);
       request.actor = loaded?.actor ?? null;
       request.unreadNotifications = loaded?.unreadNotifications ?? 0;
     }
@@ -260,7 +257,11 @@ export async function buildApp(
 
   // 7. Routes, each with its declared policy.
   await app.register(routePolicyPlugin, {
-    loadCaseAccess: (caseId: string) => loadCaseAccess(db, caseId),
+    // Read with the session when the route names a case; read again only when it was not.
+    loadCaseAccess: async (caseId: string, request: FastifyRequest) => {
+      const preloaded = (request.sessionState.extra as RequestFacts | undefined)?.caseAccess;
+      return preloaded?.caseId === caseId ? preloaded.facts : loadCaseAccess(db, caseId);
+    },
     registry: routeRegistry,
   });
   await healthRoutes(app, services);

@@ -34,7 +34,7 @@ declare module 'fastify' {
 export type RouteRecord = { method: string; url: string; policy: RoutePolicy };
 
 export type RoutePolicyOptions = {
-  loadCaseAccess(caseId: string): Promise<CaseAccessFacts | null>;
+  loadCaseAccess(caseId: string, request: FastifyRequest): Promise<CaseAccessFacts | null>;
   /** Filled with every route as it is registered, for the route-by-role test. */
   registry: RouteRecord[];
 };
@@ -48,7 +48,7 @@ export type PolicyOutcome = 'allow' | 'sign-in' | 'forbidden' | 'not-found';
 /** Decides a request against its route's policy; the only place routes are guarded. */
 export async function decide(
   policy: RoutePolicy,
-  request: Pick<FastifyRequest, 'actor' | 'session' | 'params'>,
+  request: FastifyRequest,
   loadCaseAccess: RoutePolicyOptions['loadCaseAccess'],
 ): Promise<{ outcome: PolicyOutcome; caseAccess?: CaseAccessFacts }> {
   if (policy === 'public') return { outcome: 'allow' };
@@ -72,7 +72,7 @@ export async function decide(
     case 'case:access-log': {
       const caseId = (request.params as Record<string, string | undefined>).caseId;
       if (!caseId || !UUID.test(caseId)) return { outcome: 'not-found' };
-      const facts = await loadCaseAccess(caseId);
+      const facts = await loadCaseAccess(caseId, request);
       if (!facts) return { outcome: 'not-found' };
       const allowed =
         policy === 'case:view'

@@ -80,7 +80,7 @@ export type SessionOptions = {
    * Reads a session by the hash of its id. The app passes one that loads the signed-in person in
    * the same query (one round trip on every page, not two); by default only the session is read.
    */
-  read?: (idHash: string) => Promise<StoredSession | undefined>;
+  read?: (idHash: string, request: FastifyRequest) => Promise<StoredSession | undefined>;
 };
 
 /** Refresh the idle timer at most this often, so browsing does not write on every request. */
@@ -88,7 +88,7 @@ const TOUCH_INTERVAL_MS = 30_000;
 
 export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOptions) => {
   const { db } = options;
-  const read: (idHash: string) => Promise<StoredSession | undefined> =
+  const read: (idHash: string, request: FastifyRequest) => Promise<StoredSession | undefined> =
     options.read ??
     ((idHash: string) =>
       db
@@ -110,7 +110,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
     const cookie = request.cookies[SESSION_COOKIE];
     if (!cookie || !/^[A-Za-z0-9_-]{43}$/.test(cookie)) return;
     const idHash = hashId(cookie);
-    const row = await read(idHash);
+    const row = await read(idHash, request);
     if (!row) {
       session.timedOut = true;
       return;

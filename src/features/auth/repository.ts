@@ -21,7 +21,7 @@ export async function findUserById(db: DbOrTrx, userId: string) {
  * The columns that make an actor, for a query that has `app_user` in scope: their LA roles,
  * their organisations and their unread notifications as sub-selects, so it costs no extra trip.
  */
-function actorColumns(eb: ExpressionBuilder<Database, 'app_user'>) {
+export function actorColumns(eb: ExpressionBuilder<Database, 'app_user'>) {
   return [
     jsonArrayFrom(
       eb
@@ -53,10 +53,7 @@ function actorColumns(eb: ExpressionBuilder<Database, 'app_user'>) {
 
 export type ActorWithUnread = { actor: Actor; unreadNotifications: number };
 
-/** The person a stored session belongs to, as loaded with it: null when disabled or gone. */
-export type SessionActor = { userId: string | null; loaded: ActorWithUnread | null };
-
-function actorFrom(row: {
+export function actorFrom(row: {
   id: string | null;
   display_name: string | null;
   email: string | null;
@@ -94,37 +91,6 @@ export async function loadActorWithUnread(
     .where('app_user.id', '=', userId)
     .executeTakeFirst();
   return row ? actorFrom(row) : null;
-}
-
-/**
- * A stored session and, when it belongs to someone, that person as an actor: every signed-in
- * page needs both, so they come in one round trip. Whether the session is far enough through
- * sign-in for the actor to count is the caller's decision.
- */
-export async function readSessionWithActor(db: DbOrTrx, idHash: string) {
-  const row = await db
-    .selectFrom('user_session')
-    .leftJoin('app_user', 'app_user.id', 'user_session.user_id')
-    .select([
-      'user_session.data',
-      'user_session.expires_at',
-      'user_session.last_seen_at',
-      'user_session.user_id as session_user_id',
-      'app_user.id',
-      'app_user.display_name',
-      'app_user.email',
-      'app_user.disabled_at',
-    ])
-    .select((eb) => actorColumns(eb))
-    .where('user_session.id_hash', '=', idHash)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    data: row.data,
-    expires_at: row.expires_at,
-    last_seen_at: row.last_seen_at,
-    extra: { userId: row.session_user_id, loaded: actorFrom(row) } satisfies SessionActor,
-  };
 }
 
 export async function loadActor(db: DbOrTrx, userId: string): Promise<Actor | null> {

@@ -1,28 +1,38 @@
 import { sql } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { CaseAccessFacts } from '../../policy/policy.ts';
 import { caseViewAudit, listViewAudit, type AuditContext } from '../../audit/audit.ts';
 
 /**
- * Who may see the case: its LA and its current participants, people and organisations. Asked on
- * every request for a case, so it is one query.
+ * Who may see the case: its LA and its current participants, people and organisations, as one
+ * JSON value, so it can be read with the session (see web/request-facts.ts) or on its own.
  */
-export async function loadCaseAccess(db: DbOrTrx, caseId: string): Promise<CaseAccessFacts | null> {
-  const found = await db
-    .selectFrom('case')
-    .select(['case.id', 'case.local_authority_id'])
-    .select((eb) =>
-      jsonArrayFrom(
-        eb
-          .selectFrom('case_participant')
-          .select(['case_participant.user_id', 'case_participant.organisation_id'])
-          .whereRef('case_participant.case_id', '=', 'case.id')
-          .where('case_participant.ended_at', 'is', null),
-      ).as('participants'),
-    )
-    .where('case.id', '=', caseId)
-    .executeTakeFirst();
+export function caseAccessJson(db: DbOrTrx, caseId: string) {
+  return jsonObjectFrom(
+    db
+      .selectFrom('case')
+      .select(['case.id', 'case.local_authority_id'])
+      .select((inner) =>
+        jsonArrayFrom(
+          inner
+            .selectFrom('case_participant')
+            .select(['case_participant.user_id', 'case_participant.organisation_id'])
+            .whereRef('case_participant.case_id', '=', 'case.id')
+            .where('case_participant.ended_at', 'is', null),
+        ).as('participants'),
+      )
+      .where('case.id', '=', caseId),
+  );
+}
+
+export type CaseAccessJson = {
+  id: string;
+  local_authority_id: string;
+  participants: { user_id: string | null; organisation_id: string | null }[];
+} | null;
+
+export function caseAccessFrom(found: CaseAccessJson): CaseAccessFacts | null {
   if (!found) return null;
   return {
     caseId: found.id,
@@ -32,6 +42,13 @@ export async function loadCaseAccess(db: DbOrTrx, caseId: string): Promise<CaseA
       p.organisation_id ? [p.organisation_id] : [],
     ),
   };
+}
+
+export async function loadCaseAccess(db: DbOrTrx, caseId: string): Promise<CaseAccessFacts | null> {
+  const { access } = await db
+    .selectNoFrom(() => caseAccessJson(db, caseId).as('access'))
+    .executeTakeFirstOrThrow();
+  return caseAccessFrom(access);
 }
 
 export type TrayFilter = {
