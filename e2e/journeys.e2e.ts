@@ -226,3 +226,118 @@ describe('the timeout warning', () => {
     }
   });
 });
+
+/** A small real PDF, as a parent's scanned report would be. */
+const REPORT_PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
+
+/**
+ * Answers the request journey as a parent with no account, checking every page with axe, and
+ * returns the reference shown at the end.
+ */
+async function requestAsParent(page: Page, childFirstName: string): Promise<string> {
+  const next = async (label: string) => {
+    await page.getByRole('button', { name: label }).click();
+    await page.waitForLoadState('domcontentloaded');
+    await expectAccessible(page, `${new URL(page.url()).pathname} (${childFirstName})`);
+  };
+  await visit(page, '/request-an-assessment');
+  await next('Start now');
+  await page.getByLabel('Demoshire County Council').check();
+  await next('Continue');
+  await page.getByLabel('A parent or carer of the child or young person').check();
+  await next('Continue');
+  // An error first: the page says what is wrong and keeps what was typed.
+  await page.getByLabel('Last name').fill('Example');
+  await next('Continue');
+  await expect(page.locator('.govuk-error-summary').count()).resolves.toBe(1);
+  await expect(page.getByLabel('Last name').inputValue()).resolves.toBe('Example');
+  await page.getByLabel('First name').fill(childFirstName);
+  await next('Continue');
+  await page.getByLabel('Day').fill('12');
+  await page.getByLabel('Month').fill('9');
+  await page.getByLabel('Year').fill('2016');
+  await next('Continue');
+  await page.getByLabel('Address line 1', { exact: true }).fill('2 Example Road');
+  await page.getByLabel('Town or city').fill('Exampletown');
+  await page.getByLabel('Postcode').fill('EX2 2BB');
+  await next('Continue');
+  await page.getByLabel('No', { exact: true }).check();
+  await next('Continue');
+  await page.getByLabel('Full name').fill('Jo Example');
+  await page.getByLabel('Relationship to the child').fill('Father');
+  await page.getByLabel('Yes', { exact: true }).check();
+  await next('Continue');
+  await page.getByLabel('Goes to a nursery, school or college').check();
+  await page
+    .getByLabel('Name of the nursery, school or college, or its URN')
+    .fill('Oakfield Primary School');
+  await next('Continue');
+  await page
+    .getByLabel('What does the child or young person find hard?')
+    .fill('Reading, and loud places.');
+  await page.getByLabel('What help have they had so far').fill('A reading group at school.');
+  await next('Continue');
+  await page.getByLabel('What does the child or young person say?').fill('I like trains.');
+  await next('Continue');
+  await page
+    .getByLabel('What would you like the council to know')
+    .fill('We hope for a calm classroom.');
+  await next('Continue');
+  await next('Continue');
+  await page.getByLabel('Yes', { exact: true }).check();
+  await next('Continue');
+  await page.getByLabel('Email address').fill(`${childFirstName.toLowerCase()}.parent@example.com`);
+  await page.getByLabel('Email', { exact: true }).check();
+  await next('Continue');
+  await page.getByLabel('Upload a file').setInputFiles({
+    name: 'school-report.pdf',
+    mimeType: 'application/pdf',
+    buffer: REPORT_PDF,
+  });
+  await next('Upload file');
+  await expect(page.getByText('school-report.pdf').count()).resolves.toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL('**/check-answers');
+  await expectAccessible(page, `check answers (${childFirstName})`);
+  await next('Send request');
+  await page.waitForURL('**/confirmation');
+  const reference = (await page.locator('.govuk-panel strong').textContent())?.trim() ?? '';
+  expect(reference).toMatch(/^R999-\d{4}-\d{5}$/);
+  return reference;
+}
+
+describe('the front door', () => {
+  it('a parent with no account asks for an assessment on a phone without JavaScript', async () => {
+    const context = await browser.newContext({
+      baseURL: server.baseUrl,
+      viewport: { width: 375, height: 740 },
+      javaScriptEnabled: false,
+    });
+    const page = await context.newPage();
+    const reference = await requestAsParent(page, 'Phonechild');
+    await visit(page, '/dev/outbox');
+    await expect(page.getByText(reference).count()).resolves.toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it('a parent asks on a desktop with JavaScript; a caseworker makes the request a case', async () => {
+    const context = await browser.newContext({ baseURL: server.baseUrl });
+    const parentPage = await context.newPage();
+    const reference = await requestAsParent(parentPage, 'Deskchild');
+    await context.close();
+
+    const page = await newPage();
+    await signIn(page, 'caseworker');
+    await visit(page, '/requests');
+    await page.getByRole('link', { name: reference }).click();
+    await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
+    await expectAccessible(page, 'a request, as the LA sees it');
+    await page.getByRole('button', { name: 'Open a case' }).click();
+    await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/);
+    await expectAccessible(page, 'the case made from a request');
+    await expect(page.getByText(reference.slice(1)).count()).resolves.toBeGreaterThan(0);
+    await page.context().close();
+  });
+});

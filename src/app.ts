@@ -11,6 +11,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { Services } from './services.ts';
 import { createViewEnvironment, navigationFor, renderPage } from './web/views.ts';
@@ -25,6 +26,7 @@ import { pageRoutes } from './features/pages/routes.ts';
 import { authRoutes } from './features/auth/routes.ts';
 import { accountRoutes } from './features/auth/account-routes.ts';
 import { caseRoutes } from './features/cases/routes.ts';
+import { requestRoutes } from './features/requests/routes.ts';
 import { adminRoutes } from './features/admin/routes.ts';
 import {
   devOutboxRoutes,
@@ -41,18 +43,32 @@ const govukDist = path.join(
 
 /** Personal data and secrets never reach the logs: tokens in paths and all cookies are cut. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/(register|reset-password)\/[^/?#]+/g, '/$1/[redacted]');
+  return url.replace(
+    /\/(register|reset-password|request-an-assessment\/resume)\/[^/?#]+/g,
+    '/$1/[redacted]',
+  );
 }
 
 class BadRequestError extends Error {
   statusCode = 400;
 }
 
-function containsNulCharacter(value: unknown): boolean {
+/**
+ * Whether any string in a parsed body or query holds a NUL. An uploaded file's part is checked
+ * by its name only: its bytes are a Buffer (checked by the upload's own rules) and it refers back
+ * to all the form's fields, so parts already seen are skipped.
+ */
+function containsNulCharacter(value: unknown, seen = new WeakSet<object>()): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNulCharacter);
-  if (value && typeof value === 'object') return Object.values(value).some(containsNulCharacter);
-  return false;
+  if (!value || typeof value !== 'object' || seen.has(value) || ArrayBuffer.isView(value)) {
+    return false;
+  }
+  seen.add(value);
+  const part = value as { type?: unknown; filename?: unknown };
+  if (part.type === 'file') return containsNulCharacter(part.filename, seen);
+  return Object.entries(value).some(
+    ([key, inner]) => key !== 'fields' && containsNulCharacter(inner, seen),
+  );
 }
 
 /**
@@ -168,6 +184,15 @@ export async function buildApp(
     maxAge: cacheFor,
   });
 
+  // Rate limits, for the routes that declare one (the request form): before any route exists.
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`Rate limit: ${context.max} in ${context.after}`), {
+        statusCode: 429,
+      }),
+  });
+
   // 3. Cookies and form bodies.
   await app.register(fastifyCookie, { secret: config.sessionSecret });
   // HTML forms are the only bodies Pathway takes: anything else (JSON included) gets a 415.
@@ -217,7 +242,13 @@ export async function buildApp(
       secure: config.production,
       signed: true,
     },
-    getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf,
+    // A multipart form's fields arrive as { value } (the evidence upload); others as strings.
+    getToken: (request) => {
+      const token = (request.body as Record<string, unknown> | undefined)?._csrf;
+      if (typeof token === 'string') return token;
+      const value = (token as { value?: unknown } | undefined)?.value;
+      return typeof value === 'string' ? value : undefined;
+    },
   });
   app.addHook('preHandler', (request, reply, done) => {
     if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return done();
@@ -269,6 +300,7 @@ export async function buildApp(
   await authRoutes(app, services);
   await accountRoutes(app, services);
   await caseRoutes(app, services);
+  await requestRoutes(app, services);
   await adminRoutes(app, services);
   await notificationRoutes(app, services);
   await unsubscribeRoutes(app, services);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /** Used only outside production; production refuses to start with it. */
@@ -17,6 +18,8 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Where uploaded documents are kept; default DATA_DIR/documents. Outside the web root. */
+  STORAGE_DIR: z.string().min(1).optional(),
   SESSION_SECRET: z.string().default(DEVELOPMENT_SESSION_SECRET),
   SESSION_IDLE_MINUTES: z.coerce
     .number()
@@ -54,6 +57,8 @@ export type Config = {
   baseUrl: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The local folder holding uploaded documents (the storage adapter's root). */
+  storageDir: string;
   sessionSecret: string;
   sessionIdleMinutes: number;
   /**
@@ -138,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
+    storageDir: e.STORAGE_DIR ?? path.join(e.DATA_DIR, 'documents'),
     sessionSecret: e.SESSION_SECRET,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     demoData: !production && (e.DEMO_DATA ?? !e.DATABASE_URL),

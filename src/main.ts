@@ -4,6 +4,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './app.ts';
 import { services, startJobs } from './services.ts';
 import { purgeExpiredSessions } from './web/session.ts';
+import { deleteExpiredDrafts } from './features/requests/service.ts';
 import {
   DEMO_ACCOUNTS,
   DEMO_PASSWORD,
@@ -62,10 +63,17 @@ async function start() {
     config.runWorkers ? 'job workers running in this process' : 'job workers not started here',
   );
 
-  const purge = () =>
-    purgeExpiredSessions(database.db).catch((error: unknown) =>
+  const purge = async () => {
+    await purgeExpiredSessions(database.db).catch((error: unknown) =>
       app.log.error({ err: error }, 'could not purge expired sessions'),
     );
+    // Requests not sent within 28 days of their last change are deleted, with their files.
+    await deleteExpiredDrafts(database.db, appServices.storage)
+      .then((drafts) => drafts > 0 && app.log.info({ drafts }, 'deleted expired request drafts'))
+      .catch((error: unknown) =>
+        app.log.error({ err: error }, 'could not delete expired request drafts'),
+      );
+  };
   await purge();
   setInterval(purge, 10 * 60_000).unref();
 

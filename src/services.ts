@@ -1,3 +1,4 @@
+import { createStorage, type DocumentStorage } from './features/documents/storage.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createJobQueue, type JobQueue } from './jobs/queue.ts';
@@ -10,7 +11,12 @@ import { createQueues, startWorkers, type WorkerOptions } from './jobs/workers.t
 export function services(
   config: Config,
   database: DatabaseHandle,
-  overrides: { mailer?: Mailer; jobs?: JobQueue; onJobError?: (error: Error) => void } = {},
+  overrides: {
+    mailer?: Mailer;
+    jobs?: JobQueue;
+    storage?: DocumentStorage;
+    onJobError?: (error: Error) => void;
+  } = {},
 ) {
   const jobs =
     overrides.jobs ??
@@ -30,6 +36,7 @@ export function services(
     mailer: overrides.mailer ?? createMailer(config, database.db),
     jobs,
     notifier,
+    storage: overrides.storage ?? createStorage({ kind: 'local', root: config.storageDir }),
   };
 }
 

@@ -117,6 +117,9 @@ function fill(url: string, values: Record<string, string>): string {
           emailId: '00000000-0000-4000-8000-000000000000',
           notificationId: '00000000-0000-4000-8000-000000000000',
           kind: 'reminder',
+          slug: 'child-name',
+          requestId: '00000000-0000-4000-8000-000000000000',
+          documentId: '00000000-0000-4000-8000-000000000000',
         } as Record<string, string | undefined>
       )[name];
     if (!value) throw new Error(`The route walk has no value for :${name} in ${url}; add one`);

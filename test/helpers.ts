@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createStorage } from '../src/features/documents/storage.ts';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../src/app.ts';
@@ -98,8 +102,11 @@ export async function buildTestApp(
   const database = await createTestDatabase();
   if (options.demo ?? true) await seedDemoData(database.db);
   const mailer = memoryMailer();
+  // Uploaded documents go to a folder of this test's own, removed when it closes.
+  const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'pathway-documents-'));
   const appServices = services(testConfig(options.config), database, {
     mailer: options.mailer ?? mailer,
+    storage: createStorage({ kind: 'local', root: storageRoot }),
     // No maintenance or cron in tests: they run the sweeps themselves.
     jobs: createJobQueue(database, { maintenance: false }),
   });
@@ -123,6 +130,7 @@ export async function buildTestApp(
       await app.close();
       await appServices.jobs.stop();
       await database.close();
+      rmSync(storageRoot, { recursive: true, force: true });
     },
   };
 }
@@ -204,6 +212,43 @@ export class Browser {
       }),
     );
   }
+}
+
+/** Posts a multipart form with one file, as a browser's file upload does. */
+export async function uploadFile(
+  browser: Browser,
+  app: FastifyInstance,
+  url: string,
+  file: { field: string; filename: string; data: Buffer; contentType?: string },
+) {
+  const boundary = `----pathway${randomBytes(8).toString('hex')}`;
+  const parts: Buffer[] = [];
+  if (browser.lastCsrf) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${browser.lastCsrf}\r\n`,
+      ),
+    );
+  }
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: ${file.contentType ?? 'application/octet-stream'}\r\n\r\n`,
+    ),
+    file.data,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  const response = await app.inject({
+    method: 'POST',
+    url,
+    payload: Buffer.concat(parts),
+    headers: {
+      cookie: browser.cookieHeader,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    },
+  });
+  const match = /name="_csrf" value="([^"]+)"/.exec(response.body);
+  if (match) browser.lastCsrf = match[1]!;
+  return response;
 }
 
 export function demoEmail(key: DemoAccountKey): string {

@@ -1,3 +1,10 @@
+import {
+  pageContext,
+  saveAnswers,
+  saveForLater,
+  startDraft,
+  submitRequest,
+} from '../src/features/requests/service.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { queueEmail } from '../src/features/notifications/email-queue.ts';
@@ -256,6 +263,44 @@ describe('what emails say', () => {
     });
     await admin.get('/admin/messages');
     await admin.post('/admin/messages/test', { email: 'check@example.test' });
+    // And the front door: a request saved for later, then sent, about a demo child.
+    const child = children[0]!;
+    const context = await pageContext(db());
+    const draftId = await startDraft(db(), null);
+    await saveAnswers(
+      db(),
+      draftId,
+      {
+        localAuthorityId: context.authorities[0]!.id,
+        requesterKind: 'parent',
+        childFirstName: child.child_first_name,
+        childLastName: child.child_last_name,
+        childDateOfBirth: child.child_date_of_birth,
+        addressLine1: '1 Example Street',
+        addressTown: 'Exampletown',
+        addressPostcode: 'EX1 1AA',
+        inCare: 'no',
+        parentName: 'A Parent',
+        parentRelationship: 'Mother',
+        parentResponsibility: 'yes',
+        settingStatus: 'home-educated',
+        needs: 'Reading',
+        supportSoFar: 'None',
+        familyViews: 'Hopes',
+        shareConsent: 'yes',
+        contactEmail: 'front.door@example.test',
+        contactBy: 'email',
+      },
+      context,
+    );
+    await saveForLater(db(), testApp.services.notifier, draftId, 'front.door@example.test');
+    const sent = await submitRequest(db(), testApp.services.notifier, draftId, {
+      actorUserId: null,
+      correlationId: 'test',
+      ipAddress: null,
+      actor: null,
+    });
+    expect(sent.outcome).toBe('submitted');
 
     const emails = await queuedEmails(testApp);
     const kinds = new Set(emails.map((m) => m.kind));

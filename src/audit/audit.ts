@@ -14,7 +14,8 @@ export type AuditContext = {
 
 export type AuditEvent = {
   action: string;
-  subjectType: 'case' | 'user' | 'organisation' | 'local_authority' | 'session' | 'invitation';
+  subjectType:
+    'case' | 'user' | 'organisation' | 'local_authority' | 'session' | 'invitation' | 'request';
   subjectId: string | null;
   localAuthorityId?: string | null;
   details?: Record<string, unknown>;

@@ -238,6 +238,44 @@ export interface ClosureDayTable {
   added_at: CreatedAt;
 }
 
+export interface AssessmentRequestTable {
+  id: Generated<string>;
+  local_authority_id: string | null;
+  status: Generated<'draft' | 'submitted' | 'case_opened' | 'attached' | 'withdrawn'>;
+  requester_kind: string | null;
+  channel: Generated<'online' | 'email' | 'post'>;
+  answers: Json;
+  reference: string | null;
+  contact_email: string | null;
+  resume_token_hash: string | null;
+  submitted_by_user_id: string | null;
+  recorded_by_user_id: string | null;
+  received_at: Date | null;
+  received_on: string | null;
+  case_id: string | null;
+  decided_by_user_id: string | null;
+  decided_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  expires_at: Date | null;
+}
+
+export interface RequestDocumentTable {
+  id: Generated<string>;
+  request_id: string;
+  storage_key: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  uploaded_at: CreatedAt;
+}
+
+export interface RequestSequenceTable {
+  local_authority_id: string;
+  year: number;
+  last_number: number;
+}
+
 export interface Database {
   local_authority: LocalAuthorityTable;
   organisation: OrganisationTable;
@@ -260,6 +298,9 @@ export interface Database {
   notification: NotificationTable;
   reminder_sent: ReminderSentTable;
   overdue_summary_sent: OverdueSummarySentTable;
+  assessment_request: AssessmentRequestTable;
+  request_document: RequestDocumentTable;
+  request_sequence: RequestSequenceTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

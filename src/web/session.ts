@@ -33,6 +33,10 @@ export type SessionData = {
   pendingInvitationToken?: string;
   /** Where to go after signing in. */
   returnTo?: string;
+  /** The request for an assessment being filled in on this browser (no account needed). */
+  requestDraftId?: string;
+  /** The request just sent, for its confirmation page. */
+  sentRequest?: { reference: string; decisionDueOn: string | null; localAuthorityName: string };
   /** A one-off message for the next page (GOV.UK notification banner). */
   flash?: { heading: string; body?: string };
 };

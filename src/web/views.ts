@@ -90,7 +90,10 @@ export function navigationFor(
 ): NavigationItem[] {
   if (!actor) return [];
   const items: NavigationItem[] = [];
-  if (isStaff(actor)) items.push({ href: '/cases', text: 'Cases' });
+  if (isStaff(actor)) {
+    items.push({ href: '/cases', text: 'Cases' });
+    items.push({ href: '/requests', text: 'New requests' });
+  }
   items.push({ href: '/your-cases', text: 'Your cases' });
   items.push({
     href: '/notifications',

@@ -128,6 +128,18 @@ export function todayInEngland(now: Date = new Date()): CalendarDate {
   return ENGLAND_DAY.format(now);
 }
 
+const ENGLAND_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** The date and time in England, as the clock's `receivedOn` reads it: YYYY-MM-DDTHH:MM. */
+export function localTimeInEngland(now: Date = new Date()): string {
+  return `${todayInEngland(now)}T${ENGLAND_TIME.format(now)}`;
+}
+
 const LONG_DATE = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'long',

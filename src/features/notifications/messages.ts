@@ -31,6 +31,14 @@ export type MessageData = {
   'exception-recorded': { reference: string; limit: string; link: string };
   digest: { items: { title: string; link: string }[]; preferencesLink: string };
   'test-message': { number: number; count: number; sentBy: string };
+  'request-received': {
+    reference: string;
+    localAuthorityName: string;
+    /** The last day for the council's decision whether to assess. */
+    decisionDueOn: CalendarDate;
+    link: string;
+  };
+  'request-resume': { link: string; days: number; expiresOn: CalendarDate };
 };
 
 export type MessageKind = keyof MessageData;
@@ -158,6 +166,22 @@ const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage
       `This is test message ${d.number} of ${d.count} from Pathway, sent by ${d.sentBy} to check that email is delivered.`,
       'You do not need to do anything.',
     ]),
+  'request-received': (d) =>
+    render(`Request received: ${d.reference}`, [
+      `${d.localAuthorityName} has your request for an education, health and care (EHC) needs assessment. Its reference is ${d.reference}.`,
+      `The council must tell you whether it will carry out an assessment by ${formatDayAndDate(d.decisionDueOn)}.`,
+      'A caseworker will contact you. Keep the reference: use it if you contact the council about this request.',
+      { link: d.link, text: 'What happens next' },
+      'If you did not make this request, contact the council.',
+    ]),
+  'request-resume': (d) =>
+    render('Your saved request for an EHC needs assessment', [
+      'You saved a request for an education, health and care (EHC) needs assessment to finish later.',
+      'To carry on, open this link:',
+      { link: d.link },
+      `The link works until ${formatDayAndDate(d.expiresOn)}. After that, the saved answers are deleted.`,
+      'If you did not start this request, you can ignore this email.',
+    ]),
 };
 
 export function renderMessage<K extends MessageKind>(
@@ -210,6 +234,17 @@ export function sampleMessages(baseUrl: string): { [K in MessageKind]: MessageDa
       preferencesLink: `${baseUrl}/account/notifications`,
     },
     'test-message': { number: 1, count: 1, sentBy: 'an administrator' },
+    'request-received': {
+      reference: 'R999-2026-00042',
+      localAuthorityName: 'Demoshire County Council',
+      decisionDueOn: '2026-03-09',
+      link: `${baseUrl}/request-an-assessment`,
+    },
+    'request-resume': {
+      link: `${baseUrl}/request-an-assessment/resume/EXAMPLE`,
+      days: 28,
+      expiresOn: '2026-03-20',
+    },
   };
 }
 
@@ -222,4 +257,6 @@ export const MESSAGE_KIND_LABELS: Record<MessageKind, string> = {
   'exception-recorded': 'An exception to a time limit was recorded',
   digest: 'Daily digest of updates',
   'test-message': 'Test message',
+  'request-received': 'A request for an assessment was received',
+  'request-resume': 'Link to carry on a saved request',
 };

@@ -1,0 +1,422 @@
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { DbOrTrx } from '../../db/database.ts';
+import type { Answers } from './questions.ts';
+
+/** The LAs taking requests, for the first question and the start page's help links. */
+export async function listAuthorities(db: DbOrTrx) {
+  return db
+    .selectFrom('local_authority')
+    .select(['id', 'name', 'code', 'sendiass_name', 'sendiass_url'])
+    .orderBy('name')
+    .execute();
+}
+
+export async function insertDraft(
+  db: DbOrTrx,
+  draft: { answers: Answers; submittedByUserId: string | null; expiresAt: Date },
+): Promise<string> {
+  const row = await db
+    .insertInto('assessment_request')
+    .values({
+      answers: JSON.stringify(draft.answers),
+      submitted_by_user_id: draft.submittedByUserId,
+      expires_at: draft.expiresAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** A draft that has not expired, with its evidence. */
+export async function findDraft(db: DbOrTrx, id: string) {
+  const row = await db
+    .selectFrom('assessment_request')
+    .select(['id', 'answers', 'contact_email', 'expires_at', 'submitted_by_user_id'])
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('request_document')
+          .select([
+            'request_document.id',
+            'request_document.file_name',
+            'request_document.size_bytes',
+            'request_document.content_type',
+          ])
+          .whereRef('request_document.request_id', '=', 'assessment_request.id')
+          .orderBy('request_document.uploaded_at'),
+      ).as('documents'),
+    )
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+  return row ? { ...row, answers: row.answers as Answers } : undefined;
+}
+
+export async function saveAnswers(db: DbOrTrx, id: string, answers: Answers, expiresAt: Date) {
+  await db
+    .updateTable('assessment_request')
+    .set({ answers: JSON.stringify(answers), updated_at: new Date(), expires_at: expiresAt })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .execute();
+}
+
+export async function setResumeToken(
+  db: DbOrTrx,
+  id: string,
+  tokenHash: string,
+  email: string,
+  expiresAt: Date,
+) {
+  await db
+    .updateTable('assessment_request')
+    .set({ resume_token_hash: tokenHash, contact_email: email, expires_at: expiresAt })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .execute();
+}
+
+export async function findDraftIdByResumeHash(db: DbOrTrx, tokenHash: string) {
+  const row = await db
+    .selectFrom('assessment_request')
+    .select('id')
+    .where('resume_token_hash', '=', tokenHash)
+    .where('status', '=', 'draft')
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export async function countDocuments(db: DbOrTrx, requestId: string): Promise<number> {
+  const row = await db
+    .selectFrom('request_document')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('request_id', '=', requestId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertDocument(
+  db: DbOrTrx,
+  document: {
+    requestId: string;
+    storageKey: string;
+    fileName: string;
+    contentType: string;
+    sizeBytes: number;
+  },
+) {
+  await db
+    .insertInto('request_document')
+    .values({
+      request_id: document.requestId,
+      storage_key: document.storageKey,
+      file_name: document.fileName,
+      content_type: document.contentType,
+      size_bytes: document.sizeBytes,
+    })
+    .execute();
+}
+
+/** Removes a document from a draft; returns its storage key, or null when there is none. */
+export async function deleteDraftDocument(db: DbOrTrx, requestId: string, documentId: string) {
+  const row = await db
+    .deleteFrom('request_document')
+    .where('id', '=', documentId)
+    .where('request_id', '=', requestId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('assessment_request')
+          .select('assessment_request.id')
+          .where('assessment_request.id', '=', requestId)
+          .where('assessment_request.status', '=', 'draft'),
+      ),
+    )
+    .returning('storage_key')
+    .executeTakeFirst();
+  return row?.storage_key ?? null;
+}
+
+export async function findDocument(db: DbOrTrx, requestId: string, documentId: string) {
+  return db
+    .selectFrom('request_document')
+    .innerJoin('assessment_request', 'assessment_request.id', 'request_document.request_id')
+    .select([
+      'request_document.storage_key',
+      'request_document.file_name',
+      'request_document.content_type',
+      'assessment_request.local_authority_id',
+    ])
+    .where('request_document.id', '=', documentId)
+    .where('request_document.request_id', '=', requestId)
+    .executeTakeFirst();
+}
+
+/** The next request number for an LA in a year, counted in the caller's transaction. */
+export async function nextRequestNumber(
+  db: DbOrTrx,
+  localAuthorityId: string,
+  year: number,
+): Promise<number> {
+  const row = await db
+    .insertInto('request_sequence')
+    .values({ local_authority_id: localAuthorityId, year, last_number: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['local_authority_id', 'year'])
+        .doUpdateSet({ last_number: sql`request_sequence.last_number + 1` }),
+    )
+    .returning('last_number')
+    .executeTakeFirstOrThrow();
+  return row.last_number;
+}
+
+export async function authorityCode(db: DbOrTrx, localAuthorityId: string) {
+  const row = await db
+    .selectFrom('local_authority')
+    .select(['code', 'name'])
+    .where('id', '=', localAuthorityId)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** Marks a draft as received; false when it was not a draft any more (sent twice). */
+export async function markSubmitted(
+  db: DbOrTrx,
+  id: string,
+  submitted: {
+    localAuthorityId: string;
+    requesterKind: string;
+    answers: Answers;
+    reference: string;
+    contactEmail: string;
+    receivedAt: Date;
+    receivedOn: string;
+    submittedByUserId: string | null;
+  },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('assessment_request')
+    .set({
+      status: 'submitted',
+      local_authority_id: submitted.localAuthorityId,
+      requester_kind: submitted.requesterKind,
+      answers: JSON.stringify(submitted.answers),
+      reference: submitted.reference,
+      contact_email: submitted.contactEmail,
+      received_at: submitted.receivedAt,
+      received_on: submitted.receivedOn,
+      submitted_by_user_id: submitted.submittedByUserId,
+      resume_token_hash: null,
+      expires_at: null,
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Drafts past their 28 days, with their documents' storage keys, deleted in one statement. */
+export async function deleteExpiredDrafts(db: DbOrTrx, now: Date) {
+  const keys = await db
+    .selectFrom('request_document')
+    .innerJoin('assessment_request', 'assessment_request.id', 'request_document.request_id')
+    .select('request_document.storage_key')
+    .where('assessment_request.status', '=', 'draft')
+    .where('assessment_request.expires_at', '<=', now)
+    .execute();
+  const deleted = await db
+    .deleteFrom('assessment_request')
+    .where('status', '=', 'draft')
+    .where('expires_at', '<=', now)
+    .executeTakeFirst();
+  return { drafts: Number(deleted.numDeletedRows), storageKeys: keys.map((k) => k.storage_key) };
+}
+
+/**
+ * The LA's new requests, oldest first, each with possible duplicates: another request or a case
+ * for a child with the same last name and date of birth.
+ */
+export async function listIntake(db: DbOrTrx, localAuthorityIds: string[]) {
+  return db
+    .selectFrom('assessment_request as r')
+    .select([
+      'r.id',
+      'r.reference',
+      'r.local_authority_id',
+      'r.requester_kind',
+      'r.channel',
+      'r.received_at',
+      'r.received_on',
+      sql<string>`r.answers->>'childFirstName'`.as('child_first_name'),
+      sql<string>`r.answers->>'childLastName'`.as('child_last_name'),
+      sql<string>`r.answers->>'childDateOfBirth'`.as('child_date_of_birth'),
+    ])
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('assessment_request as other')
+          .select(['other.id', 'other.reference'])
+          .whereRef('other.local_authority_id', '=', 'r.local_authority_id')
+          .whereRef('other.id', '<>', 'r.id')
+          .where('other.status', '<>', 'draft')
+          .where(
+            sql`lower(other.answers->>'childLastName')`,
+            '=',
+            sql`lower(r.answers->>'childLastName')`,
+          )
+          .where(sql`other.answers->>'childDateOfBirth'`, '=', sql`r.answers->>'childDateOfBirth'`),
+      ).as('similar_requests'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('case')
+          .select(['case.id', 'case.reference', 'case.stage'])
+          .whereRef('case.local_authority_id', '=', 'r.local_authority_id')
+          .where(
+            sql`lower(${sql.ref('case.child_last_name')})`,
+            '=',
+            sql`lower(r.answers->>'childLastName')`,
+          )
+          .where(
+            sql`${sql.ref('case.child_date_of_birth')}::text`,
+            '=',
+            sql`r.answers->>'childDateOfBirth'`,
+          ),
+      ).as('similar_cases'),
+    ])
+    .where('r.local_authority_id', 'in', localAuthorityIds)
+    .where('r.status', '=', 'submitted')
+    .orderBy('r.received_at')
+    .limit(500)
+    .execute();
+}
+
+/** A request as the LA sees it, with its evidence and the cases it may duplicate. */
+export async function findRequest(db: DbOrTrx, id: string) {
+  const row = await db
+    .selectFrom('assessment_request as r')
+    .leftJoin('local_authority', 'local_authority.id', 'r.local_authority_id')
+    .selectAll('r')
+    .select('local_authority.name as local_authority_name')
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('request_document')
+          .select([
+            'request_document.id',
+            'request_document.file_name',
+            'request_document.size_bytes',
+            'request_document.content_type',
+          ])
+          .whereRef('request_document.request_id', '=', 'r.id')
+          .orderBy('request_document.uploaded_at'),
+      ).as('documents'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('case')
+          .select(['case.id', 'case.reference', 'case.stage'])
+          .whereRef('case.local_authority_id', '=', 'r.local_authority_id')
+          .where(
+            sql`lower(${sql.ref('case.child_last_name')})`,
+            '=',
+            sql`lower(r.answers->>'childLastName')`,
+          )
+          .where(
+            sql`${sql.ref('case.child_date_of_birth')}::text`,
+            '=',
+            sql`r.answers->>'childDateOfBirth'`,
+          ),
+      ).as('similar_cases'),
+    ])
+    .where('r.id', '=', id)
+    .where('r.status', '<>', 'draft')
+    .executeTakeFirst();
+  return row ? { ...row, answers: row.answers as Answers } : undefined;
+}
+
+export async function lockRequest(db: DbOrTrx, id: string) {
+  const row = await db
+    .selectFrom('assessment_request')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? { ...row, answers: row.answers as Answers } : undefined;
+}
+
+export async function insertCaseFromRequest(
+  db: DbOrTrx,
+  values: {
+    localAuthorityId: string;
+    reference: string;
+    childFirstName: string;
+    childLastName: string;
+    childDateOfBirth: string;
+    receivedOn: string;
+    nextStepDueOn: string | null;
+    officerId: string;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('case')
+    .values({
+      local_authority_id: values.localAuthorityId,
+      reference: values.reference,
+      child_first_name: values.childFirstName,
+      child_last_name: values.childLastName,
+      child_date_of_birth: values.childDateOfBirth,
+      stage: 'request_received',
+      request_received_on: values.receivedOn,
+      next_step_due_on: values.nextStepDueOn,
+      assigned_officer_id: values.officerId,
+      updated_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function markRequestDecided(
+  db: DbOrTrx,
+  id: string,
+  outcome: { status: 'case_opened' | 'attached'; caseId: string; decidedBy: string },
+) {
+  await db
+    .updateTable('assessment_request')
+    .set({
+      status: outcome.status,
+      case_id: outcome.caseId,
+      decided_by_user_id: outcome.decidedBy,
+      decided_at: new Date(),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function isStaffOf(db: DbOrTrx, userId: string, localAuthorityId: string) {
+  const row = await db
+    .selectFrom('staff_membership')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .where('local_authority_id', '=', localAuthorityId)
+    .where('role', 'in', ['caseworker', 'decision_maker', 'manager'])
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+/** Emails of one kind queued to an address in the last hour. */
+export async function recentEmailsTo(db: DbOrTrx, address: string, kind: string): Promise<number> {
+  const row = await db
+    .selectFrom('email_message')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('to_address', '=', address)
+    .where('kind', '=', kind)
+    .where('created_at', '>', new Date(Date.now() - 60 * 60_000))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,497 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyMultipart from '@fastify/multipart';
+import { z } from 'zod';
+import type { Services } from '../../services.ts';
+import { NotFoundError } from '../../policy/route-policy.ts';
+import { auditContextOf } from '../../web/request-context.ts';
+import { parseForm, renderBadRequest, type FormErrors } from '../../web/forms.ts';
+import { MAX_UPLOAD_BYTES, MAX_UPLOADS_PER_REQUEST } from '../documents/uploads.ts';
+import {
+  REQUESTER_KINDS,
+  firstIncompletePage,
+  hasRightToRequest,
+  nextPage,
+  pageBySlug,
+  pagesFor,
+  pickFields,
+  postedFields,
+  previousPage,
+  type Answers,
+  type PageContext,
+  type QuestionPage,
+} from './questions.ts';
+import * as requests from './service.ts';
+
+const BASE = '/request-an-assessment';
+const publicRoute = { config: { policy: 'public' as const } };
+const uuid = z.uuid();
+
+/** The fields of a question page, ready for the GOV.UK macros. */
+function fieldsView(page: QuestionPage, answers: Answers, context: PageContext) {
+  const fields = page.fields(answers, context);
+  return fields.map((field) => ({
+    ...field,
+    isPageHeading: fields.length === 1,
+    options:
+      field.kind === 'radios'
+        ? field.options.map((o) => ({
+            value: o.value,
+            text: o.text,
+            hint: o.hint ? { text: o.hint } : undefined,
+          }))
+        : undefined,
+  }));
+}
+
+/** What a question page shows: typed values win over saved answers (a page with errors). */
+function questionView(
+  page: QuestionPage,
+  answers: Answers,
+  context: PageContext,
+  options: { typed?: Answers; errors?: FormErrors; change?: boolean },
+) {
+  const values: Answers = { ...pickFields(page, answers, context) };
+  for (const field of page.fields(answers, context)) {
+    if (field.kind === 'date') {
+      const [year, month, day] = (answers[field.name] ?? '').split('-');
+      values[`${field.name}-day`] = day ? String(Number(day)) : '';
+      values[`${field.name}-month`] = month ? String(Number(month)) : '';
+      values[`${field.name}-year`] = year ?? '';
+    }
+  }
+  const back = previousPage(page.slug, answers, context);
+  return {
+    page: { slug: page.slug, title: page.title(answers), intro: page.intro?.(answers) },
+    fields: fieldsView(page, answers, context),
+    values: { ...values, ...options.typed },
+    errors: options.errors,
+    errorList: options.errors ? Object.values(options.errors) : undefined,
+    change: options.change ?? false,
+    backHref: options.change ? `${BASE}/check-answers` : back ? `${BASE}/${back.slug}` : BASE,
+  };
+}
+
+export async function requestRoutes(app: FastifyInstance, services: Services) {
+  const { db, notifier, storage } = services;
+
+  /** The draft this browser is filling in, or null (never started, sent, or past 28 days). */
+  async function currentDraft(request: FastifyRequest) {
+    const id = request.session.data.requestDraftId;
+    if (!id) return null;
+    return (await requests.findDraft(db, id)) ?? null;
+  }
+
+  function noDraft(reply: FastifyReply) {
+    return reply.redirect(`${BASE}?expired=1`, 303);
+  }
+
+  // A bot cannot flood the front door: starting, saving and sending are limited per address
+  // (@fastify/rate-limit is registered in app.ts, before any route).
+  const limited = (max: number) => ({
+    config: { policy: 'public' as const, rateLimit: { max, timeWindow: '1 hour' } },
+  });
+
+  app.get(BASE, publicRoute, async (request, reply) => {
+    const authorities = await requests.authorities(db);
+    const draft = await currentDraft(request);
+    return reply.render('requests/start.njk', {
+      authorities,
+      hasDraft: Boolean(draft),
+      expired: (request.query as Record<string, unknown>).expired === '1',
+    });
+  });
+
+  app.get(`${BASE}/what-happens-next`, publicRoute, async (_request, reply) =>
+    reply.render('requests/what-happens-next.njk', {}),
+  );
+
+  app.post(`${BASE}/start`, limited(30), async (request, reply) => {
+    const context = await requests.pageContext(db);
+    let draft = await currentDraft(request);
+    if (!draft) {
+      const id = await requests.startDraft(db, request.actor);
+      request.session.data.requestDraftId = id;
+      request.session.changed();
+      draft = (await requests.findDraft(db, id))!;
+    }
+    const first = firstIncompletePage(draft.answers, context);
+    return reply.redirect(first ? `${BASE}/${first.slug}` : `${BASE}/check-answers`, 303);
+  });
+
+  app.get(`${BASE}/resume/:token`, publicRoute, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const id = await requests.resumeDraft(db, token);
+    if (!id) {
+      return reply.code(404).render('requests/resume-expired.njk', {});
+    }
+    request.session.data.requestDraftId = id;
+    request.session.changed();
+    const draft = await requests.findDraft(db, id);
+    const first = draft ? firstIncompletePage(draft.answers, await requests.pageContext(db)) : null;
+    return reply.redirect(first ? `${BASE}/${first.slug}` : `${BASE}/check-answers`, 303);
+  });
+
+  app.get(`${BASE}/save`, publicRoute, async (request, reply) => {
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    return reply.render('requests/save.njk', {
+      values: { email: draft.answers.contactEmail ?? draft.contact_email ?? '' },
+      days: requests.DRAFT_DAYS,
+    });
+  });
+
+  const saveSchema = z.object({
+    email: z
+      .string({ error: 'Enter your email address' })
+      .trim()
+      .min(1, 'Enter your email address')
+      .max(254, 'Email address must be 254 characters or fewer')
+      .pipe(z.email('Enter an email address in the correct format, like name@example.com'))
+      .transform((e) => e.toLowerCase()),
+  });
+
+  app.post(`${BASE}/save`, limited(10), async (request, reply) => {
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    const result = parseForm(saveSchema, request.body);
+    if (!result.ok) {
+      return renderBadRequest(reply, 'requests/save.njk', result, request.body, {
+        days: requests.DRAFT_DAYS,
+      });
+    }
+    if (!(await requests.saveForLater(db, notifier, draft.id, result.value.email))) {
+      const tooMany = {
+        text: 'We have already sent several links to this email address in the last hour. Check your email, or try again later',
+        href: '#email',
+      };
+      return renderBadRequest(
+        reply,
+        'requests/save.njk',
+        { errors: { email: tooMany }, errorList: [tooMany] },
+        request.body,
+        { days: requests.DRAFT_DAYS },
+      );
+    }
+    return reply.render('requests/saved.njk', { days: requests.DRAFT_DAYS });
+  });
+
+  // Evidence: one file per upload, as GOV.UK's file upload pattern asks; the form is multipart,
+  // so these routes get their own body parser and a page-shaped answer to a file too large.
+  void app.register(async (uploads) => {
+    await uploads.register(fastifyMultipart, {
+      attachFieldsToBody: true,
+      limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
+    });
+    uploads.setErrorHandler(async (error: Error & { code?: string }, request, reply) => {
+      const tooLarge = error.code === 'FST_REQ_FILE_TOO_LARGE';
+      const tooMany = error.code === 'FST_FILES_LIMIT' || error.code === 'FST_PARTS_LIMIT';
+      if (!tooLarge && !tooMany) throw error;
+      const draft = await currentDraft(request);
+      if (!draft) return noDraft(reply);
+      return renderEvidence(reply.code(400), draft, {
+        evidence: {
+          text: tooLarge
+            ? 'The selected file must be smaller than 20 MB'
+            : 'Select one file at a time',
+          href: '#evidence',
+        },
+      });
+    });
+
+    uploads.post(
+      `${BASE}/evidence`,
+      { ...publicRoute, bodyLimit: MAX_UPLOAD_BYTES + 1024 * 1024 },
+      async (request, reply) => {
+        const draft = await currentDraft(request);
+        if (!draft) return noDraft(reply);
+        const file = (request.body as Record<string, unknown> | undefined)?.evidence as
+          { type?: string; filename?: string; toBuffer?: () => Promise<Buffer> } | undefined;
+        if (!file || file.type !== 'file' || !file.filename || !file.toBuffer) {
+          return renderEvidence(reply.code(400), draft, {
+            evidence: { text: 'Select a file', href: '#evidence' },
+          });
+        }
+        const data = await file.toBuffer();
+        const outcome = await requests.addEvidence(db, storage, draft.id, {
+          filename: file.filename,
+          data,
+        });
+        if (!outcome.ok) {
+          return renderEvidence(reply.code(400), draft, {
+            evidence: { text: outcome.message, href: '#evidence' },
+          });
+        }
+        return reply.redirect(`${BASE}/evidence`, 303);
+      },
+    );
+  });
+
+  async function renderEvidence(
+    reply: FastifyReply,
+    draft: NonNullable<Awaited<ReturnType<typeof currentDraft>>>,
+    errors?: FormErrors,
+  ) {
+    const fresh = (await requests.findDraft(db, draft.id)) ?? draft;
+    const context = await requests.pageContext(db);
+    const pages = pagesFor(fresh.answers, context);
+    return reply.render('requests/evidence.njk', {
+      documents: fresh.documents,
+      maxFiles: MAX_UPLOADS_PER_REQUEST,
+      errors,
+      errorList: errors ? Object.values(errors) : undefined,
+      backHref: `${BASE}/${pages[pages.length - 1]!.slug}`,
+      isSetting: fresh.answers.requesterKind === 'setting',
+    });
+  }
+
+  app.get(`${BASE}/evidence`, publicRoute, async (request, reply) => {
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    return renderEvidence(reply, draft);
+  });
+
+  app.post(`${BASE}/evidence/:documentId/remove`, publicRoute, async (request, reply) => {
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    const documentId = uuid.safeParse((request.params as { documentId: string }).documentId);
+    if (
+      !documentId.success ||
+      !(await requests.removeEvidence(db, storage, draft.id, documentId.data))
+    ) {
+      throw new NotFoundError('No such file');
+    }
+    return reply.redirect(`${BASE}/evidence`, 303);
+  });
+
+  app.get(`${BASE}/check-answers`, publicRoute, async (request, reply) => {
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    const context = await requests.pageContext(db);
+    const missing = firstIncompletePage(draft.answers, context);
+    if (missing) return reply.redirect(`${BASE}/${missing.slug}`, 303);
+    return reply.render('requests/check-answers.njk', {
+      sections: pagesFor(draft.answers, context).map((page) => ({
+        slug: page.slug,
+        rows: page.summary(draft.answers, context),
+      })),
+      documents: draft.documents,
+      rightToRequest: hasRightToRequest(draft.answers.requesterKind),
+    });
+  });
+
+  app.post(`${BASE}/check-answers`, limited(20), async (request, reply) => {
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    const outcome = await requests.submitRequest(db, notifier, draft.id, {
+      ...auditContextOf(request),
+      actor: request.actor,
+    });
+    if (outcome.outcome === 'incomplete') return reply.redirect(`${BASE}/${outcome.slug}`, 303);
+    if (outcome.outcome === 'gone') return noDraft(reply);
+    delete request.session.data.requestDraftId;
+    request.session.data.sentRequest = {
+      reference: outcome.reference,
+      decisionDueOn: outcome.decisionDueOn,
+      localAuthorityName: outcome.localAuthorityName,
+    };
+    request.session.changed();
+    return reply.redirect(`${BASE}/confirmation`, 303);
+  });
+
+  app.get(`${BASE}/confirmation`, publicRoute, async (request, reply) => {
+    const sent = request.session.data.sentRequest;
+    if (!sent) return reply.redirect(BASE, 303);
+    return reply.render('requests/confirmation.njk', { sent });
+  });
+
+  // The question pages, last: their slugs come from QUESTION_PAGES.
+  app.get(`${BASE}/:slug`, publicRoute, async (request, reply) => {
+    const page = pageBySlug((request.params as { slug: string }).slug);
+    if (!page) throw new NotFoundError('No such question');
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    const context = await requests.pageContext(db);
+    if (!page.applies(draft.answers, context)) throw new NotFoundError('Question does not apply');
+    const change = (request.query as Record<string, unknown>).change === '1';
+    return reply.render(
+      'requests/question.njk',
+      questionView(page, draft.answers, context, { change }),
+    );
+  });
+
+  app.post(`${BASE}/:slug`, publicRoute, async (request, reply) => {
+    const page = pageBySlug((request.params as { slug: string }).slug);
+    if (!page) throw new NotFoundError('No such question');
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    const context = await requests.pageContext(db);
+    if (!page.applies(draft.answers, context)) throw new NotFoundError('Question does not apply');
+    const change = (request.query as Record<string, unknown>).change === '1';
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const { values, typed } = postedFields(page, draft.answers, context, body);
+    const checked = page.schema({ ...draft.answers, ...values }, context).safeParse(values);
+    if (!checked.success) {
+      const errors: FormErrors = {};
+      for (const issue of checked.error.issues) {
+        const field = String(issue.path[0] ?? 'form');
+        const isDate =
+          page.fields(draft.answers, context).find((f) => f.name === field)?.kind === 'date';
+        if (!errors[field])
+          errors[field] = { text: issue.message, href: `#${field}${isDate ? '-day' : ''}` };
+      }
+      return reply
+        .code(400)
+        .render(
+          'requests/question.njk',
+          questionView(page, draft.answers, context, { typed, errors, change }),
+        );
+    }
+    const answers = await requests.saveAnswers(
+      db,
+      draft.id,
+      { ...draft.answers, ...(checked.data as Answers) },
+      context,
+    );
+    if (change) {
+      const missing = firstIncompletePage(answers, context);
+      return reply.redirect(
+        missing ? `${BASE}/${missing.slug}?change=1` : `${BASE}/check-answers`,
+        303,
+      );
+    }
+    const next = nextPage(page.slug, answers, context);
+    return reply.redirect(next ? `${BASE}/${next.slug}` : `${BASE}/evidence`, 303);
+  });
+
+  // The LA's intake: new requests, each turned into a case by a caseworker.
+  app.get('/requests', { config: { policy: 'staff' } }, async (request, reply) => {
+    const rows = await requests.newRequests(db, request.actor!);
+    return reply.render('requests/intake.njk', { requests: rows, kinds: REQUESTER_KINDS });
+  });
+
+  const requestParams = z.object({ requestId: z.uuid() });
+
+  async function renderRequest(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    requestId: string,
+    errors?: FormErrors,
+    values: Record<string, unknown> = {},
+  ) {
+    const found = await requests.viewRequest(
+      db,
+      request.actor!,
+      requestId,
+      auditContextOf(request),
+    );
+    if (!found) throw new NotFoundError('No such request');
+    const context = await requests.pageContext(db);
+    const officers = await requests.officersOf(db, found.local_authority_id!);
+    return reply.render('requests/request.njk', {
+      found,
+      kinds: REQUESTER_KINDS,
+      rightToRequest: hasRightToRequest(found.requester_kind ?? undefined),
+      sections: found.pages.map((page) => ({
+        title: page.title(found.answers),
+        rows: page.summary(found.answers, context),
+      })),
+      officerItems: [
+        { value: '', text: 'Choose an officer' },
+        ...officers.map((o) => ({
+          value: o.id,
+          text: o.display_name,
+          selected: (values.officerId ?? request.actor!.userId) === o.id,
+        })),
+      ],
+      errors,
+      errorList: errors ? Object.values(errors) : undefined,
+    });
+  }
+
+  app.get('/requests/:requestId', { config: { policy: 'staff' } }, async (request, reply) => {
+    const params = requestParams.safeParse(request.params);
+    if (!params.success) throw new NotFoundError('No such request');
+    return renderRequest(request, reply, params.data.requestId);
+  });
+
+  const openCaseSchema = z.object({
+    officerId: z.uuid({ error: 'Choose the officer who will hold the case' }),
+  });
+
+  app.post(
+    '/requests/:requestId/open-case',
+    { config: { policy: 'staff' } },
+    async (request, reply) => {
+      const params = requestParams.safeParse(request.params);
+      if (!params.success) throw new NotFoundError('No such request');
+      const { requestId } = params.data;
+      if (!(await requests.isRequestOfStaff(db, request.actor!, requestId))) {
+        throw new NotFoundError('No such request');
+      }
+      const result = parseForm(openCaseSchema, request.body);
+      if (!result.ok) {
+        return renderRequest(request, reply.code(400), requestId, result.errors, {
+          officerId: (request.body as Record<string, unknown> | undefined)?.officerId,
+        });
+      }
+      const outcome = await requests.openCaseFromRequest(
+        db,
+        notifier,
+        requestId,
+        result.value.officerId,
+        { ...auditContextOf(request), actorUserId: request.actor!.userId },
+      );
+      if (outcome.outcome === 'not-found') throw new NotFoundError('No such request');
+      if (outcome.outcome === 'not-an-officer') {
+        return renderRequest(
+          request,
+          reply.code(400),
+          requestId,
+          { officerId: { text: 'Choose an officer from this council', href: '#officerId' } },
+          {},
+        );
+      }
+      if (outcome.outcome === 'already-decided') {
+        request.session.data.flash = { heading: 'This request already has a case' };
+        request.session.changed();
+        return reply.redirect(`/requests/${requestId}`, 303);
+      }
+      request.session.data.flash = {
+        heading: `Case ${outcome.reference} opened`,
+        body: outcome.invited
+          ? 'The family has been emailed an invitation to follow the case.'
+          : 'No family email was given, so nobody was invited: invite the family from the case.',
+      };
+      request.session.changed();
+      return reply.redirect(`/cases/${outcome.caseId}`, 303);
+    },
+  );
+
+  app.get(
+    '/requests/:requestId/documents/:documentId',
+    { config: { policy: 'staff' } },
+    async (request, reply) => {
+      const params = z
+        .object({ requestId: z.uuid(), documentId: z.uuid() })
+        .safeParse(request.params);
+      if (!params.success) throw new NotFoundError('No such document');
+      const document = await requests.downloadDocument(
+        db,
+        storage,
+        request.actor!,
+        params.data,
+        auditContextOf(request),
+      );
+      if (!document) throw new NotFoundError('No such document');
+      // Always a download, never shown inline: a document is never run as a page of this site.
+      return reply
+        .header('content-type', document.contentType)
+        .header(
+          'content-disposition',
+          `attachment; filename="${document.fileName.replace(/["\\\r\n]/g, '')}"; filename*=UTF-8''${encodeURIComponent(document.fileName)}`,
+        )
+        .header('x-content-type-options', 'nosniff')
+        .send(document.data);
+    },
+  );
+}
