@@ -168,6 +168,10 @@ describe('the request journey', () => {
     const casePage = await caseworker.get(caseUrl);
     expect(casePage.body).toContain(reference!.slice(1));
     expect(casePage.body).toContain('reg 4(2)');
+    // The school the parent named takes part, so its SENCOs see the case.
+    expect(casePage.body).toContain('Oakfield Primary School');
+    const senco = await signInAs(testApp, 'senco');
+    expect((await senco.get(caseUrl)).statusCode).toBe(200);
     expect((await caseworker.get('/requests')).body).not.toContain(reference!);
 
     const invitation = await lastQueuedTo(testApp, 'sam.parent@example.com');
@@ -460,6 +464,211 @@ describe('the clock on a request', () => {
   });
 });
 
+describe('who sees requests', () => {
+  it('shows the intake to the LA’s staff only', async () => {
+    expect((await new Browser(testApp.app).get('/requests')).headers.location).toBe('/sign-in');
+    const parent = await signInAs(testApp, 'parent');
+    expect((await parent.get('/requests')).statusCode).toBe(403);
+    const all = await queuedEmails(testApp);
+    expect(all.length).toBeGreaterThan(0);
+  });
+});
+
+describe('requests by email and letter', () => {
+  it('records one with the day it came, checks the form, and adds scans', async () => {
+    const caseworker = await signInAs(testApp, 'caseworker');
+    const form = await caseworker.get('/requests/new');
+    expect(form.statusCode).toBe(200);
+    const nextYear = String(new Date().getFullYear() + 1);
+    const bad = await caseworker.post('/requests/new', {
+      channel: 'post',
+      'receivedOn-day': '1',
+      'receivedOn-month': '1',
+      'receivedOn-year': nextYear,
+      requesterKind: 'parent',
+      childFirstName: 'Kept',
+      childLastName: '',
+      notes: '',
+    });
+    expect(bad.statusCode).toBe(400);
+    for (const message of [
+      'The date received must be today or in the past',
+      'Enter the child’s last name',
+      'Enter the date of birth',
+      'Enter a summary of the request',
+    ]) {
+      expect(bad.body).toContain(message);
+    }
+    expect(bad.body).toContain('value="Kept"');
+    // Monday 2 November 2026, by post.
+    const recorded = await caseworker.post('/requests/new', {
+      channel: 'post',
+      'receivedOn-day': '2',
+      'receivedOn-month': '11',
+      'receivedOn-year': '2026',
+      requesterKind: 'parent',
+      childFirstName: 'Posty',
+      childLastName: 'Letterman',
+      'childDateOfBirth-day': '3',
+      'childDateOfBirth-month': '3',
+      'childDateOfBirth-year': '2019',
+      contactEmail: '',
+      notes: 'Letter from the mother asking for an assessment.',
+    });
+    expect(recorded.statusCode).toBe(303);
+    const requestUrl = String(recorded.headers.location);
+    const page = await caseworker.get(requestUrl);
+    expect(page.body).toContain('Recorded from a letter');
+    expect(page.body).toContain('2 November 2026');
+    // The decision is due 6 weeks after the day it came: 14 December.
+    expect(page.body).toContain('14 December 2026');
+    const scan = await uploadFile(caseworker, testApp.app, `${requestUrl}/documents`, {
+      field: 'document',
+      filename: 'letter scan.pdf',
+      data: PDF,
+    });
+    expect(scan.statusCode).toBe(303);
+    expect((await caseworker.get(requestUrl)).body).toContain('letter scan.pdf');
+    const wrong = await uploadFile(caseworker, testApp.app, `${requestUrl}/documents`, {
+      field: 'document',
+      filename: 'virus.pdf',
+      data: Buffer.from('MZ this is not a pdf'),
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('The selected file must be a PDF');
+    const audit = await testApp.database.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('subject_id', '=', requestUrl.split('/').at(-1)!)
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining([
+        'recorded a request received by post',
+        'added a document to a request',
+      ]),
+    );
+    // Nobody outside the LA's staff can see it.
+    const otherLa = await signInAs(testApp, 'parent');
+    expect((await otherLa.get(requestUrl)).statusCode).toBe(403);
+  });
+
+  it('adds a request to the case that already exists for the child', async () => {
+    const caseworker = await signInAs(testApp, 'caseworker');
+    const existing = await testApp.database.db
+      .selectFrom('case')
+      .innerJoin('local_authority', 'local_authority.id', 'case.local_authority_id')
+      .select([
+        'case.id',
+        'case.reference',
+        'case.child_first_name',
+        'case.child_last_name',
+        'case.child_date_of_birth',
+      ])
+      .where('local_authority.code', '=', '999')
+      .orderBy('case.reference')
+      .executeTakeFirstOrThrow();
+    const [year, month, day] = existing.child_date_of_birth.split('-');
+    await caseworker.get('/requests/new');
+    const recorded = await caseworker.post('/requests/new', {
+      channel: 'email',
+      'receivedOn-day': '2',
+      'receivedOn-month': '11',
+      'receivedOn-year': '2026',
+      requesterKind: 'setting',
+      childFirstName: existing.child_first_name,
+      childLastName: existing.child_last_name.toUpperCase(),
+      'childDateOfBirth-day': day!,
+      'childDateOfBirth-month': month!,
+      'childDateOfBirth-year': year!,
+      notes: 'The school asks too.',
+    });
+    const requestUrl = String(recorded.headers.location);
+    const page = await caseworker.get(requestUrl);
+    expect(page.body).toContain('There may already be a case for this child');
+    expect((await caseworker.get('/requests')).body).toContain(`case ${existing.reference}`);
+    const none = await caseworker.post(`${requestUrl}/attach`, {});
+    expect(none.statusCode).toBe(400);
+    expect(none.body).toContain('Choose the case to add this request to');
+    const attached = await caseworker.post(`${requestUrl}/attach`, { caseId: existing.id });
+    expect(attached.headers.location).toBe(`/cases/${existing.id}`);
+    const casePage = await caseworker.get(`/cases/${existing.id}`);
+    expect(casePage.body).toContain('added to this case');
+    expect(casePage.body).toContain(requestUrl);
+    const again = await caseworker.post(`${requestUrl}/attach`, { caseId: existing.id });
+    expect(again.headers.location).toBe(requestUrl);
+  });
+});
+
+describe('settings and professionals', () => {
+  it('fills in what Pathway knows of a signed-in SENCO and their school', async () => {
+    const senco = await signInAs(testApp, 'senco');
+    expect((await senco.get('/your-cases')).body).toContain('/request-an-assessment');
+    const start = await senco.get(BASE);
+    expect(start.body).toContain('You are signed in as a member of Oakfield Primary School');
+    await senco.post(`${BASE}/start`);
+    await senco.get(`${BASE}/council`);
+    const council = /name="localAuthorityId" type="radio" value="([^"]+)"/.exec(
+      (await senco.get(`${BASE}/council`)).body,
+    )![1]!;
+    await senco.post(`${BASE}/council`, { localAuthorityId: council });
+    const who = await senco.get(`${BASE}/who-is-asking`);
+    expect(who.body).toMatch(/value="setting" checked/);
+    const education = await senco.get(`${BASE}/education`);
+    expect(education.body).toContain('value="Oakfield Primary School"');
+  });
+
+  it('offers the settings that match what was typed, or keeps the words', async () => {
+    const browser = new Browser(testApp.app);
+    await startRequest(browser, 'parent', PARENT_ANSWERS, 'education');
+    const byUrn = await browser.post(`${BASE}/education`, {
+      settingStatus: 'in-setting',
+      settingName: '999002',
+    });
+    expect(byUrn.headers.location).toBe(`${BASE}/needs`);
+    const partial = await browser.post(`${BASE}/education`, {
+      settingStatus: 'in-setting',
+      settingName: 'a',
+    });
+    expect(partial.headers.location).toBe(`${BASE}/needs`);
+    const several = await browser.post(`${BASE}/education`, {
+      settingStatus: 'in-setting',
+      settingName: 'demo',
+    });
+    // No setting's name contains "demo": the words are kept as typed.
+    expect(several.headers.location).toBe(`${BASE}/needs`);
+    // One school's name contains "oak", but it is not the whole name: it is offered.
+    const oak = await browser.post(`${BASE}/education`, {
+      settingStatus: 'in-setting',
+      settingName: 'oak',
+    });
+    expect(oak.headers.location).toBe(`${BASE}/education/choose`);
+    const school = await browser.post(`${BASE}/education`, {
+      settingStatus: 'in-setting',
+      settingName: 'School',
+    });
+    expect(school.headers.location).toBe(`${BASE}/education/choose`);
+    const page = await browser.get(`${BASE}/education/choose`);
+    expect(page.body).toContain('Oakfield Primary School');
+    expect(page.body).toContain('URN 999001');
+    const none = await browser.post(`${BASE}/education/choose`, {});
+    expect(none.statusCode).toBe(400);
+    expect(none.body).toContain('Select the nursery, school or college, or keep what you typed');
+    const kept = await browser.post(`${BASE}/education/choose`, { setting: 'typed' });
+    expect(kept.headers.location).toBe(`${BASE}/needs`);
+    await browser.post(`${BASE}/education`, { settingStatus: 'in-setting', settingName: 'oak' });
+    const chosen = await browser.post(`${BASE}/education/choose`, {
+      setting: /name="setting" type="radio" value="([0-9a-f-]{36})"/.exec(
+        (await browser.get(`${BASE}/education/choose`)).body,
+      )![1]!,
+    });
+    expect(chosen.headers.location).toBe(`${BASE}/needs`);
+    expect((await browser.get(`${BASE}/education`)).body).toContain(
+      'value="Oakfield Primary School"',
+    );
+  });
+});
+
+// Last: it uses up this test app's per-address limits.
 describe('flooding', () => {
   it('sends at most three links an hour to one address, and limits each address', async () => {
     const browser = new Browser(testApp.app);
@@ -487,15 +696,5 @@ describe('flooding', () => {
       await bot.get(BASE);
     }
     expect(statuses).toContain(429);
-  });
-});
-
-describe('who sees requests', () => {
-  it('shows the intake to the LA’s staff only', async () => {
-    expect((await new Browser(testApp.app).get('/requests')).headers.location).toBe('/sign-in');
-    const parent = await signInAs(testApp, 'parent');
-    expect((await parent.get('/requests')).statusCode).toBe(403);
-    const all = await queuedEmails(testApp);
-    expect(all.length).toBeGreaterThan(0);
   });
 });

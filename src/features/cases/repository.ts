@@ -304,6 +304,25 @@ export async function findCaseOverview(db: DbOrTrx, caseId: string, audit: Audit
           .select('closure_day.closed_on')
           .whereRef('closure_day.local_authority_id', '=', 'case.local_authority_id'),
       ).as('closures'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('assessment_request')
+          .select([
+            'assessment_request.id',
+            'assessment_request.reference',
+            'assessment_request.channel',
+            'assessment_request.received_on',
+          ])
+          .select((inner) =>
+            inner
+              .selectFrom('request_document')
+              .select((count) => count.fn.countAll<string>().as('n'))
+              .whereRef('request_document.request_id', '=', 'assessment_request.id')
+              .as('documents'),
+          )
+          .whereRef('assessment_request.case_id', '=', 'case.id')
+          .orderBy('assessment_request.received_at'),
+      ).as('requests'),
     ])
     .where('case.id', '=', caseId)
     .executeTakeFirst();

@@ -223,6 +223,13 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
       role: labelFor(CASE_ROLE_LABELS, p.case_role),
     })),
     events: found.events,
+    requests: found.requests.map((r) => ({
+      id: r.id,
+      reference: r.reference,
+      channel: r.channel,
+      receivedOn: r.received_on,
+      documents: Number(r.documents ?? 0),
+    })),
   };
 }
 

@@ -507,7 +507,7 @@ export const QUESTION_PAGES: QuestionPage[] = [
         key: 'Education now',
         value:
           a.settingStatus === 'in-setting'
-            ? (a.settingName ?? '')
+            ? `${a.settingName ?? ''}${a.settingUrn ? ` (URN ${a.settingUrn})` : ''}`
             : labelOf(SETTING_STATUS, a.settingStatus),
       },
     ],

@@ -420,3 +420,80 @@ export async function recentEmailsTo(db: DbOrTrx, address: string, kind: string)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** A request that came by email or letter, recorded by a caseworker as received. */
+export async function insertRecordedRequest(
+  db: DbOrTrx,
+  recorded: {
+    localAuthorityId: string;
+    channel: 'email' | 'post';
+    requesterKind: string;
+    answers: Answers;
+    reference: string;
+    contactEmail: string | null;
+    receivedOn: string;
+    recordedBy: string;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('assessment_request')
+    .values({
+      local_authority_id: recorded.localAuthorityId,
+      status: 'submitted',
+      channel: recorded.channel,
+      requester_kind: recorded.requesterKind,
+      answers: JSON.stringify(recorded.answers),
+      reference: recorded.reference,
+      contact_email: recorded.contactEmail,
+      received_at: new Date(),
+      received_on: recorded.receivedOn,
+      recorded_by_user_id: recorded.recordedBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function findCaseOfAuthority(db: DbOrTrx, caseId: string, localAuthorityId: string) {
+  return db
+    .selectFrom('case')
+    .select(['id', 'reference'])
+    .where('id', '=', caseId)
+    .where('local_authority_id', '=', localAuthorityId)
+    .executeTakeFirst();
+}
+
+export type SettingMatch = { id: string; name: string; urn: string | null };
+
+/** Nurseries, schools and colleges by URN, or whose name contains the words typed. */
+export async function findSettings(db: DbOrTrx, text: string): Promise<SettingMatch[]> {
+  let query = db
+    .selectFrom('organisation')
+    .select(['id', 'name', 'urn'])
+    .where('kind', '=', 'education_setting');
+  if (/^\d{6,7}$/.test(text)) {
+    query = query.where('urn', '=', text);
+  } else {
+    const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(sql<string>`lower(name)`, 'like', pattern);
+  }
+  return query.orderBy('name').limit(11).execute();
+}
+
+export async function addSettingToCase(db: DbOrTrx, caseId: string, organisationId: string) {
+  await db
+    .insertInto('case_participant')
+    .values({ case_id: caseId, organisation_id: organisationId, case_role: 'setting' })
+    .execute();
+}
+
+/** The organisations a person belongs to, with their kind, name and URN. */
+export async function organisationsOf(db: DbOrTrx, organisationIds: string[]) {
+  if (organisationIds.length === 0) return [];
+  return db
+    .selectFrom('organisation')
+    .select(['id', 'kind', 'name', 'urn'])
+    .where('id', 'in', organisationIds)
+    .orderBy('name')
+    .execute();
+}

@@ -1,13 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
 import { z } from 'zod';
+import {
+  addDays,
+  formatLongDate,
+  isCalendarDate,
+  todayInEngland,
+} from '../../domain/clock/calendar-date.ts';
 import type { Services } from '../../services.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
-import { parseForm, renderBadRequest, type FormErrors } from '../../web/forms.ts';
+import { dateFromParts, parseForm, renderBadRequest, type FormErrors } from '../../web/forms.ts';
 import { MAX_UPLOAD_BYTES, MAX_UPLOADS_PER_REQUEST } from '../documents/uploads.ts';
 import {
   REQUESTER_KINDS,
+  ageOn,
   firstIncompletePage,
   hasRightToRequest,
   nextPage,
@@ -71,6 +78,84 @@ function questionView(
   };
 }
 
+/** A request recorded from an email or a letter: who sent it, about whom, and when it came. */
+function recordedRequestSchema(actor: NonNullable<FastifyRequest['actor']>) {
+  const today = todayInEngland();
+  return z.preprocess(
+    (body) => {
+      const value = (body ?? {}) as Record<string, unknown>;
+      return {
+        ...value,
+        localAuthorityId:
+          actor.staff.length === 1 ? actor.staff[0]!.localAuthorityId : value.localAuthorityId,
+        receivedOn: dateFromParts(value, 'receivedOn'),
+        childDateOfBirth: dateFromParts(value, 'childDateOfBirth'),
+      };
+    },
+    z.object({
+      localAuthorityId: z.enum(
+        actor.staff.map((s) => s.localAuthorityId) as [string, ...string[]],
+        { error: 'Select the council' },
+      ),
+      channel: z.enum(['email', 'post'], { error: 'Select how the request arrived' }),
+      receivedOn: z
+        .string()
+        .min(1, 'Enter the date the request was received')
+        .refine(isCalendarDate, 'The date received must be a real date')
+        .refine((d) => d <= today, 'The date received must be today or in the past')
+        .refine((d) => d >= addDays(today, -366), 'The date received must be within the last year'),
+      requesterKind: z.enum(Object.keys(REQUESTER_KINDS) as [string, ...string[]], {
+        error: 'Select who sent the request',
+      }),
+      childFirstName: z
+        .string({ error: 'Enter the child’s first name' })
+        .trim()
+        .min(1, 'Enter the child’s first name')
+        .max(100, 'First name must be 100 characters or fewer'),
+      childLastName: z
+        .string({ error: 'Enter the child’s last name' })
+        .trim()
+        .min(1, 'Enter the child’s last name')
+        .max(100, 'Last name must be 100 characters or fewer'),
+      childDateOfBirth: z
+        .string()
+        .min(1, 'Enter the date of birth')
+        .refine(isCalendarDate, 'Date of birth must be a real date')
+        .refine((d) => d <= today, 'Date of birth must be today or in the past')
+        .refine(
+          (d) => ageOn(d, today) <= 25,
+          'An EHC needs assessment is for children and young people up to the age of 25',
+        ),
+      contactEmail: z
+        .string()
+        .trim()
+        .max(254, 'Email address must be 254 characters or fewer')
+        .refine(
+          (e) => e === '' || z.email().safeParse(e).success,
+          'Enter an email address in the correct format, like name@example.com',
+        )
+        .transform((e) => e.toLowerCase())
+        .default(''),
+      notes: z
+        .string({ error: 'Enter a summary of the request' })
+        .trim()
+        .min(1, 'Enter a summary of the request')
+        .max(5000, 'The summary must be 5,000 characters or fewer'),
+    }),
+  );
+}
+
+/** The one file a multipart form sent in `field`, or null when none was chosen. */
+async function uploadedFile(
+  body: unknown,
+  field: string,
+): Promise<{ filename: string; data: Buffer } | null> {
+  const part = (body as Record<string, unknown> | undefined)?.[field] as
+    { type?: string; filename?: string; toBuffer?: () => Promise<Buffer> } | undefined;
+  if (!part || part.type !== 'file' || !part.filename || !part.toBuffer) return null;
+  return { filename: part.filename, data: await part.toBuffer() };
+}
+
 export async function requestRoutes(app: FastifyInstance, services: Services) {
   const { db, notifier, storage } = services;
 
@@ -95,6 +180,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     const authorities = await requests.authorities(db);
     const draft = await currentDraft(request);
     return reply.render('requests/start.njk', {
+      askingAs: await requests.askingAs(db, request.actor),
       authorities,
       hasDraft: Boolean(draft),
       expired: (request.query as Record<string, unknown>).expired === '1',
@@ -186,16 +272,18 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
       const tooLarge = error.code === 'FST_REQ_FILE_TOO_LARGE';
       const tooMany = error.code === 'FST_FILES_LIMIT' || error.code === 'FST_PARTS_LIMIT';
       if (!tooLarge && !tooMany) throw error;
+      const text = tooLarge
+        ? 'The selected file must be smaller than 20 MB'
+        : 'Select one file at a time';
+      const requestId = requestParams.safeParse(request.params);
+      if (requestId.success) {
+        return renderRequest(request, reply.code(400), requestId.data.requestId, {
+          document: { text, href: '#document' },
+        });
+      }
       const draft = await currentDraft(request);
       if (!draft) return noDraft(reply);
-      return renderEvidence(reply.code(400), draft, {
-        evidence: {
-          text: tooLarge
-            ? 'The selected file must be smaller than 20 MB'
-            : 'Select one file at a time',
-          href: '#evidence',
-        },
-      });
+      return renderEvidence(reply.code(400), draft, { evidence: { text, href: '#evidence' } });
     });
 
     uploads.post(
@@ -222,6 +310,34 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
           });
         }
         return reply.redirect(`${BASE}/evidence`, 303);
+      },
+    );
+
+    // A scan of a letter, or an email's attachment, added by the LA's staff.
+    uploads.post(
+      '/requests/:requestId/documents',
+      { config: { policy: 'staff' }, bodyLimit: MAX_UPLOAD_BYTES + 1024 * 1024 },
+      async (request, reply) => {
+        const params = requestParams.safeParse(request.params);
+        if (!params.success) throw new NotFoundError('No such request');
+        const file = await uploadedFile(request.body, 'document');
+        const outcome = file
+          ? await requests.addRequestDocument(
+              db,
+              storage,
+              request.actor!,
+              params.data.requestId,
+              file,
+              auditContextOf(request),
+            )
+          : { ok: false as const, message: 'Select a file' };
+        if (!outcome) throw new NotFoundError('No such request');
+        if (!outcome.ok) {
+          return renderRequest(request, reply.code(400), params.data.requestId, {
+            document: { text: outcome.message, href: '#document' },
+          });
+        }
+        return reply.redirect(`/requests/${params.data.requestId}`, 303);
       },
     );
   });
@@ -304,6 +420,58 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     return reply.render('requests/confirmation.njk', { sent });
   });
 
+  // Several settings match what was typed: the person chooses one, or keeps their words.
+  app.get(`${BASE}/education/choose`, publicRoute, async (request, reply) => {
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    const { candidates } = await requests.matchSetting(db, draft.answers.settingName ?? '');
+    if (candidates.length === 0) return reply.redirect(`${BASE}/education`, 303);
+    const change = (request.query as Record<string, unknown>).change === '1';
+    return reply.render('requests/choose-setting.njk', {
+      typed: draft.answers.settingName,
+      candidates,
+      change,
+    });
+  });
+
+  app.post(`${BASE}/education/choose`, publicRoute, async (request, reply) => {
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    const context = await requests.pageContext(db);
+    const { candidates } = await requests.matchSetting(db, draft.answers.settingName ?? '');
+    const chosen = String((request.body as Record<string, unknown> | undefined)?.setting ?? '');
+    const change = (request.query as Record<string, unknown>).change === '1';
+    const setting = candidates.find((c) => c.id === chosen);
+    if (chosen !== 'typed' && !setting) {
+      const error = {
+        text: 'Select the nursery, school or college, or keep what you typed',
+        href: '#setting',
+      };
+      return reply.code(400).render('requests/choose-setting.njk', {
+        typed: draft.answers.settingName,
+        candidates,
+        change,
+        errors: { setting: error },
+        errorList: [error],
+      });
+    }
+    const answers = await requests.saveAnswers(
+      db,
+      draft.id,
+      requests.withSetting(draft.answers, setting ?? null),
+      context,
+    );
+    if (change) {
+      const missing = firstIncompletePage(answers, context);
+      return reply.redirect(
+        missing ? `${BASE}/${missing.slug}?change=1` : `${BASE}/check-answers`,
+        303,
+      );
+    }
+    const next = nextPage('education', answers, context);
+    return reply.redirect(next ? `${BASE}/${next.slug}` : `${BASE}/evidence`, 303);
+  });
+
   // The question pages, last: their slugs come from QUESTION_PAGES.
   app.get(`${BASE}/:slug`, publicRoute, async (request, reply) => {
     const page = pageBySlug((request.params as { slug: string }).slug);
@@ -346,12 +514,20 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
           questionView(page, draft.answers, context, { typed, errors, change }),
         );
     }
-    const answers = await requests.saveAnswers(
-      db,
-      draft.id,
-      { ...draft.answers, ...(checked.data as Answers) },
-      context,
-    );
+    let merged: Answers = { ...draft.answers, ...(checked.data as Answers) };
+    let chooseSetting = false;
+    if (page.slug === 'education') {
+      const found =
+        merged.settingStatus === 'in-setting'
+          ? await requests.matchSetting(db, merged.settingName ?? '')
+          : { match: null, candidates: [] };
+      merged = requests.withSetting(merged, found.match);
+      chooseSetting = found.candidates.length > 0;
+    }
+    const answers = await requests.saveAnswers(db, draft.id, merged, context);
+    if (chooseSetting) {
+      return reply.redirect(`${BASE}/education/choose${change ? '?change=1' : ''}`, 303);
+    }
     if (change) {
       const missing = firstIncompletePage(answers, context);
       return reply.redirect(
@@ -391,10 +567,26 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
       found,
       kinds: REQUESTER_KINDS,
       rightToRequest: hasRightToRequest(found.requester_kind ?? undefined),
-      sections: found.pages.map((page) => ({
-        title: page.title(found.answers),
-        rows: page.summary(found.answers, context),
-      })),
+      sections:
+        found.channel === 'online'
+          ? found.pages.map((page) => ({
+              title: page.title(found.answers),
+              rows: page.summary(found.answers, context),
+            }))
+          : [
+              {
+                title: `Recorded from ${found.channel === 'post' ? 'a letter' : 'an email'}`,
+                rows: [
+                  {
+                    key: 'Child or young person',
+                    value: `${found.answers.childFirstName} ${found.answers.childLastName}`,
+                  },
+                  { key: 'Date of birth', value: formatLongDate(found.answers.childDateOfBirth!) },
+                  { key: 'Contact email', value: found.answers.contactEmail || 'Not given' },
+                  { key: 'Summary', value: found.answers.notes ?? '' },
+                ],
+              },
+            ],
       officerItems: [
         { value: '', text: 'Choose an officer' },
         ...officers.map((o) => ({
@@ -466,6 +658,80 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
       return reply.redirect(`/cases/${outcome.caseId}`, 303);
     },
   );
+
+  const attachSchema = z.object({
+    caseId: z.uuid({ error: 'Choose the case to add this request to' }),
+  });
+
+  app.post(
+    '/requests/:requestId/attach',
+    { config: { policy: 'staff' } },
+    async (request, reply) => {
+      const params = requestParams.safeParse(request.params);
+      if (!params.success) throw new NotFoundError('No such request');
+      const { requestId } = params.data;
+      if (!(await requests.isRequestOfStaff(db, request.actor!, requestId))) {
+        throw new NotFoundError('No such request');
+      }
+      const result = parseForm(attachSchema, request.body);
+      if (!result.ok) return renderRequest(request, reply.code(400), requestId, result.errors);
+      const outcome = await requests.attachRequestToCase(db, requestId, result.value.caseId, {
+        ...auditContextOf(request),
+        actorUserId: request.actor!.userId,
+      });
+      if (outcome.outcome === 'not-found') throw new NotFoundError('No such request');
+      if (outcome.outcome === 'no-such-case') {
+        return renderRequest(request, reply.code(400), requestId, {
+          caseId: { text: 'Choose a case of this council', href: '#caseId' },
+        });
+      }
+      if (outcome.outcome === 'already-decided') {
+        request.session.data.flash = { heading: 'This request already has a case' };
+        request.session.changed();
+        return reply.redirect(`/requests/${requestId}`, 303);
+      }
+      request.session.data.flash = { heading: `Request added to case ${outcome.reference}` };
+      request.session.changed();
+      return reply.redirect(`/cases/${outcome.caseId}`, 303);
+    },
+  );
+
+  // A request that came by email or letter, recorded with the day it arrived.
+  const recordForm = (actor: NonNullable<FastifyRequest['actor']>) => ({
+    authorities: actor.staff.map((s) => ({
+      value: s.localAuthorityId,
+      text: s.localAuthorityName,
+    })),
+    kinds: Object.entries(REQUESTER_KINDS).map(([value, text]) => ({ value, text })),
+  });
+
+  app.get('/requests/new', { config: { policy: 'staff' } }, async (request, reply) =>
+    reply.render('requests/record-request.njk', { ...recordForm(request.actor!), values: {} }),
+  );
+
+  app.post('/requests/new', { config: { policy: 'staff' } }, async (request, reply) => {
+    const actor = request.actor!;
+    const result = parseForm(recordedRequestSchema(actor), request.body);
+    if (!result.ok) {
+      return renderBadRequest(
+        reply,
+        'requests/record-request.njk',
+        result,
+        request.body,
+        recordForm(actor),
+      );
+    }
+    const recorded = await requests.recordRequest(db, result.value, {
+      ...auditContextOf(request),
+      actorUserId: actor.userId,
+    });
+    request.session.data.flash = {
+      heading: `Request ${recorded.reference} recorded`,
+      body: 'Add scans of the letter or the email’s attachments below.',
+    };
+    request.session.changed();
+    return reply.redirect(`/requests/${recorded.id}`, 303);
+  });
 
   app.get(
     '/requests/:requestId/documents/:documentId',

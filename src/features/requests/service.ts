@@ -75,12 +75,86 @@ export async function downloadDocument(
   return { data, fileName: document.file_name, contentType: document.content_type };
 }
 
+/**
+ * The setting typed on the education page, matched against the settings Pathway knows: one
+ * that matches by URN or by its whole name is taken at once; otherwise up to ten whose names
+ * contain the words are offered to choose from.
+ */
+export async function matchSetting(
+  db: DbOrTrx,
+  typed: string,
+): Promise<{ match: repo.SettingMatch | null; candidates: repo.SettingMatch[] }> {
+  const text = typed.trim();
+  if (text.length < 3) return { match: null, candidates: [] };
+  const found = await repo.findSettings(db, text);
+  const exact = found.filter((s) => s.urn === text || s.name.toLowerCase() === text.toLowerCase());
+  if (exact.length === 1) return { match: exact[0]!, candidates: [] };
+  return { match: null, candidates: found.length <= 10 ? found : [] };
+}
+
+/** The answers for a setting chosen from Pathway's records. */
+export function withSetting(answers: Answers, setting: repo.SettingMatch | null): Answers {
+  if (!setting) return { ...answers, settingOrganisationId: '', settingUrn: '' };
+  return {
+    ...answers,
+    settingOrganisationId: setting.id,
+    settingName: setting.name,
+    settingUrn: setting.urn ?? '',
+  };
+}
+
+const KIND_OF_ORGANISATION: Record<string, string> = {
+  education_setting: 'setting',
+  health_team: 'health',
+  social_care_team: 'social_care',
+  educational_psychology_service: 'other_professional',
+  other: 'other_professional',
+};
+
+/**
+ * What Pathway already knows about someone signed in who belongs to a setting or a team: who is
+ * asking, their name, role and email, and for a setting, the setting itself.
+ */
+async function knownAnswers(db: DbOrTrx, actor: Actor | null): Promise<Answers> {
+  if (!actor) return {};
+  const [organisation] = await repo.organisationsOf(db, actor.organisationIds);
+  if (!organisation) return {};
+  const answers: Answers = {
+    requesterKind: KIND_OF_ORGANISATION[organisation.kind] ?? 'other_professional',
+    requesterName: actor.displayName,
+    requesterRole: organisation.name,
+    contactEmail: actor.email,
+  };
+  if (organisation.kind === 'education_setting') {
+    Object.assign(
+      answers,
+      withSetting(
+        { settingStatus: 'in-setting' },
+        {
+          id: organisation.id,
+          name: organisation.name,
+          urn: organisation.urn,
+        },
+      ),
+    );
+  }
+  return answers;
+}
+
+/** Starts a request; for a setting's or a team's member, with what Pathway knows of them. */
 export async function startDraft(db: DbOrTrx, actor: Actor | null): Promise<string> {
   return repo.insertDraft(db, {
-    answers: {},
+    answers: await knownAnswers(db, actor),
     submittedByUserId: actor?.userId ?? null,
     expiresAt: draftExpiry(),
   });
+}
+
+/** The organisation a signed-in person would ask as, for the start page. */
+export async function askingAs(db: DbOrTrx, actor: Actor | null) {
+  if (!actor) return null;
+  const [organisation] = await repo.organisationsOf(db, actor.organisationIds);
+  return organisation ? { name: organisation.name } : null;
 }
 
 export const findDraft = repo.findDraft;
@@ -143,14 +217,20 @@ export async function resumeDraft(db: DbOrTrx, token: string): Promise<string | 
 
 export type EvidenceOutcome = { ok: true } | { ok: false; message: string };
 
-/** Checks an uploaded file by its content and keeps it with the draft. */
-export async function addEvidence(
+/**
+ * Checks a file by its content and keeps it with a request: the file is stored first and
+ * removed again if its row cannot be written, so no row points at a missing file. `also` runs
+ * in the row's transaction (an audit record).
+ */
+async function storeDocument(
   db: Db,
   storage: DocumentStorage,
-  draftId: string,
+  requestId: string,
+  existing: number,
   file: { filename: string; data: Buffer },
+  also?: (trx: DbOrTrx) => Promise<void>,
 ): Promise<EvidenceOutcome> {
-  if ((await repo.countDocuments(db, draftId)) >= MAX_UPLOADS_PER_REQUEST) {
+  if (existing >= MAX_UPLOADS_PER_REQUEST) {
     return { ok: false, message: `You can upload up to ${MAX_UPLOADS_PER_REQUEST} files` };
   }
   const checked = await checkUpload(file);
@@ -158,18 +238,31 @@ export async function addEvidence(
   const storageKey = newStorageKey();
   await storage.put(storageKey, file.data);
   try {
-    await repo.insertDocument(db, {
-      requestId: draftId,
-      storageKey,
-      fileName: checked.safeName,
-      contentType: checked.contentType,
-      sizeBytes: checked.sizeBytes,
+    await db.transaction().execute(async (trx) => {
+      await repo.insertDocument(trx, {
+        requestId,
+        storageKey,
+        fileName: checked.safeName,
+        contentType: checked.contentType,
+        sizeBytes: checked.sizeBytes,
+      });
+      await also?.(trx);
     });
   } catch (error) {
     await storage.delete(storageKey);
     throw error;
   }
   return { ok: true };
+}
+
+/** Evidence sent with a request that is being filled in. */
+export async function addEvidence(
+  db: Db,
+  storage: DocumentStorage,
+  draftId: string,
+  file: { filename: string; data: Buffer },
+): Promise<EvidenceOutcome> {
+  return storeDocument(db, storage, draftId, await repo.countDocuments(db, draftId), file);
 }
 
 export async function removeEvidence(
@@ -371,6 +464,11 @@ export async function openCaseFromRequest(
       caseId,
       decidedBy: context.actorUserId,
     });
+    // The setting Pathway knows takes part in the case, so every SENCO there sees it, when the
+    // family agreed to share the request with the professionals the council asks.
+    if (answers.settingOrganisationId && answers.shareConsent === 'yes') {
+      await repo.addSettingToCase(trx, caseId, answers.settingOrganisationId);
+    }
     const events = [
       {
         kind: 'request_received',
@@ -399,9 +497,10 @@ export async function openCaseFromRequest(
     // The family follows the case in the hub: the requester when it is the family, otherwise
     // the parent if the setting gave their email.
     const family =
-      request.requester_kind === 'parent' || request.requester_kind === 'young_person'
+      (request.requester_kind === 'parent' || request.requester_kind === 'young_person') &&
+      request.contact_email
         ? {
-            email: request.contact_email!,
+            email: request.contact_email,
             role: request.requester_kind === 'parent' ? 'parent_carer' : 'young_person',
           }
         : answers.parentEmail
@@ -436,4 +535,127 @@ export async function deleteExpiredDrafts(db: Db, storage: DocumentStorage, now 
     .execute((trx) => repo.deleteExpiredDrafts(trx, now));
   for (const key of storageKeys) await storage.delete(key);
   return drafts;
+}
+
+export type AttachOutcome =
+  | { outcome: 'attached'; caseId: string; reference: string }
+  | { outcome: 'not-found' }
+  | { outcome: 'already-decided' }
+  | { outcome: 'no-such-case' };
+
+/**
+ * Adds a request to a case that already exists (the same child asked for twice, or a setting
+ * asking after the parent): the case's own clock does not move; its timeline records the request.
+ */
+export async function attachRequestToCase(
+  db: Db,
+  requestId: string,
+  caseId: string,
+  context: AuditContext & { actorUserId: string },
+): Promise<AttachOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const request = await repo.lockRequest(trx, requestId);
+    if (!request || request.status === 'draft') return { outcome: 'not-found' as const };
+    if (request.status !== 'submitted') return { outcome: 'already-decided' as const };
+    const found = await repo.findCaseOfAuthority(trx, caseId, request.local_authority_id!);
+    if (!found) return { outcome: 'no-such-case' as const };
+    await repo.markRequestDecided(trx, requestId, {
+      status: 'attached',
+      caseId,
+      decidedBy: context.actorUserId,
+    });
+    await insertCaseEvent(trx, {
+      caseId,
+      kind: 'request_received',
+      summary: `Request ${request.reference} received (${request.channel === 'online' ? 'online' : `by ${request.channel}`}) and added to this case`,
+      actorUserId: context.actorUserId,
+    });
+    await recordAudit(trx, context, {
+      action: 'added a request to a case',
+      subjectType: 'case',
+      subjectId: caseId,
+      localAuthorityId: request.local_authority_id,
+      details: { requestId },
+    });
+    return { outcome: 'attached' as const, caseId, reference: found.reference };
+  });
+}
+
+export type RecordedRequest = {
+  localAuthorityId: string;
+  channel: 'email' | 'post';
+  /** The day the email or letter arrived: the clock starts from it (or the next working day). */
+  receivedOn: CalendarDate;
+  requesterKind: string;
+  childFirstName: string;
+  childLastName: string;
+  childDateOfBirth: CalendarDate;
+  contactEmail: string;
+  notes: string;
+};
+
+/** Records a request that arrived by email or letter, with the day it was received; audited. */
+export async function recordRequest(
+  db: Db,
+  recorded: RecordedRequest,
+  context: AuditContext & { actorUserId: string },
+): Promise<{ id: string; reference: string }> {
+  return db.transaction().execute(async (trx) => {
+    const authority = await repo.authorityCode(trx, recorded.localAuthorityId);
+    if (!authority) throw new Error('No such local authority');
+    const calendar = await calendarOf(trx, recorded.localAuthorityId);
+    const received = clockReceivedOn(recorded.receivedOn, calendar);
+    const year = Number(received.slice(0, 4));
+    const number = await repo.nextRequestNumber(trx, recorded.localAuthorityId, year);
+    const reference = `R${authority.code}-${year}-${String(number).padStart(5, '0')}`;
+    const id = await repo.insertRecordedRequest(trx, {
+      localAuthorityId: recorded.localAuthorityId,
+      channel: recorded.channel,
+      requesterKind: recorded.requesterKind,
+      answers: {
+        localAuthorityId: recorded.localAuthorityId,
+        requesterKind: recorded.requesterKind,
+        childFirstName: recorded.childFirstName,
+        childLastName: recorded.childLastName,
+        childDateOfBirth: recorded.childDateOfBirth,
+        contactEmail: recorded.contactEmail,
+        notes: recorded.notes,
+      },
+      reference,
+      contactEmail: recorded.contactEmail || null,
+      receivedOn: received,
+      recordedBy: context.actorUserId,
+    });
+    await recordAudit(trx, context, {
+      action: `recorded a request received by ${recorded.channel}`,
+      subjectType: 'request',
+      subjectId: id,
+      localAuthorityId: recorded.localAuthorityId,
+      details: { receivedOn: recorded.receivedOn, requesterKind: recorded.requesterKind },
+    });
+    return { id, reference };
+  });
+}
+
+/** A scan or attachment added by the LA's staff to a request that has been received. */
+export async function addRequestDocument(
+  db: Db,
+  storage: DocumentStorage,
+  actor: Actor,
+  requestId: string,
+  file: { filename: string; data: Buffer },
+  context: AuditContext,
+): Promise<EvidenceOutcome | null> {
+  const found = await repo.findRequest(db, requestId);
+  if (!found || !actor.staff.some((s) => s.localAuthorityId === found.local_authority_id)) {
+    return null;
+  }
+  return storeDocument(db, storage, requestId, found.documents.length, file, (trx) =>
+    recordAudit(trx, context, {
+      action: 'added a document to a request',
+      subjectType: 'request',
+      subjectId: requestId,
+      localAuthorityId: found.local_authority_id,
+    }),
+  );
 }
