@@ -347,3 +347,112 @@ describe('the front door', () => {
     await page.context().close();
   });
 });
+
+describe('the front door for young people, schools and letters', () => {
+  it('a young person asks for themselves, and a SENCO asks for a pupil', async () => {
+    const context = await browser.newContext({ baseURL: server.baseUrl });
+    const page = await context.newPage();
+    const next = async (label: string) => {
+      await page.getByRole('button', { name: label }).click();
+      await page.waitForLoadState('domcontentloaded');
+      await expectAccessible(page, `${new URL(page.url()).pathname} (young person)`);
+    };
+    await visit(page, '/request-an-assessment');
+    await next('Start now');
+    await page.getByLabel('Demoshire County Council').check();
+    await next('Continue');
+    await page.getByLabel('A young person aged 16 to 25, asking for myself').check();
+    await next('Continue');
+    await expect(page.locator('h1').textContent()).resolves.toContain('What is your name?');
+    await page.getByLabel('First name').fill('Yasmin');
+    await page.getByLabel('Last name').fill('Youngperson');
+    await next('Continue');
+    await page.getByLabel('Day').fill('5');
+    await page.getByLabel('Month').fill('5');
+    await page.getByLabel('Year').fill('2008');
+    await next('Continue');
+    await page.getByLabel('Address line 1', { exact: true }).fill('3 College Lane');
+    await page.getByLabel('Town or city').fill('Exampletown');
+    await page.getByLabel('Postcode').fill('EX3 3CC');
+    await next('Continue');
+    await page.getByLabel('No', { exact: true }).check();
+    await next('Continue');
+    // No parents page for a young person: straight to education.
+    await page.getByLabel('Goes to a nursery, school or college').check();
+    await page
+      .getByLabel('Name of the nursery, school or college, or its URN')
+      .fill('Riverside Academy');
+    await next('Continue');
+    await page.getByLabel('What do you find hard?').fill('Planning my work.');
+    await page.getByLabel('What help have they had so far').fill('A mentor.');
+    await next('Continue');
+    await page
+      .getByLabel('What would you like the council to know?')
+      .fill('I want to go to college.');
+    await next('Continue');
+    await next('Continue');
+    await page.getByLabel('Yes', { exact: true }).check();
+    await next('Continue');
+    await page.getByLabel('Email address').fill('yasmin@example.com');
+    await page.getByLabel('Email', { exact: true }).check();
+    await next('Continue');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL('**/check-answers');
+    await expectAccessible(page, 'check answers (young person)');
+    await expect(page.getByText('Riverside Academy (URN 999002)').count()).resolves.toBe(1);
+    await next('Send request');
+    await expect(page.locator('.govuk-panel strong').textContent()).resolves.toMatch(/^R999-/);
+    await context.close();
+
+    const senco = await newPage();
+    await signIn(senco, 'senco');
+    await senco.getByRole('link', { name: /Ask for an EHC needs assessment/ }).click();
+    await senco.waitForURL('**/request-an-assessment');
+    await expectAccessible(senco, 'start page, signed in as a SENCO');
+    await senco.getByRole('button', { name: 'Start now' }).click();
+    await senco.getByLabel('Demoshire County Council').check();
+    await senco.getByRole('button', { name: 'Continue' }).click();
+    await senco.waitForURL('**/who-is-asking');
+    await expect(senco.getByLabel('A nursery, school or college').isChecked()).resolves.toBe(true);
+    await expectAccessible(senco, 'who is asking, as a SENCO');
+    await senco.context().close();
+  });
+
+  it('a caseworker records a request that came by post, with a scan', async () => {
+    const page = await newPage();
+    await signIn(page, 'caseworker');
+    await visit(page, '/requests');
+    await page.getByRole('link', { name: 'Record a request that came by email or letter' }).click();
+    await page.waitForURL('**/requests/new');
+    await expectAccessible(page, '/requests/new');
+    await page.getByRole('button', { name: 'Record the request' }).click();
+    await page.locator('.govuk-error-summary').waitFor();
+    await expectAccessible(page, '/requests/new with errors');
+    await page.getByLabel('By post').check();
+    const received = page.getByRole('group', { name: 'When did the council receive it?' });
+    await received.getByLabel('Day').fill('2');
+    await received.getByLabel('Month').fill('11');
+    await received.getByLabel('Year').fill('2026');
+    await page.getByLabel('A parent or carer of the child or young person').check();
+    await page.getByLabel('Child’s or young person’s first name').fill('Letty');
+    await page.getByLabel('Last name').fill('Post');
+    const born = page.getByRole('group', { name: 'Date of birth' });
+    await born.getByLabel('Day').fill('1');
+    await born.getByLabel('Month').fill('2');
+    await born.getByLabel('Year').fill('2018');
+    await page.getByLabel('Summary of the request').fill('A letter asking for an assessment.');
+    await page.getByRole('button', { name: 'Record the request' }).click();
+    await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
+    await expectAccessible(page, 'a recorded request');
+    await page.getByLabel('Add a scan or an attachment').setInputFiles({
+      name: 'letter.pdf',
+      mimeType: 'application/pdf',
+      buffer: REPORT_PDF,
+    });
+    await page.getByRole('button', { name: 'Add file' }).click();
+    await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
+    await expect(page.getByText('letter.pdf').count()).resolves.toBeGreaterThan(0);
+    await expectAccessible(page, 'a recorded request with its scan');
+    await page.context().close();
+  });
+});

@@ -43,6 +43,15 @@ export async function recordAudit(
 
 export const LIST_VIEW_ACTION = 'saw cases in a list';
 
+/** Who did it, from where, as the first columns of an audit row written by INSERT ... SELECT. */
+function contextColumns(context: AuditContext) {
+  return [
+    sql<string | null>`${context.actorUserId}::uuid`.as('actor_user_id'),
+    sql<string | null>`${context.correlationId}::text`.as('correlation_id'),
+    sql<string | null>`${context.ipAddress}::text`.as('ip_address'),
+  ] as const;
+}
+
 /** The cases a list is about to show, as the CTE named `listed`. */
 type Listed = { id: string; local_authority_id: string };
 
@@ -76,9 +85,7 @@ export function listViewAudit<L extends Listed>(
       eb
         .selectFrom('listed')
         .select([
-          sql<string | null>`${context.actorUserId}::uuid`.as('actor_user_id'),
-          sql<string | null>`${context.correlationId}::text`.as('correlation_id'),
-          sql<string | null>`${context.ipAddress}::text`.as('ip_address'),
+          ...contextColumns(context),
           sql<string>`${LIST_VIEW_ACTION}::text`.as('action'),
           sql<string>`'case'`.as('subject_type'),
           'listed.local_authority_id',
@@ -115,9 +122,7 @@ export function caseViewAudit(
       eb
         .selectFrom('case')
         .select([
-          sql<string | null>`${context.actorUserId}::uuid`.as('actor_user_id'),
-          sql<string | null>`${context.correlationId}::text`.as('correlation_id'),
-          sql<string | null>`${context.ipAddress}::text`.as('ip_address'),
+          ...contextColumns(context),
           sql<string>`'viewed case'`.as('action'),
           sql<string>`'case'`.as('subject_type'),
           sql<string>`${sql.ref('case.id')}::text`.as('subject_id'),

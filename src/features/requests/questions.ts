@@ -132,6 +132,28 @@ const UPN = /^[A-Z][0-9]{11}[0-9A-Z]$/;
 
 const MAX_TEXT = 5_000;
 
+/** An email address that may be left blank. */
+export const optionalEmailAddress = z
+  .string()
+  .trim()
+  .max(254, 'Email address must be 254 characters or fewer')
+  .refine(
+    (e) => e === '' || z.email().safeParse(e).success,
+    'Enter an email address in the correct format, like name@example.com',
+  )
+  .transform((e) => e.toLowerCase())
+  .optional()
+  .default('');
+
+/** The email address of the person filling in the form, in GOV.UK's words. */
+export const yourEmailAddress = z
+  .string({ error: 'Enter your email address' })
+  .trim()
+  .min(1, 'Enter your email address')
+  .max(254, 'Email address must be 254 characters or fewer')
+  .pipe(z.email('Enter an email address in the correct format, like name@example.com'))
+  .transform((e) => e.toLowerCase());
+
 const phone = z
   .string()
   .trim()
@@ -449,17 +471,7 @@ export const QUESTION_PAGES: QuestionPage[] = [
           YES_NO_NOT_SURE,
           'Select whether they have parental responsibility',
         ),
-        parentEmail: z
-          .string()
-          .trim()
-          .max(254, 'Email address must be 254 characters or fewer')
-          .refine(
-            (e) => e === '' || z.email().safeParse(e).success,
-            'Enter an email address in the correct format, like name@example.com',
-          )
-          .transform((e) => e.toLowerCase())
-          .optional()
-          .default(''),
+        parentEmail: optionalEmailAddress,
         parentPhone: phone,
         otherParents: optionalLongText(1000, 'Other parents or carers'),
       }),
@@ -736,13 +748,7 @@ export const QUESTION_PAGES: QuestionPage[] = [
     ],
     schema: (a) => {
       const shape: Record<string, z.ZodType<string>> = {
-        contactEmail: z
-          .string({ error: 'Enter your email address' })
-          .trim()
-          .min(1, 'Enter your email address')
-          .max(254, 'Email address must be 254 characters or fewer')
-          .pipe(z.email('Enter an email address in the correct format, like name@example.com'))
-          .transform((e) => e.toLowerCase()),
+        contactEmail: yourEmailAddress,
         contactPhone: phone,
         contactBy: choice(CONTACT_BY, 'Select how you would like to be contacted'),
         accessNeeds: optionalLongText(1000, 'Access needs'),

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database } from '../../db/schema.ts';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { Answers } from './questions.ts';
@@ -238,6 +239,31 @@ export async function deleteExpiredDrafts(db: DbOrTrx, now: Date) {
 }
 
 /**
+ * Cases of the request's LA for a child with the same last name (in any case) and date of birth:
+ * possibly the same child. For a query with the request as `r`.
+ */
+function similarCases(
+  eb: ExpressionBuilder<Database & { r: Database['assessment_request'] }, 'r'>,
+) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom('case')
+      .select(['case.id', 'case.reference', 'case.stage'])
+      .whereRef('case.local_authority_id', '=', 'r.local_authority_id')
+      .where(
+        sql`lower(${sql.ref('case.child_last_name')})`,
+        '=',
+        sql`lower(r.answers->>'childLastName')`,
+      )
+      .where(
+        sql`${sql.ref('case.child_date_of_birth')}::text`,
+        '=',
+        sql`r.answers->>'childDateOfBirth'`,
+      ),
+  );
+}
+
+/**
  * The LA's new requests, oldest first, each with possible duplicates: another request or a case
  * for a child with the same last name and date of birth.
  */
@@ -271,22 +297,7 @@ export async function listIntake(db: DbOrTrx, localAuthorityIds: string[]) {
           )
           .where(sql`other.answers->>'childDateOfBirth'`, '=', sql`r.answers->>'childDateOfBirth'`),
       ).as('similar_requests'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('case')
-          .select(['case.id', 'case.reference', 'case.stage'])
-          .whereRef('case.local_authority_id', '=', 'r.local_authority_id')
-          .where(
-            sql`lower(${sql.ref('case.child_last_name')})`,
-            '=',
-            sql`lower(r.answers->>'childLastName')`,
-          )
-          .where(
-            sql`${sql.ref('case.child_date_of_birth')}::text`,
-            '=',
-            sql`r.answers->>'childDateOfBirth'`,
-          ),
-      ).as('similar_cases'),
+      similarCases(eb).as('similar_cases'),
     ])
     .where('r.local_authority_id', 'in', localAuthorityIds)
     .where('r.status', '=', 'submitted')
@@ -315,22 +326,7 @@ export async function findRequest(db: DbOrTrx, id: string) {
           .whereRef('request_document.request_id', '=', 'r.id')
           .orderBy('request_document.uploaded_at'),
       ).as('documents'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('case')
-          .select(['case.id', 'case.reference', 'case.stage'])
-          .whereRef('case.local_authority_id', '=', 'r.local_authority_id')
-          .where(
-            sql`lower(${sql.ref('case.child_last_name')})`,
-            '=',
-            sql`lower(r.answers->>'childLastName')`,
-          )
-          .where(
-            sql`${sql.ref('case.child_date_of_birth')}::text`,
-            '=',
-            sql`r.answers->>'childDateOfBirth'`,
-          ),
-      ).as('similar_cases'),
+      similarCases(eb).as('similar_cases'),
     ])
     .where('r.id', '=', id)
     .where('r.status', '<>', 'draft')

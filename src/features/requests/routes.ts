@@ -26,6 +26,8 @@ import {
   type Answers,
   type PageContext,
   type QuestionPage,
+  optionalEmailAddress,
+  yourEmailAddress,
 } from './questions.ts';
 import * as requests from './service.ts';
 
@@ -126,16 +128,7 @@ function recordedRequestSchema(actor: NonNullable<FastifyRequest['actor']>) {
           (d) => ageOn(d, today) <= 25,
           'An EHC needs assessment is for children and young people up to the age of 25',
         ),
-      contactEmail: z
-        .string()
-        .trim()
-        .max(254, 'Email address must be 254 characters or fewer')
-        .refine(
-          (e) => e === '' || z.email().safeParse(e).success,
-          'Enter an email address in the correct format, like name@example.com',
-        )
-        .transform((e) => e.toLowerCase())
-        .default(''),
+      contactEmail: optionalEmailAddress,
       notes: z
         .string({ error: 'Enter a summary of the request' })
         .trim()
@@ -226,15 +219,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     });
   });
 
-  const saveSchema = z.object({
-    email: z
-      .string({ error: 'Enter your email address' })
-      .trim()
-      .min(1, 'Enter your email address')
-      .max(254, 'Email address must be 254 characters or fewer')
-      .pipe(z.email('Enter an email address in the correct format, like name@example.com'))
-      .transform((e) => e.toLowerCase()),
-  });
+  const saveSchema = z.object({ email: yourEmailAddress });
 
   app.post(`${BASE}/save`, limited(10), async (request, reply) => {
     const draft = await currentDraft(request);
