@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Browser,
   buildTestApp,
+  lastEmailedCode,
   lastQueuedTo,
   queuedEmails,
   signInAs,
@@ -184,7 +185,18 @@ describe('the request journey', () => {
       password: 'a long enough passphrase 42',
       confirmPassword: 'a long enough passphrase 42',
     });
-    expect(registered.statusCode).toBeLessThan(400);
+    expect(registered.headers.location).toBe('/set-up-second-factor');
+    await family.get('/set-up-second-factor');
+    await family.post('/set-up-second-factor', { method: 'email' });
+    await family.get('/set-up-second-factor/email');
+    const code = await lastEmailedCode(testApp, 'sam.parent@example.com');
+    await family.post('/set-up-second-factor/email', { code });
+    await family.get('/set-up-second-factor/recovery-codes');
+    await family.post('/set-up-second-factor/recovery-codes');
+    const theirCases = await family.get('/your-cases');
+    expect(theirCases.statusCode).toBe(200);
+    expect(theirCases.body).toContain(reference!.slice(1));
+    expect((await family.get(caseUrl)).statusCode).toBe(200);
   });
 
   it('asks a school, and a young person, the questions that fit them', async () => {
@@ -325,6 +337,119 @@ describe('the request journey’s checks', () => {
     const response = await stranger.get(`${BASE}/child-name`);
     expect(response.headers.location).toBe(`${BASE}?expired=1`);
     expect((await stranger.get(`${BASE}/no-such-page`)).statusCode).toBe(404);
+  });
+});
+
+const REQUIRED: Record<string, Record<string, string[]>> = {
+  parent: {
+    'child-name': ['Enter the first name', 'Enter the last name'],
+    'date-of-birth': ['Enter the date of birth'],
+    address: [
+      'Enter address line 1, typically the building and street',
+      'Enter town or city',
+      'Enter postcode',
+    ],
+    'about-the-child': ['Select whether they are in care'],
+    parents: [
+      'Enter the full name',
+      'Enter the relationship to the child',
+      'Select whether they have parental responsibility',
+    ],
+    education: ['Select where they learn now'],
+    needs: ['Enter what they find hard', 'Enter the help they have had so far, or “none”'],
+    'family-views': ['Enter your views and hopes'],
+    consent: ['Select whether the council can share this request'],
+    contact: ['Enter your email address', 'Select how you would like to be contacted'],
+  },
+  setting: {
+    consent: [
+      'Select whether the council can share this request',
+      'Select whether the parents or young person know',
+    ],
+    contact: [
+      'Enter your full name',
+      'Enter your job title and organisation',
+      'Enter your email address',
+      'Select how you would like to be contacted',
+    ],
+  },
+};
+
+const TOO_LONG: [string, Record<string, string>, string][] = [
+  ['address', { addressLine1: 'x'.repeat(201) }, 'Address line 1 must be 200 characters or fewer'],
+  ['about-the-child', { languages: 'x'.repeat(201) }, 'Languages must be 200 characters or fewer'],
+  [
+    'parents',
+    { otherParents: 'x'.repeat(1001) },
+    'Other parents or carers must be 1,000 characters or fewer',
+  ],
+  [
+    'education',
+    { settingStatus: 'in-setting', settingName: 'x'.repeat(201) },
+    'Name must be 200 characters or fewer',
+  ],
+  ['needs', { needs: 'x'.repeat(5001) }, 'What they find hard must be 5,000 characters or fewer'],
+  [
+    'childs-views',
+    { childViews: 'x'.repeat(5001) },
+    'Their views must be 5,000 characters or fewer',
+  ],
+  [
+    'family-views',
+    { familyViews: 'x'.repeat(5001) },
+    'Your views and hopes must be 5,000 characters or fewer',
+  ],
+  [
+    'professionals',
+    { professionals: 'x'.repeat(2001) },
+    'Professionals involved must be 2,000 characters or fewer',
+  ],
+  [
+    'contact',
+    { accessNeeds: 'x'.repeat(1001), contactEmail: `${'x'.repeat(250)}@example.com` },
+    'Email address must be 254 characters or fewer',
+  ],
+];
+
+describe('every rule of every page', () => {
+  for (const who of ['parent', 'setting']) {
+    it(`names each missing answer, asked as a ${who}`, async () => {
+      const browser = new Browser(testApp.app);
+      await startRequest(browser, who, PARENT_ANSWERS, 'child-name');
+      const expected = { ...REQUIRED.parent, ...REQUIRED[who] };
+      for (const [slug, form] of PARENT_ANSWERS) {
+        if (who === 'setting' && slug === 'family-views') {
+          // Optional when a setting asks.
+          expect((await browser.post(`${BASE}/${slug}`, {})).statusCode).toBe(303);
+          continue;
+        }
+        await browser.get(`${BASE}/${slug}`);
+        const empty = await browser.post(`${BASE}/${slug}`, {});
+        for (const message of expected[slug] ?? []) {
+          expect(empty.statusCode, slug).toBe(400);
+          expect(empty.body, `${slug}: ${message}`).toContain(message);
+        }
+        if (!expected[slug]) expect(empty.statusCode, slug).toBe(303);
+        const extra: Record<string, string> =
+          who === 'setting' && slug === 'consent'
+            ? { parentAware: 'yes-agrees' }
+            : who === 'setting' && slug === 'contact'
+              ? { requesterName: 'S Enco', requesterRole: 'SENCO, Oakfield' }
+              : {};
+        expect((await browser.post(`${BASE}/${slug}`, { ...form, ...extra })).statusCode).toBe(303);
+      }
+    });
+  }
+
+  it('says when an answer is too long', async () => {
+    const browser = new Browser(testApp.app);
+    await startRequest(browser);
+    for (const [slug, form, message] of TOO_LONG) {
+      await browser.get(`${BASE}/${slug}`);
+      const response = await browser.post(`${BASE}/${slug}?change=1`, form);
+      expect(response.statusCode, slug).toBe(400);
+      expect(response.body, slug).toContain(message);
+    }
   });
 });
 
@@ -684,6 +809,38 @@ describe('flooding', () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toContain('already sent several links');
     expect((await queuedEmails(testApp, 'flood@example.com')).length).toBe(3);
+
+    // Sending is limited per address, for people who are not signed in.
+    const sender = new Browser(testApp.app);
+    const { council } = await startRequest(
+      sender,
+      'parent',
+      PARENT_ANSWERS.map(([slug, form]) =>
+        slug === 'contact'
+          ? [slug, { contactEmail: 'busy@example.com', contactBy: 'email' }]
+          : [slug, form],
+      ),
+    );
+    for (let i = 0; i < 10; i++) {
+      await testApp.database.db
+        .insertInto('assessment_request')
+        .values({
+          local_authority_id: council,
+          status: 'submitted',
+          requester_kind: 'parent',
+          answers: '{}',
+          reference: `TEST-${i}`,
+          contact_email: 'busy@example.com',
+          received_at: new Date(),
+          received_on: '2026-11-23',
+        })
+        .execute();
+    }
+    await sender.get(`${BASE}/check-answers`);
+    const refusedSend = await sender.post(`${BASE}/check-answers`);
+    expect(refusedSend.statusCode).toBe(429);
+    expect(refusedSend.body).toContain('already had 10 requests from this email address today');
+    expect(refusedSend.body).toContain('Robin Testcase');
 
     // Starting requests is limited per IP address.
     const bot = new Browser(testApp.app);

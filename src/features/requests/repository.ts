@@ -493,3 +493,15 @@ export async function organisationsOf(db: DbOrTrx, organisationIds: string[]) {
     .orderBy('name')
     .execute();
 }
+
+/** Requests sent from an address since a moment, for the per-address limit. */
+export async function countSentFrom(db: DbOrTrx, email: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('assessment_request')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('contact_email', '=', email)
+    .where('status', '<>', 'draft')
+    .where('received_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -364,12 +364,12 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     return reply.redirect(`${BASE}/evidence`, 303);
   });
 
-  app.get(`${BASE}/check-answers`, publicRoute, async (request, reply) => {
-    const draft = await currentDraft(request);
-    if (!draft) return noDraft(reply);
-    const context = await requests.pageContext(db);
-    const missing = firstIncompletePage(draft.answers, context);
-    if (missing) return reply.redirect(`${BASE}/${missing.slug}`, 303);
+  async function renderCheckAnswers(
+    reply: FastifyReply,
+    draft: NonNullable<Awaited<ReturnType<typeof currentDraft>>>,
+    context: PageContext,
+    errorList?: { text: string; href: string }[],
+  ) {
     return reply.render('requests/check-answers.njk', {
       sections: pagesFor(draft.answers, context).map((page) => ({
         slug: page.slug,
@@ -377,7 +377,17 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
       })),
       documents: draft.documents,
       rightToRequest: hasRightToRequest(draft.answers.requesterKind),
+      errorList,
     });
+  }
+
+  app.get(`${BASE}/check-answers`, publicRoute, async (request, reply) => {
+    const draft = await currentDraft(request);
+    if (!draft) return noDraft(reply);
+    const context = await requests.pageContext(db);
+    const missing = firstIncompletePage(draft.answers, context);
+    if (missing) return reply.redirect(`${BASE}/${missing.slug}`, 303);
+    return renderCheckAnswers(reply, draft, context);
   });
 
   app.post(`${BASE}/check-answers`, limited(20), async (request, reply) => {
@@ -389,6 +399,14 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     });
     if (outcome.outcome === 'incomplete') return reply.redirect(`${BASE}/${outcome.slug}`, 303);
     if (outcome.outcome === 'gone') return noDraft(reply);
+    if (outcome.outcome === 'too-many') {
+      return renderCheckAnswers(reply.code(429), draft, await requests.pageContext(db), [
+        {
+          text: `The council has already had ${requests.REQUESTS_PER_ADDRESS_PER_DAY} requests from this email address today. Contact the council to send more, or sign in`,
+          href: `${BASE}/contact?change=1`,
+        },
+      ]);
+    }
     delete request.session.data.requestDraftId;
     request.session.data.sentRequest = {
       reference: outcome.reference,

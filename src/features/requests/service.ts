@@ -291,6 +291,9 @@ function decisionDueOn(received: CalendarDate, calendar: Awaited<ReturnType<type
   );
 }
 
+/** Requests one address may send in a day without signing in: enough for a family, not a bot. */
+export const REQUESTS_PER_ADDRESS_PER_DAY = 10;
+
 export type SubmitOutcome =
   | {
       outcome: 'submitted';
@@ -299,6 +302,7 @@ export type SubmitOutcome =
       localAuthorityName: string;
     }
   | { outcome: 'incomplete'; slug: string }
+  | { outcome: 'too-many' }
   | { outcome: 'gone' };
 
 /**
@@ -320,6 +324,13 @@ export async function submitRequest(
     const missing = firstIncompletePage(draft.answers, pages);
     if (missing) return { outcome: 'incomplete' as const, slug: missing.slug };
     const answers = draft.answers;
+    const since = new Date(now.getTime() - 24 * 60 * 60_000);
+    if (
+      !context.actor &&
+      (await repo.countSentFrom(trx, answers.contactEmail!, since)) >= REQUESTS_PER_ADDRESS_PER_DAY
+    ) {
+      return { outcome: 'too-many' as const };
+    }
     const localAuthorityId = answers.localAuthorityId!;
     const authority = await repo.authorityCode(trx, localAuthorityId);
     if (!authority) return { outcome: 'incomplete' as const, slug: 'council' };
