@@ -4,6 +4,7 @@ import type { CaseAccessFacts } from '../policy/policy.ts';
 import { actorColumns, actorFrom, type ActorWithUnread } from '../features/auth/repository.ts';
 import { caseAccessFrom, caseAccessJson } from '../features/cases/repository.ts';
 import type { StoredSession } from './session.ts';
+import { precompiled } from '../db/precompiled.ts';
 
 /**
  * What a request needs before its route runs, read in one round trip: the session, the person
@@ -31,13 +32,9 @@ function caseIdOf(request: FastifyRequest): string | null {
   return typeof caseId === 'string' && UUID.test(caseId) ? caseId : null;
 }
 
-export async function readRequestFacts(
-  db: DbOrTrx,
-  idHash: string,
-  request: FastifyRequest,
-): Promise<StoredSession | undefined> {
-  const caseId = caseIdOf(request);
-  const row = await db
+/** The session, its person and a case's access facts: built and compiled once. */
+const sessionQuery = precompiled(2, (db, idHash: string, caseId: string) =>
+  db
     .selectFrom('user_session')
     .leftJoin('app_user', 'app_user.id', 'user_session.user_id')
     .select([
@@ -51,10 +48,18 @@ export async function readRequestFacts(
       'app_user.disabled_at',
     ])
     .select((eb) => actorColumns(eb))
-    // Always selected, so there is one statement to prepare; without a case it is null at once.
-    .select(() => caseAccessJson(db, caseId ?? NO_CASE).as('case_access'))
-    .where('user_session.id_hash', '=', idHash)
-    .executeTakeFirst();
+    .select(() => caseAccessJson(db, caseId).as('case_access'))
+    .where('user_session.id_hash', '=', idHash),
+);
+
+export async function readRequestFacts(
+  db: DbOrTrx,
+  idHash: string,
+  request: FastifyRequest,
+): Promise<StoredSession | undefined> {
+  const caseId = caseIdOf(request);
+  // Without a case the sub-select looks for one that cannot exist, and is null at once.
+  const [row] = await sessionQuery(db, idHash, caseId ?? NO_CASE);
   if (!row) return undefined;
   const facts: RequestFacts = {
     userId: row.session_user_id,
