@@ -328,7 +328,7 @@ describe('the front door', () => {
     await context.close();
   });
 
-  it('a parent asks on a desktop with JavaScript; a caseworker makes the request a case', async () => {
+  it('a parent asks on a desktop; a caseworker makes it a case; the family registers and sees it', async () => {
     const context = await browser.newContext({ baseURL: server.baseUrl });
     const parentPage = await context.newPage();
     const reference = await requestAsParent(parentPage, 'Deskchild');
@@ -345,6 +345,38 @@ describe('the front door', () => {
     await expectAccessible(page, 'the case made from a request');
     await expect(page.getByText(reference.slice(1)).count()).resolves.toBeGreaterThan(0);
     await page.context().close();
+
+    // The family registers from the invitation the case sent, and sees the case.
+    const family = await newPage();
+    await family.goto('/dev/outbox');
+    const invitation = family
+      .locator('[data-outbox-message]')
+      .filter({ hasText: 'deskchild.parent@example.com' })
+      .filter({ hasText: 'You have been invited to Pathway' })
+      .first();
+    const link = /\/register\/[A-Za-z0-9_-]{43}/.exec(
+      (await invitation.locator('[data-outbox-body]').textContent()) ?? '',
+    )?.[0];
+    expect(link).toBeTruthy();
+    await visit(family, link!);
+    await family.getByLabel('Full name').fill('Jo Example');
+    await family.getByLabel('Create a password').fill('three random words');
+    await family.getByLabel('Confirm password').fill('three random words');
+    await family.getByRole('button', { name: 'Create account' }).click();
+    await family.waitForURL('**/set-up-second-factor');
+    await family.getByLabel('A code sent by email').check();
+    await family.getByRole('button', { name: 'Continue' }).click();
+    await family.waitForURL('**/set-up-second-factor/email');
+    await expectAccessible(family, 'set up an emailed code, from an invitation');
+    const code = (await family.locator('[data-demo-code]').textContent())?.trim() ?? '';
+    await family.getByLabel('Security code').fill(code);
+    await family.getByRole('button', { name: 'Continue' }).click();
+    await family.waitForURL('**/recovery-codes');
+    await family.getByRole('button', { name: 'Continue' }).click();
+    await family.waitForURL('**/your-cases');
+    await expectAccessible(family, 'Your cases, for the family that asked');
+    await expect(family.getByText(reference.slice(1)).count()).resolves.toBeGreaterThan(0);
+    await family.context().close();
   });
 });
 
