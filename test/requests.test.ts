@@ -146,6 +146,15 @@ describe('the request journey', () => {
     expect(tray.statusCode).toBe(200);
     expect(tray.body).toContain(reference!);
     expect(tray.body).toContain('Robin Testcase');
+    const seen = await testApp.database.db
+      .selectFrom('audit_event')
+      .select('details')
+      .where('action', '=', 'saw new requests in a list')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect((seen.details as { requestIds: string[] }).requestIds).toHaveLength(
+      [...tray.body.matchAll(/href="\/requests\/[0-9a-f-]{36}"/g)].length,
+    );
     const requestId = new RegExp(`/requests/([0-9a-f-]{36})">${reference}`).exec(tray.body)![1]!;
     const view = await caseworker.get(`/requests/${requestId}`);
     expect(view.statusCode).toBe(200);

@@ -544,7 +544,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
 
   // The LA's intake: new requests, each turned into a case by a caseworker.
   app.get('/requests', { config: { policy: 'staff' } }, async (request, reply) => {
-    const rows = await requests.newRequests(db, request.actor!);
+    const rows = await requests.newRequests(db, request.actor!, auditContextOf(request));
     return reply.render('requests/intake.njk', { requests: rows, kinds: REQUESTER_KINDS });
   });
 

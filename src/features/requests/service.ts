@@ -383,9 +383,19 @@ export async function submitRequest(
 }
 
 /** The LA's new requests, with the clock's dates and possible duplicates. */
-export async function newRequests(db: DbOrTrx, actor: Actor) {
+export async function newRequests(db: DbOrTrx, actor: Actor, context: AuditContext) {
   const authorities = actor.staff.map((s) => s.localAuthorityId);
   const rows = await repo.listIntake(db, authorities);
+  // The list shows children's names: who saw which requests is recorded, as for cases.
+  for (const [localAuthorityId, listed] of Map.groupBy(rows, (r) => r.local_authority_id!)) {
+    await recordAudit(db, context, {
+      action: 'saw new requests in a list',
+      subjectType: 'request',
+      subjectId: null,
+      localAuthorityId,
+      details: { requestIds: listed.map((r) => r.id) },
+    });
+  }
   const calendars = new Map<string, Awaited<ReturnType<typeof calendarOf>>>();
   for (const id of new Set(rows.map((r) => r.local_authority_id!))) {
     calendars.set(id, await calendarOf(db, id));
