@@ -334,6 +334,17 @@ export async function findRequest(db: DbOrTrx, id: string) {
   return row ? { ...row, answers: row.answers as Answers } : undefined;
 }
 
+/** The LA a sent request went to, or null (no such request, or still a draft). */
+export async function authorityOfRequest(db: DbOrTrx, id: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('assessment_request')
+    .select('local_authority_id')
+    .where('id', '=', id)
+    .where('status', '<>', 'draft')
+    .executeTakeFirst();
+  return row?.local_authority_id ?? null;
+}
+
 export async function lockRequest(db: DbOrTrx, id: string) {
   const row = await db
     .selectFrom('assessment_request')

@@ -609,6 +609,29 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     return renderRequest(request, reply, params.data.requestId);
   });
 
+  /** The :requestId of a request of one of the actor's LAs; otherwise a 404. */
+  async function staffRequestId(request: FastifyRequest): Promise<string> {
+    const params = requestParams.safeParse(request.params);
+    if (
+      !params.success ||
+      !(await requests.isRequestOfStaff(db, request.actor!, params.data.requestId))
+    ) {
+      throw new NotFoundError('No such request');
+    }
+    return params.data.requestId;
+  }
+
+  function flashAndRedirect(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    to: string,
+    flash: { heading: string; body?: string },
+  ) {
+    request.session.data.flash = flash;
+    request.session.changed();
+    return reply.redirect(to, 303);
+  }
+
   const openCaseSchema = z.object({
     officerId: z.uuid({ error: 'Choose the officer who will hold the case' }),
   });
@@ -617,12 +640,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     '/requests/:requestId/open-case',
     { config: { policy: 'staff' } },
     async (request, reply) => {
-      const params = requestParams.safeParse(request.params);
-      if (!params.success) throw new NotFoundError('No such request');
-      const { requestId } = params.data;
-      if (!(await requests.isRequestOfStaff(db, request.actor!, requestId))) {
-        throw new NotFoundError('No such request');
-      }
+      const requestId = await staffRequestId(request);
       const result = parseForm(openCaseSchema, request.body);
       if (!result.ok) {
         return renderRequest(request, reply.code(400), requestId, result.errors, {
@@ -647,18 +665,16 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
         );
       }
       if (outcome.outcome === 'already-decided') {
-        request.session.data.flash = { heading: 'This request already has a case' };
-        request.session.changed();
-        return reply.redirect(`/requests/${requestId}`, 303);
+        return flashAndRedirect(request, reply, `/requests/${requestId}`, {
+          heading: 'This request already has a case',
+        });
       }
-      request.session.data.flash = {
+      return flashAndRedirect(request, reply, `/cases/${outcome.caseId}`, {
         heading: `Case ${outcome.reference} opened`,
         body: outcome.invited
           ? 'The family has been emailed an invitation to follow the case.'
           : 'No family email was given, so nobody was invited: invite the family from the case.',
-      };
-      request.session.changed();
-      return reply.redirect(`/cases/${outcome.caseId}`, 303);
+      });
     },
   );
 
@@ -670,12 +686,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     '/requests/:requestId/attach',
     { config: { policy: 'staff' } },
     async (request, reply) => {
-      const params = requestParams.safeParse(request.params);
-      if (!params.success) throw new NotFoundError('No such request');
-      const { requestId } = params.data;
-      if (!(await requests.isRequestOfStaff(db, request.actor!, requestId))) {
-        throw new NotFoundError('No such request');
-      }
+      const requestId = await staffRequestId(request);
       const result = parseForm(attachSchema, request.body);
       if (!result.ok) return renderRequest(request, reply.code(400), requestId, result.errors);
       const outcome = await requests.attachRequestToCase(db, requestId, result.value.caseId, {
@@ -689,13 +700,13 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
         });
       }
       if (outcome.outcome === 'already-decided') {
-        request.session.data.flash = { heading: 'This request already has a case' };
-        request.session.changed();
-        return reply.redirect(`/requests/${requestId}`, 303);
+        return flashAndRedirect(request, reply, `/requests/${requestId}`, {
+          heading: 'This request already has a case',
+        });
       }
-      request.session.data.flash = { heading: `Request added to case ${outcome.reference}` };
-      request.session.changed();
-      return reply.redirect(`/cases/${outcome.caseId}`, 303);
+      return flashAndRedirect(request, reply, `/cases/${outcome.caseId}`, {
+        heading: `Request added to case ${outcome.reference}`,
+      });
     },
   );
 
@@ -728,12 +739,10 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
       ...auditContextOf(request),
       actorUserId: actor.userId,
     });
-    request.session.data.flash = {
+    return flashAndRedirect(request, reply, `/requests/${recorded.id}`, {
       heading: `Request ${recorded.reference} recorded`,
       body: 'Add scans of the letter or the email’s attachments below.',
-    };
-    request.session.changed();
-    return reply.redirect(`/requests/${recorded.id}`, 303);
+    });
   });
 
   app.get(

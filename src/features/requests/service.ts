@@ -47,8 +47,8 @@ export async function officersOf(db: DbOrTrx, localAuthorityId: string) {
 
 /** Whether a sent request belongs to one of the actor's LAs. */
 export async function isRequestOfStaff(db: DbOrTrx, actor: Actor, requestId: string) {
-  const found = await repo.findRequest(db, requestId);
-  return Boolean(found && actor.staff.some((s) => s.localAuthorityId === found.local_authority_id));
+  const localAuthorityId = await repo.authorityOfRequest(db, requestId);
+  return actor.staff.some((s) => s.localAuthorityId === localAuthorityId);
 }
 
 /** A request's document for its LA's staff, read from storage; the download is audited. */
