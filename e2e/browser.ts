@@ -2,6 +2,11 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect } from 'vitest';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_PASSWORD,
+  type DemoAccountKey,
+} from '../src/features/demo/demo-data.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -47,4 +52,20 @@ export async function visit(page: Page, url: string, expectedStatus = 200): Prom
   const response = await page.goto(url);
   expect(response?.status(), url).toBe(expectedStatus);
   await expectAccessible(page, new URL(page.url()).pathname);
+}
+
+/** Signs in as a demo account with its password and the code shown on the demo page. */
+export async function signIn(page: Page, key: DemoAccountKey): Promise<void> {
+  const account = DEMO_ACCOUNTS.find((a) => a.key === key)!;
+  await visit(page, '/sign-in');
+  await page.getByLabel('Email address').fill(account.email);
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL('**/sign-in/security-code');
+  await expectAccessible(page, '/sign-in/security-code');
+  const code = (await page.locator('[data-demo-code]').textContent())?.trim() ?? '';
+  expect(code).toMatch(/^\d{6}$/);
+  await page.getByLabel('Security code').fill(code);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
 }

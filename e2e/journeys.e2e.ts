@@ -1,12 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_ACCOUNTS,
-  DEMO_PASSWORD,
-  type DemoAccountKey,
-} from '../src/features/demo/demo-data.ts';
+import { type DemoAccountKey } from '../src/features/demo/demo-data.ts';
 import { onOrNextWorkingDay } from '../src/domain/clock/working-days.ts';
-import { expectAccessible, launchBrowser, pagesChecked, visit } from './browser.ts';
+import { expectAccessible, launchBrowser, pagesChecked, signIn, visit } from './browser.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 /**
@@ -30,21 +26,6 @@ afterAll(async () => {
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ baseURL: server.baseUrl });
   return context.newPage();
-}
-
-async function signIn(page: Page, key: DemoAccountKey): Promise<void> {
-  const account = DEMO_ACCOUNTS.find((a) => a.key === key)!;
-  await visit(page, '/sign-in');
-  await page.getByLabel('Email address').fill(account.email);
-  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL('**/sign-in/security-code');
-  await expectAccessible(page, '/sign-in/security-code');
-  const code = (await page.locator('[data-demo-code]').textContent())?.trim() ?? '';
-  expect(code).toMatch(/^\d{6}$/);
-  await page.getByLabel('Security code').fill(code);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
 }
 
 /** Opens the first case linked from the current page and checks it. */

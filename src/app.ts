@@ -27,6 +27,10 @@ import { authRoutes } from './features/auth/routes.ts';
 import { accountRoutes } from './features/auth/account-routes.ts';
 import { caseRoutes } from './features/cases/routes.ts';
 import { requestRoutes } from './features/requests/routes.ts';
+import { assessmentRoutes } from './features/assessment/routes.ts';
+import { adviceRoutes } from './features/advice/routes.ts';
+import { contributionRoutes } from './features/contributions/routes.ts';
+import { documentRoutes } from './features/documents/routes.ts';
 import { adminRoutes } from './features/admin/routes.ts';
 import {
   devOutboxRoutes,
@@ -301,6 +305,10 @@ export async function buildApp(
   await accountRoutes(app, services);
   await caseRoutes(app, services);
   await requestRoutes(app, services);
+  await assessmentRoutes(app, services);
+  await adviceRoutes(app, services);
+  await contributionRoutes(app, services);
+  await documentRoutes(app, services);
   await adminRoutes(app, services);
   await notificationRoutes(app, services);
   await unsubscribeRoutes(app, services);

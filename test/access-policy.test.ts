@@ -20,6 +20,8 @@ const CASES = {
     viewers: [...STAFF, 'parent', 'senco'] as Who[],
     logViewers: ['admin'] as Who[],
     managers: STAFF,
+    deciders: ['decisionMaker', 'manager'] as Who[],
+    family: ['parent'] as Who[],
   },
   /** Demoshire: social care only. */
   socialCareCase: {
@@ -27,6 +29,8 @@ const CASES = {
     viewers: [...STAFF, 'socialCare'] as Who[],
     logViewers: ['admin'] as Who[],
     managers: STAFF,
+    deciders: ['decisionMaker', 'manager'] as Who[],
+    family: [] as Who[],
   },
   /** Exampleton (another LA): the same school, psychologist and parent work across both. */
   otherLaCase: {
@@ -34,6 +38,8 @@ const CASES = {
     viewers: ['parent', 'senco', 'psychologist'] as Who[],
     logViewers: [] as Who[],
     managers: [] as Who[],
+    deciders: [] as Who[],
+    family: ['parent'] as Who[],
   },
 };
 
@@ -46,6 +52,8 @@ const ALLOWED_BY_POLICY: Record<string, Who[] | 'per-case'> = {
   'case:view': 'per-case',
   'case:access-log': 'per-case',
   'case:manage': 'per-case',
+  'case:decide': 'per-case',
+  'case:family': 'per-case',
 };
 
 let testApp: TestApp;
@@ -120,6 +128,10 @@ function fill(url: string, values: Record<string, string>): string {
           slug: 'child-name',
           requestId: '00000000-0000-4000-8000-000000000000',
           documentId: '00000000-0000-4000-8000-000000000000',
+          adviceId: '00000000-0000-4000-8000-000000000000',
+          participantId: '00000000-0000-4000-8000-000000000000',
+          suggestionId: '00000000-0000-4000-8000-000000000000',
+          question: 'assess',
         } as Record<string, string | undefined>
       )[name];
     if (!value) throw new Error(`The route walk has no value for :${name} in ${url}; add one`);
@@ -132,8 +144,17 @@ function allowedFor(policy: string, caseName: keyof typeof CASES | undefined): W
   if (!allowed) throw new Error(`The route walk does not know policy ${policy}; add it`);
   if (allowed !== 'per-case') return allowed;
   if (!caseName) throw new Error(`A ${policy} route without :caseId`);
-  if (policy === 'case:view') return CASES[caseName].viewers;
-  return policy === 'case:manage' ? CASES[caseName].managers : CASES[caseName].logViewers;
+  const spec = CASES[caseName];
+  const perCase: Record<string, Who[]> = {
+    'case:view': spec.viewers,
+    'case:manage': spec.managers,
+    'case:decide': spec.deciders,
+    'case:family': spec.family,
+    'case:access-log': spec.logViewers,
+  };
+  const who = perCase[policy];
+  if (!who) throw new Error(`The route walk does not know per-case policy ${policy}; add it`);
+  return who;
 }
 
 describe('route-by-role access', () => {

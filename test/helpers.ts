@@ -220,13 +220,16 @@ export async function uploadFile(
   app: FastifyInstance,
   url: string,
   file: { field: string; filename: string; data: Buffer; contentType?: string },
+  /** The form's other fields, sent before the file. */
+  fields: Record<string, string> = {},
 ) {
   const boundary = `----pathway${randomBytes(8).toString('hex')}`;
   const parts: Buffer[] = [];
-  if (browser.lastCsrf) {
+  const entries = { ...(browser.lastCsrf ? { _csrf: browser.lastCsrf } : {}), ...fields };
+  for (const [name, value] of Object.entries(entries)) {
     parts.push(
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${browser.lastCsrf}\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
       ),
     );
   }

@@ -10,6 +10,8 @@ import { sql } from 'kysely';
 import { queueEmail } from '../src/features/notifications/email-queue.ts';
 import { sendDigests } from '../src/features/notifications/notify.ts';
 import { sendOverdueSummaries, sweepReminders } from '../src/features/notifications/reminders.ts';
+import { addDays } from '../src/domain/clock/calendar-date.ts';
+import { sweepAdviceReminders } from '../src/features/advice/reminders.ts';
 import {
   MESSAGE_KIND_LABELS,
   renderMessage,
@@ -251,6 +253,82 @@ describe('what emails say', () => {
       'occurredOn-year': '2026',
       details: 'Family abroad for six weeks',
     });
+    // And the assessment: someone added to the case, and a decision with its letter.
+    await caseworker.get(`/cases/${theirCase.case_id}/people/invite`);
+    await caseworker.post(`/cases/${theirCase.case_id}/people/invite`, {
+      role: 'adviser',
+      adviserKind: 'educational_psychologist',
+      name: 'Ed Psych',
+      email: demoEmail('psychologist'),
+    });
+    await db()
+      .updateTable('case')
+      .set({
+        stage: 'request_received',
+        assessment_decided_on: null,
+        closed_on: null,
+        assigned_officer_id: await userId(demoEmail('caseworker')),
+      })
+      .where('id', '=', theirCase.case_id)
+      .execute();
+    await caseworker.get(`/cases/${theirCase.case_id}/decisions/assess`);
+    await caseworker.post(`/cases/${theirCase.case_id}/decisions/assess/recommendation`, {
+      informationConsidered: 'The request',
+      recommendation: 'yes',
+      recommendationReasons: 'May need a plan',
+    });
+    const decisionMaker = await signInAs(testApp, 'decisionMaker');
+    await decisionMaker.get(`/cases/${theirCase.case_id}/decisions/assess`);
+    const decided = await decisionMaker.post(`/cases/${theirCase.case_id}/decisions/assess`, {
+      outcome: 'yes',
+      reasons: 'May need a plan',
+    });
+    expect(decided.statusCode).toBe(303);
+    // Advice asked of the psychologist, given, and a reminder of advice overdue.
+    const psychologistPart = await db()
+      .selectFrom('case_participant')
+      .select('id')
+      .where('case_id', '=', theirCase.case_id)
+      .where('user_id', '=', await userId(demoEmail('psychologist')))
+      .where('ended_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    await caseworker.get(`/cases/${theirCase.case_id}/advice`);
+    const asked = await caseworker.post(`/cases/${theirCase.case_id}/advice`, {
+      psychological: 'ask',
+      'psychological-adviser': psychologistPart.id,
+    });
+    expect(asked.statusCode).toBe(303);
+    const advice = await db()
+      .selectFrom('advice_request')
+      .select(['id', 'due_on'])
+      .where('case_id', '=', theirCase.case_id)
+      .executeTakeFirstOrThrow();
+    await sweepAdviceReminders(db(), testApp.services.notifier, addDays(advice.due_on!, 1));
+    const psychologist = await signInAs(testApp, 'psychologist');
+    const adviceUrl = `/cases/${theirCase.case_id}/advice/${advice.id}`;
+    await psychologist.get(adviceUrl);
+    const given = await psychologist.post(adviceUrl, {
+      action: 'submit',
+      needs: 'Reading and working memory.',
+      outcomes: 'Reads age-appropriate texts.',
+      provisionWhat: 'A structured literacy programme.',
+      provisionHowOften: 'Three 30-minute sessions a week.',
+      provisionByWhom: 'A trained teaching assistant.',
+      visibility: 'everyone',
+      declaration: 'yes',
+    });
+    expect(given.statusCode).toBe(303);
+    // The family's views, sent to the council.
+    const parent = await signInAs(testApp, 'parent');
+    await parent.get(`/cases/${theirCase.case_id}/your-views/one-page-profile`);
+    const views = await parent.post(`/cases/${theirCase.case_id}/your-views/one-page-profile`, {
+      action: 'submit',
+      appreciate: 'Kind and funny',
+      important: 'Trains and his dog',
+      bestSupport: 'Calm voices',
+      visibility: 'everyone',
+    });
+    expect(views.statusCode).toBe(303);
     // And the account messages: a reset link, an invitation, a test message.
     const visitor = new Browser(testApp.app);
     await visitor.get('/forgot-password');

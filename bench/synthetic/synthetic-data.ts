@@ -74,7 +74,15 @@ const T = {
   },
   participant: {
     name: 'case_participant',
-    columns: ['id', 'case_id', 'user_id', 'organisation_id', 'case_role', 'added_at'],
+    columns: [
+      'id',
+      'case_id',
+      'user_id',
+      'organisation_id',
+      'case_role',
+      'adviser_kind',
+      'added_at',
+    ],
   },
   event: {
     name: 'case_event',
@@ -449,6 +457,7 @@ export async function seedSyntheticData(
           parent,
           null,
           'parent_carer',
+          null,
           added,
         ]);
         if (rng.chance(0.92)) {
@@ -458,6 +467,7 @@ export async function seedSyntheticData(
             null,
             rng.pick(schools),
             'setting',
+            null,
             added,
           ]);
         }
@@ -469,6 +479,7 @@ export async function seedSyntheticData(
             rng.pick(psychologists),
             null,
             'adviser',
+            'educational_psychologist',
             at(outcome.decidedOn!, 11),
           ]);
         }

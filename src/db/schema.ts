@@ -92,6 +92,13 @@ export interface CaseParticipantTable {
   case_role: string;
   added_at: CreatedAt;
   ended_at: Timestamp | null;
+  /** Set while the participant is invited and has not registered yet. */
+  invitation_id: string | null;
+  invited_name: string | null;
+  adviser_kind: string | null;
+  added_by: string | null;
+  ended_by: string | null;
+  end_reason: string | null;
 }
 
 export interface CaseEventTable {
@@ -276,6 +283,128 @@ export interface RequestSequenceTable {
   last_number: number;
 }
 
+export interface ParticipantSuggestionTable {
+  id: Generated<string>;
+  case_id: string;
+  suggested_by: string;
+  name: string;
+  role_description: string;
+  email: string | null;
+  reason: string;
+  status: Generated<'open' | 'added' | 'declined'>;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_note: string | null;
+  created_at: CreatedAt;
+}
+
+export type DocumentKind = 'advice' | 'report' | 'letter' | 'views' | 'plan' | 'other';
+export type DocumentVisibility = 'everyone' | 'la_and_family' | 'la_only';
+
+export interface CaseDocumentTable {
+  id: Generated<string>;
+  case_id: string;
+  kind: DocumentKind;
+  title: string;
+  author_name: string;
+  author_user_id: string | null;
+  document_date: CalendarDate;
+  visibility: DocumentVisibility;
+  visibility_reason: string | null;
+  storage_key: string | null;
+  file_name: string | null;
+  content_type: string | null;
+  size_bytes: number | null;
+  /** A letter Pathway wrote: its HTML (the PDF is the stored file). */
+  body_html: string | null;
+  added_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CaseDecisionTable {
+  id: Generated<string>;
+  case_id: string;
+  question: 'assess' | 'issue_plan';
+  information_considered: string;
+  recommendation: 'yes' | 'no';
+  recommendation_reasons: string;
+  recommended_by: string;
+  recommended_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  outcome: 'yes' | 'no' | null;
+  reasons: string | null;
+  support_offered: string | null;
+  decided_by: string | null;
+  decided_on: CalendarDate | null;
+  decided_at: Timestamp | null;
+  letter_document_id: string | null;
+}
+
+export type AdviceType =
+  | 'parent'
+  | 'educational'
+  | 'medical'
+  | 'psychological'
+  | 'social_care'
+  | 'preparing_for_adulthood'
+  | 'other';
+
+export interface AdviceRequestTable {
+  id: Generated<string>;
+  case_id: string;
+  advice_type: AdviceType;
+  participant_id: string | null;
+  status: 'requested' | 'submitted' | 'sufficient' | 'withdrawn';
+  requested_on: CalendarDate | null;
+  due_on: CalendarDate | null;
+  requested_by: string;
+  sufficient_evidence: string | null;
+  sufficient_agreed_with: string | null;
+  draft: ColumnType<Record<string, unknown>, string | undefined, string>;
+  draft_saved_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AdviceSubmissionTable {
+  id: Generated<string>;
+  advice_request_id: string;
+  version: number;
+  answers: Json;
+  document_id: string | null;
+  submitted_by: string;
+  submitted_at: CreatedAt;
+}
+
+export interface AdviceExceptionTable {
+  id: Generated<string>;
+  advice_request_id: string;
+  reason: 'missed_appointment' | 'absence' | 'exceptional_circumstances';
+  details: string;
+  occurred_on: CalendarDate;
+  recorded_by: string;
+  recorded_at: CreatedAt;
+}
+
+export interface AdviceReminderSentTable {
+  advice_request_id: string;
+  threshold: 'due-in-7-days' | 'due-tomorrow' | 'overdue';
+  sent_at: CreatedAt;
+}
+
+export type ContributionKind = 'family_views' | 'child_views' | 'one_page_profile';
+
+export interface FamilyContributionTable {
+  id: Generated<string>;
+  case_id: string;
+  kind: ContributionKind;
+  answers: Json;
+  status: Generated<'draft' | 'submitted'>;
+  updated_by: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  submitted_at: Timestamp | null;
+  document_id: string | null;
+}
+
 export interface Database {
   local_authority: LocalAuthorityTable;
   organisation: OrganisationTable;
@@ -301,6 +430,14 @@ export interface Database {
   assessment_request: AssessmentRequestTable;
   request_document: RequestDocumentTable;
   request_sequence: RequestSequenceTable;
+  participant_suggestion: ParticipantSuggestionTable;
+  case_document: CaseDocumentTable;
+  case_decision: CaseDecisionTable;
+  advice_request: AdviceRequestTable;
+  advice_submission: AdviceSubmissionTable;
+  advice_exception: AdviceExceptionTable;
+  advice_reminder_sent: AdviceReminderSentTable;
+  family_contribution: FamilyContributionTable;
 }
 
 export type AppUser = Selectable<AppUserTable>;

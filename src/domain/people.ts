@@ -67,6 +67,27 @@ export const CASE_ROLE_LABELS: Record<CaseRole, string> = {
   other: 'Other',
 };
 
+/** The case roles that make someone the family: they speak for the child or are the young person. */
+export const FAMILY_ROLES: readonly string[] = ['parent_carer', 'young_person'];
+
+export const ADVISER_KINDS = [
+  'educational_psychologist',
+  'health',
+  'social_care',
+  'therapist',
+  'independent',
+  'other',
+] as const;
+export type AdviserKind = (typeof ADVISER_KINDS)[number];
+export const ADVISER_KIND_LABELS: Record<AdviserKind, string> = {
+  educational_psychologist: 'Educational psychologist',
+  health: 'Health (doctor, nurse or health team)',
+  social_care: 'Social care',
+  therapist: 'Therapist (speech and language, occupational, physiotherapy)',
+  independent: 'Independent or privately engaged professional',
+  other: 'Other professional',
+};
+
 export function labelFor<T extends string>(labels: Record<T, string>, value: string): string {
   return (labels as Record<string, string>)[value] ?? value;
 }

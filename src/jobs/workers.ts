@@ -14,6 +14,7 @@ import {
 import type { Mailer } from '../features/notifications/mailer.ts';
 import { sendDigests, type Notifier } from '../features/notifications/notify.ts';
 import { sendOverdueSummaries, sweepReminders } from '../features/notifications/reminders.ts';
+import { sweepAdviceReminders } from '../features/advice/reminders.ts';
 
 /**
  * The queues, their workers and their schedules. Any number of processes may run these at once:
@@ -132,7 +133,17 @@ export async function startWorkers(
         throw error;
       }
     });
-  await sweep(REMINDER_SWEEP, () => sweepReminders(db, notifier, today()));
+  // The case's steps and the advice asked for: one sweep's failure does not stop the other's.
+  await sweep(REMINDER_SWEEP, async () => {
+    const day = today();
+    const results = await Promise.allSettled([
+      sweepReminders(db, notifier, day),
+      sweepAdviceReminders(db, notifier, day),
+    ]);
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    if (failed.length > 0) throw new AggregateError(failed, 'The reminder sweep failed');
+    return results.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value : 0), 0);
+  });
   await sweep(OVERDUE_SUMMARY, () => sendOverdueSummaries(db, notifier, today()));
   await sweep(DAILY_DIGEST, () => sendDigests(db, notifier));
   for (const schedule of SCHEDULES) {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  audienceOf,
   canAdministerAuthority,
+  canDecideOnCase,
+  canGiveAdvice,
   canViewCase,
   canViewCaseAccessLog,
   homePathFor,
@@ -12,7 +15,9 @@ const OTHER_LA = 'la-2';
 const facts = {
   caseId: 'c1',
   localAuthorityId: LA,
-  participantUserIds: ['parent'],
+  stage: 'assessment',
+  familyUserIds: ['parent'],
+  participantUserIds: ['parent', 'psychologist'],
   participantOrganisationIds: ['school'],
 };
 
@@ -28,6 +33,37 @@ function actor(overrides: Partial<Actor>): Actor {
 }
 
 describe('policy', () => {
+  it('lets decision makers and managers decide, and not caseworkers, admins or other LAs', () => {
+    const staffAs = (role: 'caseworker' | 'decision_maker' | 'manager' | 'admin', la = LA) =>
+      actor({ staff: [{ localAuthorityId: la, localAuthorityName: 'A', role }] });
+    expect(canDecideOnCase(staffAs('decision_maker'), facts)).toBe(true);
+    expect(canDecideOnCase(staffAs('manager'), facts)).toBe(true);
+    expect(canDecideOnCase(staffAs('caseworker'), facts)).toBe(false);
+    expect(canDecideOnCase(staffAs('admin'), facts)).toBe(false);
+    expect(canDecideOnCase(staffAs('decision_maker', OTHER_LA), facts)).toBe(false);
+    expect(canDecideOnCase(actor({ userId: 'parent' }), facts)).toBe(false);
+  });
+
+  it('tells the LA, the family and professionals apart for what they may see', () => {
+    const caseworker = actor({
+      staff: [{ localAuthorityId: LA, localAuthorityName: 'A', role: 'caseworker' }],
+    });
+    expect(audienceOf(caseworker, facts)).toBe('la');
+    expect(audienceOf(actor({ userId: 'parent' }), facts)).toBe('family');
+    expect(audienceOf(actor({ userId: 'psychologist' }), facts)).toBe('professional');
+    expect(audienceOf(actor({ organisationIds: ['school'] }), facts)).toBe('professional');
+  });
+
+  it('lets only the named adviser, or a member of the named organisation, give advice', () => {
+    const named = { userId: 'psychologist', organisationId: null, ended: false };
+    expect(canGiveAdvice(actor({ userId: 'psychologist' }), named)).toBe(true);
+    expect(canGiveAdvice(actor({ userId: 'parent' }), named)).toBe(false);
+    expect(canGiveAdvice(actor({ userId: 'psychologist' }), { ...named, ended: true })).toBe(false);
+    const school = { userId: null, organisationId: 'school', ended: false };
+    expect(canGiveAdvice(actor({ organisationIds: ['school'] }), school)).toBe(true);
+    expect(canGiveAdvice(actor({ organisationIds: ['another-school'] }), school)).toBe(false);
+  });
+
   it('lets every staff role of the case’s LA see it, and no other LA’s staff', () => {
     for (const role of ['caseworker', 'decision_maker', 'manager', 'admin'] as const) {
       expect(

@@ -15,6 +15,10 @@ export type Actor = {
 export type CaseAccessFacts = {
   caseId: string;
   localAuthorityId: string;
+  /** The case's stage (see domain/pathway/stages.ts). */
+  stage: string;
+  /** Current participants who are the family: parents, carers, the young person. */
+  familyUserIds: string[];
   participantUserIds: string[];
   participantOrganisationIds: string[];
 };
@@ -36,6 +40,10 @@ export const ROUTE_POLICIES = [
   'case:access-log',
   /** May record facts on the case named by :caseId: staff of the case's LA. */
   'case:manage',
+  /** May decide on the case named by :caseId: its LA's decision makers and managers. */
+  'case:decide',
+  /** Is the family on the case named by :caseId: a parent, carer or the young person. */
+  'case:family',
 ] as const;
 export type RoutePolicy = (typeof ROUTE_POLICIES)[number];
 
@@ -69,6 +77,54 @@ export function canViewCase(actor: Actor, facts: CaseAccessFacts): boolean {
 /** Facts on a case (exceptions, decisions) are recorded by the case's LA staff only. */
 export function canManageCase(actor: Actor, facts: CaseAccessFacts): boolean {
   return staffRoleIn(actor, facts.localAuthorityId) !== null;
+}
+
+/**
+ * Decisions whether to assess and whether to issue a plan are the LA's decision makers' (and
+ * managers'); a caseworker recommends.
+ */
+export function canDecideOnCase(actor: Actor, facts: CaseAccessFacts): boolean {
+  const role = staffRoleIn(actor, facts.localAuthorityId);
+  return role === 'decision_maker' || role === 'manager';
+}
+
+/** The family's own pages on a case (their views, asking for someone to be added). */
+export function isFamilyOfCase(actor: Actor, facts: CaseAccessFacts): boolean {
+  return facts.familyUserIds.includes(actor.userId);
+}
+
+/**
+ * Who is looking at a case, for what they may see of its documents: the LA's staff, the family,
+ * or a professional taking part.
+ */
+export type CaseAudience = 'la' | 'family' | 'professional';
+
+export function audienceOf(actor: Actor, facts: CaseAccessFacts): CaseAudience {
+  if (staffRoleIn(actor, facts.localAuthorityId)) return 'la';
+  return isFamilyOfCase(actor, facts) ? 'family' : 'professional';
+}
+
+/** The visibilities of documents each audience sees ('la_only' needs a reason). */
+export const VISIBLE_TO: Record<
+  CaseAudience,
+  readonly ('everyone' | 'la_and_family' | 'la_only')[]
+> = {
+  la: ['everyone', 'la_and_family', 'la_only'],
+  family: ['everyone', 'la_and_family'],
+  professional: ['everyone'],
+};
+
+/**
+ * An advice request is answered by the participant it names: that person, or anyone currently
+ * in the organisation it names. The LA's staff may see it too.
+ */
+export function canGiveAdvice(
+  actor: Actor,
+  adviser: { userId: string | null; organisationId: string | null; ended: boolean },
+): boolean {
+  if (adviser.ended) return false;
+  if (adviser.userId) return adviser.userId === actor.userId;
+  return adviser.organisationId !== null && actor.organisationIds.includes(adviser.organisationId);
 }
 
 /** The access log names staff and professionals, so only the LA's administrators see it. */

@@ -3,8 +3,10 @@ import fp from 'fastify-plugin';
 import {
   ROUTE_POLICIES,
   administeredAuthorities,
+  canDecideOnCase,
   canManageCase,
   canViewCase,
+  isFamilyOfCase,
   canViewCaseAccessLog,
   isStaff,
   type Actor,
@@ -43,6 +45,14 @@ export class MissingRoutePolicyError extends Error {}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const CASE_POLICIES = {
+  'case:view': canViewCase,
+  'case:manage': canManageCase,
+  'case:decide': canDecideOnCase,
+  'case:family': isFamilyOfCase,
+  'case:access-log': canViewCaseAccessLog,
+} as const;
+
 export type PolicyOutcome = 'allow' | 'sign-in' | 'forbidden' | 'not-found';
 
 /** Decides a request against its route's policy; the only place routes are guarded. */
@@ -69,17 +79,14 @@ export async function decide(
       return { outcome: administeredAuthorities(actor).length > 0 ? 'allow' : 'forbidden' };
     case 'case:view':
     case 'case:manage':
+    case 'case:decide':
+    case 'case:family':
     case 'case:access-log': {
       const caseId = (request.params as Record<string, string | undefined>).caseId;
       if (!caseId || !UUID.test(caseId)) return { outcome: 'not-found' };
       const facts = await loadCaseAccess(caseId, request);
       if (!facts) return { outcome: 'not-found' };
-      const allowed =
-        policy === 'case:view'
-          ? canViewCase(actor, facts)
-          : policy === 'case:manage'
-            ? canManageCase(actor, facts)
-            : canViewCaseAccessLog(actor, facts);
+      const allowed = CASE_POLICIES[policy](actor, facts);
       return allowed ? { outcome: 'allow', caseAccess: facts } : { outcome: 'forbidden' };
     }
   }

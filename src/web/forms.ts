@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
 /** One field's error in the shape GOV.UK's error summary and field macros take. */
@@ -66,4 +66,16 @@ export function dateFromParts(body: unknown, name: string): string {
   );
   if (!day || !month || !year) return '';
   return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+}
+
+/** After a change: a success banner on the next page (GOV.UK notification banner), then 303. */
+export function flashAndRedirect(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  to: string,
+  flash: { heading: string; body?: string },
+): FastifyReply {
+  request.session.data.flash = flash;
+  request.session.changed();
+  return reply.redirect(to, 303);
 }

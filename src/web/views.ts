@@ -34,6 +34,13 @@ export function createViewEnvironment(config: Config): nunjucks.Environment {
     value ? formatDateTime(value instanceof Date ? value : new Date(value)) : '',
   );
   env.addFilter('selectOptions', selectOptions);
+  // Items for govukSelect and govukRadios with the chosen value marked.
+  env.addFilter('selectedOption', (items: SelectOption[], value: unknown) =>
+    items.map((item) => ({ ...item, selected: item.value === value })),
+  );
+  env.addFilter('checkedOption', (items: SelectOption[], value: unknown) =>
+    items.map((item) => ({ ...item, checked: item.value === value })),
+  );
   env.addGlobal('serviceName', config.serviceName);
   registerGovukMacros(env);
   return env;
@@ -95,6 +102,7 @@ export function navigationFor(
     items.push({ href: '/requests', text: 'New requests' });
   }
   items.push({ href: '/your-cases', text: 'Your cases' });
+  if (!isStaff(actor)) items.push({ href: '/tasks', text: 'Your advice requests' });
   items.push({
     href: '/notifications',
     text:

@@ -63,7 +63,11 @@ async function applyGrant(trx: DbOrTrx, invitation: UsableInvitation, userId: st
     await repo.joinOrganisation(trx, userId, invitation.organisation_id);
   }
   if (invitation.case_id && invitation.case_role) {
-    await repo.addCaseParticipantUser(trx, invitation.case_id, userId, invitation.case_role);
+    await repo.addCaseParticipantUser(
+      trx,
+      { id: invitation.id, caseId: invitation.case_id, caseRole: invitation.case_role },
+      userId,
+    );
   }
 }
 

@@ -333,15 +333,32 @@ export async function joinOrganisation(db: DbOrTrx, userId: string, organisation
     .execute();
 }
 
+/**
+ * The invited person joins the case: the participant row made when they were invited (which
+ * advice requests may already name) gains its user; an invitation without one adds a row.
+ */
 export async function addCaseParticipantUser(
   db: DbOrTrx,
-  caseId: string,
+  invitation: { id: string; caseId: string; caseRole: string },
   userId: string,
-  caseRole: string,
 ) {
+  const claimed = await db
+    .updateTable('case_participant')
+    .set({ user_id: userId, invitation_id: null })
+    .where('invitation_id', '=', invitation.id)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) > 0) return;
+  // An invitation withdrawn from the case (the participant ended) grants nothing.
+  const ended = await db
+    .selectFrom('case_participant')
+    .select('id')
+    .where('invitation_id', '=', invitation.id)
+    .executeTakeFirst();
+  if (ended) return;
   await db
     .insertInto('case_participant')
-    .values({ case_id: caseId, user_id: userId, case_role: caseRole })
+    .values({ case_id: invitation.caseId, user_id: userId, case_role: invitation.caseRole })
     .execute();
 }
 

@@ -3,6 +3,7 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { CaseAccessFacts } from '../../policy/policy.ts';
 import { caseViewAudit, listViewAudit, type AuditContext } from '../../audit/audit.ts';
+import { FAMILY_ROLES } from '../../domain/people.ts';
 
 /**
  * Who may see the case: its LA and its current participants, people and organisations, as one
@@ -12,12 +13,16 @@ export function caseAccessJson(db: DbOrTrx, caseId: string) {
   return jsonObjectFrom(
     db
       .selectFrom('case')
-      .select(['case.id', 'case.local_authority_id'])
+      .select(['case.id', 'case.local_authority_id', 'case.stage'])
       .select((inner) =>
         jsonArrayFrom(
           inner
             .selectFrom('case_participant')
-            .select(['case_participant.user_id', 'case_participant.organisation_id'])
+            .select([
+              'case_participant.user_id',
+              'case_participant.organisation_id',
+              'case_participant.case_role',
+            ])
             .whereRef('case_participant.case_id', '=', 'case.id')
             .where('case_participant.ended_at', 'is', null),
         ).as('participants'),
@@ -29,7 +34,8 @@ export function caseAccessJson(db: DbOrTrx, caseId: string) {
 export type CaseAccessJson = {
   id: string;
   local_authority_id: string;
-  participants: { user_id: string | null; organisation_id: string | null }[];
+  stage: string;
+  participants: { user_id: string | null; organisation_id: string | null; case_role: string }[];
 } | null;
 
 export function caseAccessFrom(found: CaseAccessJson): CaseAccessFacts | null {
@@ -37,6 +43,10 @@ export function caseAccessFrom(found: CaseAccessJson): CaseAccessFacts | null {
   return {
     caseId: found.id,
     localAuthorityId: found.local_authority_id,
+    stage: found.stage,
+    familyUserIds: found.participants.flatMap((p) =>
+      p.user_id && FAMILY_ROLES.includes(p.case_role) ? [p.user_id] : [],
+    ),
     participantUserIds: found.participants.flatMap((p) => (p.user_id ? [p.user_id] : [])),
     participantOrganisationIds: found.participants.flatMap((p) =>
       p.organisation_id ? [p.organisation_id] : [],
@@ -402,7 +412,7 @@ export async function familyOfCase(db: DbOrTrx, caseId: string): Promise<string[
     .where('case_id', '=', caseId)
     .where('ended_at', 'is', null)
     .where('user_id', 'is not', null)
-    .where('case_role', 'in', ['parent_carer', 'young_person'])
+    .where('case_role', 'in', FAMILY_ROLES)
     .execute();
   return rows.map((r) => r.user_id!);
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
+import { audienceOf } from '../../policy/policy.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { dateFromParts, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
@@ -169,10 +170,14 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
     const canSeeAccessLog = request.actor!.staff.some(
       (s) => s.role === 'admin' && s.localAuthorityId === request.caseAccess?.localAuthorityId,
     );
-    const viewerIsStaff = request.actor!.staff.some(
-      (s) => s.localAuthorityId === request.caseAccess?.localAuthorityId,
-    );
-    return reply.render('cases/case.njk', { caseView: overview, canSeeAccessLog, viewerIsStaff });
+    const audience = audienceOf(request.actor!, request.caseAccess!);
+    return reply.render('cases/case.njk', {
+      caseView: overview,
+      canSeeAccessLog,
+      viewerIsStaff: audience === 'la',
+      audience,
+      stage: request.caseAccess!.stage,
+    });
   });
 
   const exceptionForm = (caseId: string) => ({

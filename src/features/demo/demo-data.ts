@@ -454,6 +454,14 @@ export async function seedDemoData(db: Db, today = todayInEngland()): Promise<{ 
             user_id: isOrg ? null : users[who as DemoAccountKey],
             organisation_id: isOrg ? orgs[who as 'school' | 'secondary' | 'epService'] : null,
             case_role: role,
+            adviser_kind:
+              role !== 'adviser'
+                ? null
+                : who === 'health'
+                  ? 'health'
+                  : who === 'socialCare'
+                    ? 'social_care'
+                    : 'educational_psychologist',
           })
           .execute();
       }

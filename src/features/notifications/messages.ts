@@ -29,6 +29,17 @@ export type MessageData = {
     link: string;
   };
   'exception-recorded': { reference: string; limit: string; link: string };
+  /** An adviser was asked for advice for an assessment: due 6 weeks on. */
+  'advice-requested': { reference: string; dueOn: CalendarDate; link: string };
+  /** Advice not yet given: to the adviser, or (`forOfficer`, when overdue) to the officer. */
+  'advice-reminder': {
+    reference: string;
+    dueOn: CalendarDate;
+    threshold: ReminderThreshold;
+    forOfficer: boolean;
+    link: string;
+  };
+  'advice-received': { reference: string; link: string };
   digest: { items: { title: string; link: string }[]; preferencesLink: string };
   'test-message': { number: number; count: number; sentBy: string };
   'request-received': {
@@ -39,6 +50,26 @@ export type MessageData = {
     link: string;
   };
   'request-resume': { link: string; days: number; expiresOn: CalendarDate };
+  /** The family sent their views to the case's officer: which of them, in fixed words only. */
+  'views-received': {
+    reference: string;
+    what:
+      | 'the family’s views'
+      | 'the child’s views'
+      | 'the young person’s views'
+      | 'a one-page profile';
+    link: string;
+  };
+  /** Something happened on a case: `what` is a fixed phrase, never a name or a need. */
+  'case-update': { reference: string; what: string; link: string };
+  'decision-letter': {
+    reference: string;
+    /** "decided to carry out an EHC needs assessment", and so on. */
+    decision: string;
+    /** The appeal deadline, for a refusal. */
+    appealBy: CalendarDate | null;
+    link: string;
+  };
 };
 
 export type MessageKind = keyof MessageData;
@@ -98,6 +129,8 @@ function reminderWords(threshold: ReminderThreshold, dueOn: CalendarDate) {
 }
 
 const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage } = {
+  'case-update': (d) => CASE_TEMPLATES['case-update'](d),
+  'decision-letter': (d) => CASE_TEMPLATES['decision-letter'](d),
   'security-code': (d) =>
     render('Your Pathway security code', [
       `Your security code is ${d.code}`,
@@ -143,6 +176,36 @@ const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage
       'Sign in to Pathway to see every overdue step.',
       { link: d.link, text: 'Overdue steps' },
     ]),
+  'advice-requested': (d) =>
+    render(`${d.reference}: your advice is asked for`, [
+      `The council has asked for your advice for the education, health and care (EHC) needs assessment on case ${d.reference}.`,
+      `Give your advice by ${formatDayAndDate(d.dueOn)}. The law gives advisers 6 weeks.`,
+      'Sign in to Pathway to see the request and give your advice.',
+      { link: d.link, text: 'Give your advice' },
+    ]),
+  'advice-reminder': (d) => {
+    const words = reminderWords(d.threshold, d.dueOn);
+    if (d.forOfficer) {
+      return render(`${d.reference}: advice overdue`, [
+        `Case ${d.reference}: advice for the assessment was due on ${formatDayAndDate(d.dueOn)} and has not been given.`,
+        'Contact the adviser. If there was a reason the law allows, record it as an exception on the advice request.',
+        { link: d.link, text: 'Open the advice requests' },
+      ]);
+    }
+    return render(`${d.reference}: your advice is ${words.short}`, [
+      `Case ${d.reference}: your advice for the assessment ${words.when}.`,
+      d.threshold === 'overdue'
+        ? 'The 6-week time limit has passed. Give your advice as soon as you can, or tell the council why it is late.'
+        : 'Advisers have 6 weeks by law.',
+      { link: d.link, text: 'Give your advice' },
+    ]);
+  },
+  'advice-received': (d) =>
+    render(`${d.reference}: advice received`, [
+      `New advice has been given for the EHC needs assessment on case ${d.reference}.`,
+      SIGN_IN_NOTE,
+      { link: d.link, text: 'Open the case' },
+    ]),
   'exception-recorded': (d) =>
     render(`${d.reference}: an exception to a time limit was recorded`, [
       `On case ${d.reference}, the council recorded an exception to the time limit "${d.limit}".`,
@@ -181,6 +244,34 @@ const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage
       { link: d.link },
       `The link works until ${formatDayAndDate(d.expiresOn)}. After that, the saved answers are deleted.`,
       'If you did not start this request, you can ignore this email.',
+    ]),
+  'views-received': (d) =>
+    render(`${d.reference}: views received from the family`, [
+      `On case ${d.reference}, the family has sent ${d.what}. They are on the case as a document, ready for section A of the plan.`,
+      SIGN_IN_NOTE,
+      { link: d.link, text: 'Open the case' },
+    ]),
+};
+
+const CASE_TEMPLATES: {
+  [K in 'case-update' | 'decision-letter']: (data: MessageData[K]) => RenderedMessage;
+} = {
+  'case-update': (d) =>
+    render(`${d.reference}: ${d.what}`, [
+      `On case ${d.reference}: ${d.what}.`,
+      SIGN_IN_NOTE,
+      { link: d.link, text: 'Open the case' },
+    ]),
+  'decision-letter': (d) =>
+    render(`${d.reference}: the council’s decision`, [
+      `On case ${d.reference}, the council has ${d.decision}.`,
+      'The letter explains the decision and what happens next. Sign in to Pathway to read it or download it.',
+      ...(d.appealBy
+        ? [
+            `If you disagree, you can appeal by ${formatDayAndDate(d.appealBy)}. The letter says how, and where to get free advice.`,
+          ]
+        : []),
+      { link: d.link, text: 'Read the letter' },
     ]),
 };
 
@@ -227,6 +318,19 @@ export function sampleMessages(baseUrl: string): { [K in MessageKind]: MessageDa
       limit: 'Decision whether to assess (6 weeks)',
       link: caseLink,
     },
+    'advice-requested': {
+      reference: 'DEM-2026-0005',
+      dueOn: '2026-04-17',
+      link: `${caseLink}/advice/0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f`,
+    },
+    'advice-reminder': {
+      reference: 'DEM-2026-0005',
+      dueOn: '2026-04-17',
+      threshold: 'due-in-7-days',
+      forOfficer: false,
+      link: `${caseLink}/advice/0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f`,
+    },
+    'advice-received': { reference: 'DEM-2026-0005', link: `${caseLink}/advice` },
     digest: {
       items: [
         { title: 'DEM-2026-0003: an exception to a time limit was recorded', link: caseLink },
@@ -245,6 +349,18 @@ export function sampleMessages(baseUrl: string): { [K in MessageKind]: MessageDa
       days: 28,
       expiresOn: '2026-03-20',
     },
+    'views-received': { reference: 'DEM-2026-0005', what: 'the family’s views', link: caseLink },
+    'case-update': {
+      reference: 'DEM-2026-0001',
+      what: 'you have been added to the case as an adviser',
+      link: caseLink,
+    },
+    'decision-letter': {
+      reference: 'DEM-2026-0001',
+      decision: 'decided not to carry out an EHC needs assessment',
+      appealBy: '2026-05-26',
+      link: `${caseLink}/documents/0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e`,
+    },
   };
 }
 
@@ -255,8 +371,14 @@ export const MESSAGE_KIND_LABELS: Record<MessageKind, string> = {
   reminder: 'Reminder of a statutory step',
   'overdue-summary': 'Daily summary of overdue steps, for managers',
   'exception-recorded': 'An exception to a time limit was recorded',
+  'advice-requested': 'Advice asked for an assessment',
+  'advice-reminder': 'Reminder of advice due, or overdue',
+  'advice-received': 'Advice was given',
   digest: 'Daily digest of updates',
   'test-message': 'Test message',
   'request-received': 'A request for an assessment was received',
   'request-resume': 'Link to carry on a saved request',
+  'views-received': 'The family sent their views',
+  'case-update': 'Something happened on a case',
+  'decision-letter': 'A decision letter from the council',
 };

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fastifyMultipart from '@fastify/multipart';
 import { z } from 'zod';
 import {
   addDays,
@@ -10,8 +9,20 @@ import {
 import type { Services } from '../../services.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
-import { dateFromParts, parseForm, renderBadRequest, type FormErrors } from '../../web/forms.ts';
-import { MAX_UPLOAD_BYTES, MAX_UPLOADS_PER_REQUEST } from '../documents/uploads.ts';
+import {
+  acceptUploads,
+  sendAttachment,
+  uploadedFile,
+  UPLOAD_BODY_LIMIT,
+} from '../../web/uploads.ts';
+import {
+  dateFromParts,
+  flashAndRedirect,
+  parseForm,
+  renderBadRequest,
+  type FormErrors,
+} from '../../web/forms.ts';
+import { MAX_UPLOADS_PER_REQUEST } from '../documents/uploads.ts';
 import {
   REQUESTER_KINDS,
   ageOn,
@@ -138,17 +149,6 @@ function recordedRequestSchema(actor: NonNullable<FastifyRequest['actor']>) {
   );
 }
 
-/** The one file a multipart form sent in `field`, or null when none was chosen. */
-async function uploadedFile(
-  body: unknown,
-  field: string,
-): Promise<{ filename: string; data: Buffer } | null> {
-  const part = (body as Record<string, unknown> | undefined)?.[field] as
-    { type?: string; filename?: string; toBuffer?: () => Promise<Buffer> } | undefined;
-  if (!part || part.type !== 'file' || !part.filename || !part.toBuffer) return null;
-  return { filename: part.filename, data: await part.toBuffer() };
-}
-
 export async function requestRoutes(app: FastifyInstance, services: Services) {
   const { db, notifier, storage } = services;
 
@@ -249,31 +249,21 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
   // Evidence: one file per upload, as GOV.UK's file upload pattern asks; the form is multipart,
   // so these routes get their own body parser and a page-shaped answer to a file too large.
   void app.register(async (uploads) => {
-    await uploads.register(fastifyMultipart, {
-      attachFieldsToBody: true,
-      limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
-    });
-    uploads.setErrorHandler(async (error: Error & { code?: string }, request, reply) => {
-      const tooLarge = error.code === 'FST_REQ_FILE_TOO_LARGE';
-      const tooMany = error.code === 'FST_FILES_LIMIT' || error.code === 'FST_PARTS_LIMIT';
-      if (!tooLarge && !tooMany) throw error;
-      const text = tooLarge
-        ? 'The selected file must be smaller than 20 MB'
-        : 'Select one file at a time';
+    await acceptUploads(uploads, async (request, reply, text) => {
       const requestId = requestParams.safeParse(request.params);
       if (requestId.success) {
-        return renderRequest(request, reply.code(400), requestId.data.requestId, {
+        return renderRequest(request, reply, requestId.data.requestId, {
           document: { text, href: '#document' },
         });
       }
       const draft = await currentDraft(request);
       if (!draft) return noDraft(reply);
-      return renderEvidence(reply.code(400), draft, { evidence: { text, href: '#evidence' } });
+      return renderEvidence(reply, draft, { evidence: { text, href: '#evidence' } });
     });
 
     uploads.post(
       `${BASE}/evidence`,
-      { ...publicRoute, bodyLimit: MAX_UPLOAD_BYTES + 1024 * 1024 },
+      { ...publicRoute, bodyLimit: UPLOAD_BODY_LIMIT },
       async (request, reply) => {
         const draft = await currentDraft(request);
         if (!draft) return noDraft(reply);
@@ -301,7 +291,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     // A scan of a letter, or an email's attachment, added by the LA's staff.
     uploads.post(
       '/requests/:requestId/documents',
-      { config: { policy: 'staff' }, bodyLimit: MAX_UPLOAD_BYTES + 1024 * 1024 },
+      { config: { policy: 'staff' }, bodyLimit: UPLOAD_BODY_LIMIT },
       async (request, reply) => {
         const params = requestParams.safeParse(request.params);
         if (!params.success) throw new NotFoundError('No such request');
@@ -621,17 +611,6 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     return params.data.requestId;
   }
 
-  function flashAndRedirect(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    to: string,
-    flash: { heading: string; body?: string },
-  ) {
-    request.session.data.flash = flash;
-    request.session.changed();
-    return reply.redirect(to, 303);
-  }
-
   const openCaseSchema = z.object({
     officerId: z.uuid({ error: 'Choose the officer who will hold the case' }),
   });
@@ -761,15 +740,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
         auditContextOf(request),
       );
       if (!document) throw new NotFoundError('No such document');
-      // Always a download, never shown inline: a document is never run as a page of this site.
-      return reply
-        .header('content-type', document.contentType)
-        .header(
-          'content-disposition',
-          `attachment; filename="${document.fileName.replace(/["\\\r\n]/g, '')}"; filename*=UTF-8''${encodeURIComponent(document.fileName)}`,
-        )
-        .header('x-content-type-options', 'nosniff')
-        .send(document.data);
+      return sendAttachment(reply, document);
     },
   );
 }

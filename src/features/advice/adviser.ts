@@ -1,0 +1,334 @@
+import type { Db, DbOrTrx } from '../../db/database.ts';
+import { recordAudit, type AuditContext } from '../../audit/audit.ts';
+import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
+import { labelFor } from '../../domain/people.ts';
+import { canGiveAdvice, staffRoleIn, type Actor } from '../../policy/policy.ts';
+import { familyOfCase, insertCaseEvent } from '../cases/repository.ts';
+import {
+  addUploadedDocument,
+  addWrittenDocument,
+  VISIBILITY_LABELS,
+} from '../documents/case-documents.ts';
+import type { DocumentStorage } from '../documents/storage.ts';
+import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import {
+  adviceDocumentHtml,
+  answersFrom,
+  type AdviceAnswers,
+  type AdviceVisibility,
+} from './advice-form.ts';
+import { ADVICE_TAG_LABELS, ADVICE_TYPE_LABELS, adviceTag } from './advice-types.ts';
+import * as repo from './repository.ts';
+import { ADVICE_EXCEPTION_REASONS, displayName } from './service.ts';
+
+/**
+ * The adviser's side of an advice request: the form (read-only for the case's LA staff), the
+ * draft, and each submitted version, written into a document on the case or uploaded as one.
+ * Anyone else is told there is no such request.
+ */
+
+type FoundRequest = NonNullable<Awaited<ReturnType<typeof repo.findRequest>>>;
+
+/** The adviser answers; the case's LA staff may read; anyone else is told there is no such page. */
+function accessTo(actor: Actor, found: FoundRequest): 'adviser' | 'la' | null {
+  const adviser = {
+    userId: found.participant_user_id,
+    organisationId: found.participant_organisation_id,
+    ended: found.participant_ended_at !== null,
+  };
+  if (found.participant_user_id || found.participant_organisation_id) {
+    if (canGiveAdvice(actor, adviser)) return 'adviser';
+  }
+  return staffRoleIn(actor, found.local_authority_id) ? 'la' : null;
+}
+
+function formView(found: FoundRequest, mode: 'adviser' | 'la', today: CalendarDate) {
+  const submissions = found.submissions.map((s) => ({
+    version: s.version,
+    submittedAt: new Date(s.submitted_at),
+    submittedBy: s.submitted_by_name,
+    documentId: s.document_id,
+    fileName: s.file_name,
+    visibility: s.visibility,
+    visibilityLabel: s.visibility ? labelFor(VISIBILITY_LABELS, s.visibility) : null,
+    answers: answersFrom(s.answers),
+  }));
+  // A new version starts from the last one written in the form (a report has no answers),
+  // without its note of what changed.
+  const latest = submissions.findLast((s) => s.fileName === null);
+  const draft = found.draft_saved_at ? (found.draft as Record<string, unknown>) : null;
+  const startingValues: Record<string, unknown> = draft ?? {
+    ...(latest ? { ...latest.answers, changes: '' } : {}),
+    visibility: latest?.visibility === 'la_and_family' ? 'la_and_family' : 'everyone',
+  };
+  const tag = adviceTag(
+    { status: found.status, dueOn: found.due_on, exceptions: found.exceptions.length },
+    today,
+  );
+  return {
+    mode,
+    advice: {
+      id: found.id,
+      caseId: found.case_id,
+      type: found.advice_type,
+      typeLabel: ADVICE_TYPE_LABELS[found.advice_type],
+      reference: found.reference,
+      localAuthorityName: found.local_authority_name,
+      childName: `${found.child_first_name} ${found.child_last_name}`,
+      adviserName: displayName(found),
+      status: found.status,
+      requestedOn: found.requested_on,
+      dueOn: found.due_on,
+      tag,
+      tagLabel: ADVICE_TAG_LABELS[tag],
+      draftSavedAt: found.draft_saved_at,
+      open: found.status === 'requested' || found.status === 'submitted',
+      exceptions: found.exceptions.map((e) => ({
+        reason: labelFor(ADVICE_EXCEPTION_REASONS, e.reason),
+        details: e.details,
+        occurredOn: e.occurred_on,
+        recordedBy: e.recorded_by_name,
+      })),
+    },
+    submissions,
+    hasPrevious: submissions.length > 0,
+    values: startingValues,
+  };
+}
+
+export type AdviceFormView = ReturnType<typeof formView>;
+
+/**
+ * The advice form for someone who may see it, or null. Its view is audited, except (`context`
+ * null) when it is shown again to answer a form posted from it.
+ */
+export async function adviceForm(
+  db: DbOrTrx,
+  actor: Actor,
+  ids: { caseId: string; adviceId: string },
+  today: CalendarDate,
+  context: AuditContext | null,
+): Promise<AdviceFormView | null> {
+  const found = await repo.findRequest(db, ids.caseId, ids.adviceId);
+  if (!found) return null;
+  const mode = accessTo(actor, found);
+  if (!mode) return null;
+  if (context) {
+    await recordAudit(db, context, {
+      action: 'viewed an advice request',
+      subjectType: 'case',
+      subjectId: ids.caseId,
+      localAuthorityId: found.local_authority_id,
+      details: { adviceId: ids.adviceId },
+    });
+  }
+  return formView(found, mode, today);
+}
+
+export type AdviceWriteOutcome =
+  { ok: true; version?: number } | { ok: false; problem: 'not-found' | 'closed' };
+
+/** Finds the request the actor answers, or says why they cannot write to it. */
+async function requestToAnswer(
+  db: DbOrTrx,
+  actor: Actor,
+  ids: { caseId: string; adviceId: string },
+): Promise<{ ok: true; found: FoundRequest } | { ok: false; problem: 'not-found' | 'closed' }> {
+  const found = await repo.findRequest(db, ids.caseId, ids.adviceId);
+  if (!found || accessTo(actor, found) !== 'adviser') return { ok: false, problem: 'not-found' };
+  if (found.status !== 'requested' && found.status !== 'submitted') {
+    return { ok: false, problem: 'closed' };
+  }
+  return { ok: true, found };
+}
+
+export async function saveAdviceDraft(
+  db: DbOrTrx,
+  actor: Actor,
+  ids: { caseId: string; adviceId: string },
+  draft: Partial<AdviceAnswers> & { visibility?: AdviceVisibility | undefined },
+  context: AuditContext,
+): Promise<AdviceWriteOutcome> {
+  const target = await requestToAnswer(db, actor, ids);
+  if (!target.ok) return target;
+  await repo.saveDraft(db, ids.adviceId, {
+    ...answersFrom(draft),
+    ...(draft.visibility ? { visibility: draft.visibility } : {}),
+  });
+  await recordAudit(db, context, {
+    action: 'saved draft advice',
+    subjectType: 'case',
+    subjectId: ids.caseId,
+    localAuthorityId: target.found.local_authority_id,
+    details: { adviceId: ids.adviceId },
+  });
+  return { ok: true };
+}
+
+/** The adviser's name on the document: theirs, and their organisation's when it was asked. */
+function authorName(actor: Actor, found: FoundRequest): string {
+  return found.organisation_name
+    ? `${actor.displayName}, ${found.organisation_name}`
+    : actor.displayName;
+}
+
+/**
+ * A new version of the advice: never a change to an earlier one (the table refuses it). Runs in
+ * the caller's transaction with the request locked; tells the officer and the family.
+ */
+async function recordVersion(
+  trx: DbOrTrx,
+  notifier: Notifier,
+  actor: Actor,
+  found: FoundRequest,
+  version: number,
+  submission: { answers: Record<string, unknown>; documentId: string },
+  context: AuditContext,
+) {
+  const label = ADVICE_TYPE_LABELS[found.advice_type];
+  await repo.insertSubmission(trx, {
+    adviceId: found.id,
+    version,
+    answers: submission.answers,
+    documentId: submission.documentId,
+    submittedBy: actor.userId,
+  });
+  await repo.markSubmitted(trx, found.id);
+  await insertCaseEvent(trx, {
+    caseId: found.case_id,
+    kind: 'advice_submitted',
+    summary:
+      version === 1 ? `${label} received` : `${label} received: version ${version}, a correction`,
+    actorUserId: actor.userId,
+  });
+  await recordAudit(trx, context, {
+    action: 'submitted advice',
+    subjectType: 'case',
+    subjectId: found.case_id,
+    localAuthorityId: found.local_authority_id,
+    details: { adviceId: found.id, version, documentId: submission.documentId },
+  });
+  const officers = await repo.chasersOf(trx, found.local_authority_id, found.assigned_officer_id);
+  const family = await familyOfCase(trx, found.case_id);
+  const recipients = [
+    ...officers.map((userId) => ({ userId, path: `/cases/${found.case_id}/advice` })),
+    ...family.map((userId) => ({ userId, path: `/cases/${found.case_id}` })),
+  ].filter(
+    (r, i, all) => r.userId !== actor.userId && all.findIndex((o) => o.userId === r.userId) === i,
+  );
+  for (const { userId, path } of recipients) {
+    await notifyUser(trx, notifier, {
+      userId,
+      kind: 'advice-received',
+      caseId: found.case_id,
+      localAuthorityId: found.local_authority_id,
+      title: `${found.reference}: advice received`,
+      body: version === 1 ? label : `${label}, version ${version}`,
+      path,
+      statutory: false,
+      email: { reference: found.reference, link: `${notifier.baseUrl}${path}` },
+    });
+  }
+}
+
+/** Submits the structured advice: written into a document on the case, then a new version. */
+export async function submitAdvice(
+  db: Db,
+  notifier: Notifier,
+  actor: Actor,
+  ids: { caseId: string; adviceId: string },
+  advice: { answers: AdviceAnswers; visibility: AdviceVisibility },
+  today: CalendarDate,
+  context: AuditContext,
+): Promise<AdviceWriteOutcome> {
+  const target = await requestToAnswer(db, actor, ids);
+  if (!target.ok) return target;
+  const { found } = target;
+  return db.transaction().execute(async (trx): Promise<AdviceWriteOutcome> => {
+    const locked = await repo.lockRequest(trx, found.id);
+    if (!locked || (locked.status !== 'requested' && locked.status !== 'submitted')) {
+      return { ok: false, problem: 'closed' };
+    }
+    const version = await repo.nextVersion(trx, found.id);
+    const answers = answersFrom(advice.answers);
+    if (version === 1) delete answers.changes;
+    const title = `${ADVICE_TYPE_LABELS[found.advice_type]}${version > 1 ? ` (version ${version})` : ''}`;
+    const author = authorName(actor, found);
+    const documentId = await addWrittenDocument(
+      trx,
+      {
+        caseId: found.case_id,
+        kind: 'advice',
+        title,
+        authorName: author,
+        authorUserId: actor.userId,
+        documentDate: today,
+        visibility: advice.visibility,
+        visibilityReason: null,
+        addedBy: actor.userId,
+      },
+      adviceDocumentHtml({
+        title,
+        reference: found.reference,
+        adviserName: author,
+        version,
+        submittedOn: today,
+        answers,
+      }),
+    );
+    await recordVersion(trx, notifier, actor, found, version, { answers, documentId }, context);
+    return { ok: true, version };
+  });
+}
+
+export type UploadAdviceOutcome =
+  AdviceWriteOutcome | { ok: false; problem: 'bad-file'; message: string };
+
+/** A report uploaded as the advice, or alongside it: a new version holding the document. */
+export async function uploadAdvice(
+  db: Db,
+  storage: DocumentStorage,
+  notifier: Notifier,
+  actor: Actor,
+  ids: { caseId: string; adviceId: string },
+  upload: {
+    file: { filename: string; data: Buffer };
+    visibility: AdviceVisibility;
+    changes: string;
+  },
+  today: CalendarDate,
+  context: AuditContext,
+): Promise<UploadAdviceOutcome> {
+  const target = await requestToAnswer(db, actor, ids);
+  if (!target.ok) return target;
+  const { found } = target;
+  let version = 0;
+  const outcome = await addUploadedDocument(
+    db,
+    storage,
+    {
+      caseId: found.case_id,
+      kind: 'advice',
+      title: `${ADVICE_TYPE_LABELS[found.advice_type]}: report`,
+      authorName: authorName(actor, found),
+      authorUserId: actor.userId,
+      documentDate: today,
+      visibility: upload.visibility,
+      visibilityReason: null,
+      addedBy: actor.userId,
+    },
+    upload.file,
+    context,
+    async (trx, documentId) => {
+      const locked = await repo.lockRequest(trx, found.id);
+      if (!locked || (locked.status !== 'requested' && locked.status !== 'submitted')) {
+        throw new Error('The advice request was closed while the report was uploaded');
+      }
+      version = await repo.nextVersion(trx, found.id);
+      const answers = version > 1 && upload.changes ? { changes: upload.changes } : {};
+      await recordVersion(trx, notifier, actor, found, version, { answers, documentId }, context);
+    },
+  );
+  if (!outcome.ok) return { ok: false, problem: 'bad-file', message: outcome.message };
+  return { ok: true, version };
+}

@@ -1,0 +1,392 @@
+import type { Db, DbOrTrx } from '../../db/database.ts';
+import type { AdviceType } from '../../db/schema.ts';
+import { recordAudit, type AuditContext } from '../../audit/audit.ts';
+import { addWeeks, formatLongDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
+import { ADVISER_KIND_LABELS, CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
+import { STAGES, STAGE_DEFINITIONS, stageLabel } from '../../domain/pathway/stages.ts';
+import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
+import { insertCaseEvent } from '../cases/repository.ts';
+import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import {
+  ADVICE_DUE_WEEKS,
+  ADVICE_TAG_LABELS,
+  ADVICE_TYPE_HINTS,
+  ADVICE_TYPE_LABELS,
+  adviceTag,
+  proposedAdviceTypes,
+  suggestedAdviser,
+} from './advice-types.ts';
+import type { AdviceChoice } from './request-form.ts';
+import * as repo from './repository.ts';
+
+/** The stages of a case still open: advice matters on them. */
+export const OPEN_STAGES = STAGES.filter((stage) => !STAGE_DEFINITIONS[stage].closed);
+
+export const ADVICE_EXCEPTION_REASONS = {
+  missed_appointment:
+    'The child, young person or parent did not keep an appointment for an examination or test',
+  absence: 'The child, young person or parent was away from the area for 4 or more weeks in a row',
+  exceptional_circumstances:
+    'Exceptional personal circumstances of the child, young person or parent',
+} as const;
+export type AdviceExceptionReason = keyof typeof ADVICE_EXCEPTION_REASONS;
+
+export function adviceTypeLabel(type: AdviceType): string {
+  return ADVICE_TYPE_LABELS[type];
+}
+
+type Named = {
+  user_name: string | null;
+  organisation_name: string | null;
+  invited_name: string | null;
+};
+
+/** A participant as people know them: a person, an organisation, or someone invited by name. */
+export function displayName(p: Named): string {
+  return p.user_name ?? p.organisation_name ?? p.invited_name ?? 'Not named';
+}
+
+function roleOf(p: { case_role: string | null; adviser_kind: string | null }): string {
+  if (p.adviser_kind) return labelFor(ADVISER_KIND_LABELS, p.adviser_kind);
+  return p.case_role ? labelFor(CASE_ROLE_LABELS, p.case_role) : '';
+}
+
+function participantsView(rows: Awaited<ReturnType<typeof repo.listParticipants>>) {
+  return rows.map((p) => ({
+    id: p.id,
+    name:
+      p.user_name ?? p.organisation_name ?? `${p.invited_name ?? 'Someone'}, not registered yet`,
+    role: roleOf(p),
+    facts: {
+      id: p.id,
+      caseRole: p.case_role,
+      adviserKind: p.adviser_kind,
+      organisationKind: p.organisation_kind,
+    },
+  }));
+}
+
+/**
+ * The caseworker's advice page: the advice asked for so far, and while the case is being
+ * assessed, the advice still to ask for with the case's participants to ask.
+ */
+export async function advicePage(
+  db: DbOrTrx,
+  caseId: string,
+  today: CalendarDate,
+  /** Null when the page is shown again with a form's errors: that view is not a new one. */
+  context: AuditContext | null,
+) {
+  const found = await repo.findCase(db, caseId);
+  if (!found) return null;
+  const [requests, participantRows] = await Promise.all([
+    repo.listRequestsOfCase(db, caseId),
+    repo.listParticipants(db, caseId),
+  ]);
+  if (context) {
+    await recordAudit(db, context, {
+      action: 'viewed advice requests',
+      subjectType: 'case',
+      subjectId: caseId,
+      localAuthorityId: found.local_authority_id,
+    });
+  }
+  const participants = participantsView(participantRows);
+  const inAssessment = found.stage === 'assessment';
+  const proposed = inAssessment
+    ? proposedAdviceTypes(
+        requests.map((r) => ({ type: r.advice_type, status: r.status })),
+        found.child_date_of_birth,
+        today,
+      )
+    : [];
+  return {
+    case: {
+      id: found.id,
+      reference: found.reference,
+      childName: `${found.child_first_name} ${found.child_last_name}`,
+      stage: stageLabel(found.stage),
+      inAssessment,
+    },
+    requests: requests.map((r) => {
+      const tag = adviceTag(
+        { status: r.status, dueOn: r.due_on, exceptions: r.exceptions.length },
+        today,
+      );
+      return {
+        id: r.id,
+        type: r.advice_type,
+        typeLabel: ADVICE_TYPE_LABELS[r.advice_type],
+        adviserName: r.status === 'sufficient' ? null : displayName(r),
+        adviserRole: roleOf(r),
+        adviserEnded: r.participant_ended_at !== null,
+        status: r.status,
+        requestedOn: r.requested_on,
+        dueOn: r.due_on,
+        tag,
+        tagLabel: ADVICE_TAG_LABELS[tag],
+        sufficientEvidence: r.sufficient_evidence,
+        sufficientAgreedWith: r.sufficient_agreed_with,
+        versions: r.submissions.map((s) => ({
+          version: s.version,
+          submittedAt: new Date(s.submitted_at),
+          submittedBy: s.submitted_by_name,
+          documentId: s.document_id,
+          fileName: s.file_name,
+        })),
+        exceptions: r.exceptions.map((e) => ({
+          reason: labelFor(ADVICE_EXCEPTION_REASONS, e.reason),
+          details: e.details,
+          occurredOn: e.occurred_on,
+        })),
+      };
+    }),
+    proposed: proposed.map((type) => ({
+      type,
+      label: ADVICE_TYPE_LABELS[type],
+      hint: ADVICE_TYPE_HINTS[type],
+      suggestedParticipantId: suggestedAdviser(
+        type,
+        participants.map((p) => p.facts),
+      ),
+    })),
+    participants: participants.map(({ id, name, role }) => ({ id, name, role })),
+  };
+}
+
+export type AdvicePage = NonNullable<Awaited<ReturnType<typeof advicePage>>>;
+
+export type SendOutcome =
+  | { ok: true; requested: number; sufficient: number }
+  | { ok: false; problem: 'not-found' | 'not-assessment' | 'not-participant' }
+  | { ok: false; problem: 'already-asked'; type: AdviceType };
+
+/**
+ * Sends the caseworker's choices in one transaction: each request is due 6 weeks from today,
+ * goes on the case's timeline and the audit log, and reaches its adviser (the person, or every
+ * current member of the organisation). Someone invited who has not registered finds it on their
+ * advice requests when they do.
+ */
+export async function sendAdviceRequests(
+  db: Db,
+  notifier: Notifier,
+  caseId: string,
+  choices: readonly AdviceChoice[],
+  today: CalendarDate,
+  context: AuditContext & { actorUserId: string },
+): Promise<SendOutcome> {
+  return db.transaction().execute(async (trx): Promise<SendOutcome> => {
+    const found = await trx
+      .selectFrom('case')
+      .select(['id', 'reference', 'stage', 'local_authority_id'])
+      .where('id', '=', caseId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!found) return { ok: false, problem: 'not-found' };
+    if (found.stage !== 'assessment') return { ok: false, problem: 'not-assessment' };
+    const open = await repo.openRequestsOfCase(trx, caseId);
+    const participants = await repo.listParticipants(trx, caseId);
+    for (const choice of choices) {
+      const clash = open.find(
+        (r) =>
+          r.advice_type === choice.type &&
+          (choice.type !== 'other' ||
+            (choice.kind === 'ask' && r.participant_id === choice.participantId)),
+      );
+      if (clash) return { ok: false, problem: 'already-asked', type: choice.type };
+      if (choice.kind === 'ask' && !participants.some((p) => p.id === choice.participantId)) {
+        return { ok: false, problem: 'not-participant' };
+      }
+    }
+    const dueOn = addWeeks(today, ADVICE_DUE_WEEKS);
+    let requested = 0;
+    for (const choice of choices) {
+      const label = ADVICE_TYPE_LABELS[choice.type];
+      if (choice.kind === 'sufficient') {
+        const adviceId = await repo.insertRequest(trx, {
+          caseId,
+          type: choice.type,
+          participantId: null,
+          status: 'sufficient',
+          requestedOn: null,
+          dueOn: null,
+          requestedBy: context.actorUserId,
+          sufficientEvidence: choice.evidence,
+          sufficientAgreedWith: choice.agreedWith,
+        });
+        await insertCaseEvent(trx, {
+          caseId,
+          kind: 'advice_sufficient',
+          summary: `${label}: advice already given was agreed to be sufficient`,
+          actorUserId: context.actorUserId,
+        });
+        await recordAudit(trx, context, {
+          action: 'recorded advice as already given and sufficient',
+          subjectType: 'case',
+          subjectId: caseId,
+          localAuthorityId: found.local_authority_id,
+          details: { adviceId, type: choice.type },
+        });
+        continue;
+      }
+      const participant = participants.find((p) => p.id === choice.participantId)!;
+      const adviceId = await repo.insertRequest(trx, {
+        caseId,
+        type: choice.type,
+        participantId: participant.id,
+        status: 'requested',
+        requestedOn: today,
+        dueOn,
+        requestedBy: context.actorUserId,
+        sufficientEvidence: null,
+        sufficientAgreedWith: null,
+      });
+      requested += 1;
+      await insertCaseEvent(trx, {
+        caseId,
+        kind: 'advice_requested',
+        summary: `${label} asked for from ${displayName(participant)}, due ${formatLongDate(dueOn)}`,
+        actorUserId: context.actorUserId,
+      });
+      await recordAudit(trx, context, {
+        action: 'asked for advice',
+        subjectType: 'case',
+        subjectId: caseId,
+        localAuthorityId: found.local_authority_id,
+        details: { adviceId, type: choice.type, participantId: participant.id, dueOn },
+      });
+      const path = `/cases/${caseId}/advice/${adviceId}`;
+      for (const userId of await repo.adviserUserIds(trx, participant.id)) {
+        await notifyUser(trx, notifier, {
+          userId,
+          kind: 'advice-requested',
+          caseId,
+          localAuthorityId: found.local_authority_id,
+          title: `${found.reference}: advice asked for, due ${formatLongDate(dueOn)}`,
+          body: label,
+          path,
+          statutory: true,
+          email: { reference: found.reference, dueOn, link: `${notifier.baseUrl}${path}` },
+        });
+      }
+    }
+    return { ok: true, requested, sufficient: choices.length - requested };
+  });
+}
+
+/**
+ * Records why an adviser's 6 weeks did not bind (reg 13(3)); the due date stays, a late answer
+ * shows as excused and the reminders stop.
+ */
+export async function recordAdviceException(
+  db: Db,
+  ids: { caseId: string; adviceId: string },
+  exception: { reason: AdviceExceptionReason; details: string; occurredOn: string },
+  context: AuditContext & { actorUserId: string },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const found = await repo.findRequest(trx, ids.caseId, ids.adviceId);
+    if (!found || found.status === 'sufficient') return false;
+    await repo.insertException(trx, {
+      adviceId: found.id,
+      reason: exception.reason,
+      details: exception.details,
+      occurredOn: exception.occurredOn,
+      recordedBy: context.actorUserId,
+    });
+    await insertCaseEvent(trx, {
+      caseId: found.case_id,
+      kind: 'advice_exception_recorded',
+      summary: `Exception recorded to the 6 weeks for ${ADVICE_TYPE_LABELS[found.advice_type].toLowerCase()}`,
+      actorUserId: context.actorUserId,
+    });
+    await recordAudit(trx, context, {
+      action: 'recorded an exception to an adviser’s time limit',
+      subjectType: 'case',
+      subjectId: found.case_id,
+      localAuthorityId: found.local_authority_id,
+      details: { adviceId: found.id, reason: exception.reason },
+    });
+    return true;
+  });
+}
+
+/** The request an exception is for, to head its form; null when there is none to record. */
+export async function exceptionTarget(db: DbOrTrx, ids: { caseId: string; adviceId: string }) {
+  const found = await repo.findRequest(db, ids.caseId, ids.adviceId);
+  if (!found || found.status === 'sufficient') return null;
+  return {
+    caseId: found.case_id,
+    adviceId: found.id,
+    reference: found.reference,
+    typeLabel: ADVICE_TYPE_LABELS[found.advice_type],
+    adviserName: displayName(found),
+    dueOn: found.due_on,
+  };
+}
+
+/** The advice requests a person answers for, across every LA (the list is audited). */
+export async function tasksOf(
+  db: DbOrTrx,
+  actor: Actor,
+  today: CalendarDate,
+  context: AuditContext,
+) {
+  const rows = await repo.listTasks(
+    db,
+    { userId: actor.userId, organisationIds: actor.organisationIds, openStages: OPEN_STAGES },
+    context,
+  );
+  return rows.map((r) => {
+    const exceptions = Number(r.exceptions ?? 0);
+    const tag = adviceTag({ status: r.status, dueOn: r.due_on, exceptions }, today);
+    return {
+      id: r.id,
+      caseId: r.case_id,
+      reference: r.reference,
+      localAuthorityName: r.local_authority_name,
+      childName: `${r.child_first_name} ${r.child_last_name}`,
+      typeLabel: ADVICE_TYPE_LABELS[r.advice_type],
+      dueOn: r.due_on,
+      tag,
+      tagLabel: ADVICE_TAG_LABELS[tag],
+      exceptions,
+      latestVersion: r.latest_version === null ? null : Number(r.latest_version),
+    };
+  });
+}
+
+export type CaseAdvice = {
+  id: string;
+  typeLabel: string;
+  adviserName: string | null;
+  status: 'requested' | 'submitted' | 'sufficient' | 'withdrawn';
+  requestedOn: CalendarDate | null;
+  dueOn: CalendarDate | null;
+  submittedAt: Date | null;
+  /** The latest version's document, when this audience may see it. */
+  documentId: string | null;
+  exceptionCount: number;
+};
+
+/** The advice on a case, for the family's journey page and anyone else who follows the case. */
+export async function adviceOfCase(
+  db: DbOrTrx,
+  caseId: string,
+  audience: CaseAudience,
+): Promise<CaseAdvice[]> {
+  const rows = await repo.listForJourney(db, caseId);
+  const visible: readonly string[] = VISIBLE_TO[audience];
+  return rows.map((r) => ({
+    id: r.id,
+    typeLabel: ADVICE_TYPE_LABELS[r.advice_type],
+    adviserName: r.status === 'sufficient' ? null : displayName(r),
+    status: r.status,
+    requestedOn: r.requested_on,
+    dueOn: r.due_on,
+    submittedAt: r.submitted_at ? new Date(r.submitted_at) : null,
+    documentId:
+      r.document_id && r.visibility && visible.includes(r.visibility) ? r.document_id : null,
+    exceptionCount: Number(r.exceptions ?? 0),
+  }));
+}

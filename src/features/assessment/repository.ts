@@ -1,0 +1,150 @@
+import type { DbOrTrx } from '../../db/database.ts';
+import { FAMILY_ROLES } from '../../domain/people.ts';
+
+/** Everyone who takes or took part in a case, with how they joined and left. */
+export async function listParticipants(db: DbOrTrx, caseId: string) {
+  return db
+    .selectFrom('case_participant')
+    .leftJoin('app_user', 'app_user.id', 'case_participant.user_id')
+    .leftJoin('organisation', 'organisation.id', 'case_participant.organisation_id')
+    .leftJoin('invitation', 'invitation.id', 'case_participant.invitation_id')
+    .select([
+      'case_participant.id',
+      'case_participant.case_role',
+      'case_participant.adviser_kind',
+      'case_participant.user_id',
+      'case_participant.organisation_id',
+      'case_participant.invitation_id',
+      'case_participant.invited_name',
+      'case_participant.added_at',
+      'case_participant.ended_at',
+      'case_participant.end_reason',
+      'app_user.display_name as user_name',
+      'organisation.name as organisation_name',
+      'invitation.expires_at as invitation_expires_at',
+    ])
+    .where('case_participant.case_id', '=', caseId)
+    .orderBy('case_participant.ended_at', (ob) => ob.desc().nullsFirst())
+    .orderBy('case_participant.added_at')
+    .execute();
+}
+
+export async function findParticipant(db: DbOrTrx, caseId: string, participantId: string) {
+  return db
+    .selectFrom('case_participant')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('id', '=', participantId)
+    .executeTakeFirst();
+}
+
+/** The case with what letters and notices need: its LA, its people's names, its officer. */
+export async function findCaseForDecision(db: DbOrTrx, caseId: string) {
+  return db
+    .selectFrom('case')
+    .innerJoin('local_authority', 'local_authority.id', 'case.local_authority_id')
+    .leftJoin('app_user as officer', 'officer.id', 'case.assigned_officer_id')
+    .select([
+      'case.id',
+      'case.reference',
+      'case.local_authority_id',
+      'case.child_first_name',
+      'case.child_last_name',
+      'case.stage',
+      'case.request_received_on',
+      'case.plan_issued_on',
+      'case.last_review_on',
+      'case.assigned_officer_id',
+      'local_authority.name as local_authority_name',
+      'local_authority.sendiass_name',
+      'local_authority.sendiass_url',
+      'officer.display_name as officer_name',
+    ])
+    .where('case.id', '=', caseId)
+    .executeTakeFirst();
+}
+
+export async function familyNames(db: DbOrTrx, caseId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('case_participant')
+    .innerJoin('app_user', 'app_user.id', 'case_participant.user_id')
+    .select('app_user.display_name')
+    .where('case_participant.case_id', '=', caseId)
+    .where('case_participant.ended_at', 'is', null)
+    .where('case_participant.case_role', 'in', FAMILY_ROLES)
+    .orderBy('case_participant.added_at')
+    .execute();
+  return rows.map((r) => r.display_name);
+}
+
+/**
+ * The people a notice about the case goes to, other than the family: participating people, and
+ * the current members of participating organisations (every SENCO of the setting).
+ */
+export async function professionalsOfCase(db: DbOrTrx, caseId: string): Promise<string[]> {
+  const people = await db
+    .selectFrom('case_participant')
+    .select('case_participant.user_id')
+    .where('case_participant.case_id', '=', caseId)
+    .where('case_participant.ended_at', 'is', null)
+    .where('case_participant.user_id', 'is not', null)
+    .where('case_participant.case_role', 'not in', FAMILY_ROLES)
+    .execute();
+  const members = await db
+    .selectFrom('case_participant')
+    .innerJoin(
+      'organisation_membership',
+      'organisation_membership.organisation_id',
+      'case_participant.organisation_id',
+    )
+    .select('organisation_membership.user_id')
+    .where('case_participant.case_id', '=', caseId)
+    .where('case_participant.ended_at', 'is', null)
+    .where('organisation_membership.ended_at', 'is', null)
+    .execute();
+  return [...new Set([...people.map((p) => p.user_id!), ...members.map((m) => m.user_id)])];
+}
+
+export async function findDecision(db: DbOrTrx, caseId: string, question: 'assess' | 'issue_plan') {
+  return db
+    .selectFrom('case_decision')
+    .innerJoin('app_user as recommender', 'recommender.id', 'case_decision.recommended_by')
+    .leftJoin('app_user as decider', 'decider.id', 'case_decision.decided_by')
+    .selectAll('case_decision')
+    .select([
+      'recommender.display_name as recommended_by_name',
+      'decider.display_name as decided_by_name',
+    ])
+    .where('case_decision.case_id', '=', caseId)
+    .where('case_decision.question', '=', question)
+    .executeTakeFirst();
+}
+
+export async function listSuggestions(db: DbOrTrx, caseId: string) {
+  return db
+    .selectFrom('participant_suggestion')
+    .innerJoin('app_user', 'app_user.id', 'participant_suggestion.suggested_by')
+    .selectAll('participant_suggestion')
+    .select('app_user.display_name as suggested_by_name')
+    .where('participant_suggestion.case_id', '=', caseId)
+    .orderBy('participant_suggestion.created_at', 'desc')
+    .execute();
+}
+
+export async function findUserByEmail(db: DbOrTrx, email: string) {
+  return db
+    .selectFrom('app_user')
+    .select(['id', 'display_name', 'disabled_at'])
+    .where('email', '=', email)
+    .executeTakeFirst();
+}
+
+export async function settingsOfAuthority(db: DbOrTrx, localAuthorityId: string) {
+  return db
+    .selectFrom('organisation')
+    .select(['id', 'name', 'urn'])
+    .where('local_authority_id', '=', localAuthorityId)
+    .where('kind', '=', 'education_setting')
+    .orderBy('name')
+    .execute();
+}
