@@ -345,6 +345,29 @@ describe('the assessment', () => {
     await visit(parent, `${caseHref}/people/suggest`);
     await visit(parent, `${caseHref}/documents`);
 
+    await visit(parent, `${caseHref}/your-views/child-views`);
+
+    // The LA's other pages on the case: adding a document, an exception to an adviser's 6
+    // weeks, ending someone's access.
+    await visit(caseworker, `${caseHref}/documents/new`);
+    await caseworker.getByRole('button', { name: 'Add document' }).click();
+    await caseworker.locator('.govuk-error-summary').waitFor();
+    await expectAccessible(caseworker, 'add a document (with errors)');
+    await visit(caseworker, `${caseHref}/advice`);
+    await caseworker
+      .getByRole('link', { name: /Record an exception/ })
+      .first()
+      .click();
+    await caseworker.waitForURL(/\/exception$/);
+    await expectAccessible(caseworker, 'an exception to an adviser’s 6 weeks');
+    await visit(caseworker, `${caseHref}/people`);
+    await caseworker
+      .getByRole('link', { name: /End access/ })
+      .first()
+      .click();
+    await caseworker.waitForURL(/\/end$/);
+    await expectAccessible(caseworker, 'end someone’s access');
+
     // With the advice in, the decision to issue a plan is recorded.
     await decide(caseworker, decisionMaker, caseHref, 'issue-plan', {
       yes: true,

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIST_VIEW_ACTION } from '../src/audit/audit.ts';
 import { addDays, addWeeks, todayInEngland } from '../src/domain/clock/calendar-date.ts';
-import { sweepAdviceReminders } from '../src/features/advice/reminders.ts';
+import { remindersDueBefore } from '../src/features/advice/advice-types.ts';
+import { sendAdviceReminder, sweepAdviceReminders } from '../src/features/advice/reminders.ts';
+import { listUnansweredDueBefore } from '../src/features/advice/repository.ts';
 import { adviceOfCase } from '../src/features/advice/service.ts';
 import { addCaseParticipantUser } from '../src/features/auth/repository.ts';
 import {
@@ -478,6 +480,8 @@ describe('the adviser', () => {
     const reloaded = await psychologist.get(url);
     expect(reloaded.body).toContain('Needs &lt;b&gt;so far&lt;/b&gt;');
     expect(reloaded.body).toContain('Draft saved');
+    // A request of a person: only they see the draft.
+    expect(reloaded.body).toContain('Only you can see it until you submit it.');
 
     const tooLong = await psychologist.post(url, { action: 'save', needs: 'x'.repeat(10_001) });
     expect(tooLong.statusCode).toBe(400);
@@ -835,6 +839,48 @@ describe('exceptions to an adviser’s 6 weeks', () => {
   });
 });
 
+describe('what the adviser sees of an exception', () => {
+  it('shows the adviser only the reason and that late advice is excused; the council all of it', async () => {
+    const request = await requestOf(caseA, 'parent');
+    const url = `/cases/${caseA}/advice/${request.id}`;
+    const adviser = await browsers.parent.get(url);
+    expect(adviser.statusCode).toBe(200);
+    expect(adviser.body).toContain('Submit advice');
+    expect(adviser.body).toContain(
+      'The child, young person or parent did not keep an appointment for an examination or test',
+    );
+    expect(adviser.body).toContain('advice given after the due date is excused');
+    // What happened may be about the family's own circumstances: not for the adviser.
+    expect(adviser.body).not.toContain('Missed the assessment appointment; rebooked.');
+    const council = await browsers.caseworker.get(url);
+    expect(council.statusCode).toBe(200);
+    expect(council.body).toContain('Missed the assessment appointment; rebooked.');
+  });
+
+  it('audits a view of the exception form, which names the case and the adviser', async () => {
+    const request = await requestOf(caseA, 'psychological');
+    const views = () =>
+      db()
+        .selectFrom('audit_event')
+        .select(['details', 'local_authority_id'])
+        .where('action', '=', 'viewed an advice request')
+        .where('subject_type', '=', 'case')
+        .where('subject_id', '=', caseA)
+        .where('actor_user_id', '=', caseworkerId)
+        .execute();
+    const caseworkerId = await userIdOf(testApp, demoEmail('caseworker'));
+    const before = await views();
+    const page = await browsers.caseworker.get(`/cases/${caseA}/advice/${request.id}/exception`);
+    expect(page.statusCode).toBe(200);
+    const after = await views();
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.map((a) => a.details)).toContainEqual({
+      adviceId: request.id,
+      page: 'exception',
+    });
+  });
+});
+
 describe('reminders and chasers', () => {
   it('reminds the adviser once at each threshold, and chases the officer when overdue', async () => {
     const caseId = await caseIdOf('DEM-%-0006');
@@ -927,5 +973,323 @@ describe('emails about advice', () => {
         }
       }
     }
+  });
+});
+
+/** A request for advice asked straight in the database, as the caseworker's page would. */
+async function askFor(
+  caseId: string,
+  participantId: string,
+  dueOn = addWeeks(today, 6),
+): Promise<string> {
+  const { id } = await db()
+    .insertInto('advice_request')
+    .values({
+      case_id: caseId,
+      advice_type: 'other',
+      participant_id: participantId,
+      status: 'requested',
+      requested_on: addDays(dueOn, -42),
+      due_on: dueOn,
+      requested_by: await userIdOf(testApp, demoEmail('caseworker')),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+async function versionsOf(adviceId: string) {
+  return db()
+    .selectFrom('advice_submission')
+    .select(['version', 'document_id'])
+    .where('advice_request_id', '=', adviceId)
+    .orderBy('version')
+    .execute();
+}
+
+/** The stored file a report upload put, with the upload made while `during` runs after the put. */
+async function whileStoring(during: () => Promise<void>, upload: () => Promise<unknown>) {
+  const storage = testApp.services.storage;
+  const put = storage.put;
+  const keys: string[] = [];
+  storage.put = async (key, data) => {
+    await put.call(storage, key, data);
+    keys.push(key);
+    await during();
+  };
+  try {
+    await upload();
+  } finally {
+    storage.put = put;
+  }
+  return keys;
+}
+
+const CLOSED = 'This request for advice is closed: the council withdrew it';
+const ALREADY_SUBMITTED = 'Your advice was already submitted: check the version below';
+
+describe('a request withdrawn by the council', () => {
+  it('refuses advice, a draft and a report with the page saying it is closed', async () => {
+    const health = browsers.health;
+    const id = await askFor(caseA, await participantOf(caseA, { email: demoEmail('health') }));
+    const url = `/cases/${caseA}/advice/${id}`;
+    expect((await health.get(url)).body).toContain('Submit advice');
+    await db()
+      .updateTable('advice_request')
+      .set({ status: 'withdrawn' })
+      .where('id', '=', id)
+      .execute();
+
+    const submitted = await health.post(url, {
+      ...fullAdvice,
+      action: 'submit',
+      expectedVersion: '0',
+    });
+    expect(submitted.statusCode).toBe(400);
+    expect(submitted.body).toContain(CLOSED);
+    expect(submitted.body).toContain('The council has withdrawn this request');
+    expect(submitted.body).not.toContain('Submit advice');
+    const saved = await health.post(url, {
+      action: 'save',
+      needs: 'A draft',
+      expectedVersion: '0',
+    });
+    expect(saved.statusCode).toBe(400);
+    expect(saved.body).toContain(CLOSED);
+    const uploaded = await postMultipart(
+      health,
+      `${url}/upload`,
+      { reportVisibility: 'everyone', reportDeclaration: 'yes', expectedVersion: '0' },
+      { filename: 'report.pdf', data: PDF },
+    );
+    expect(uploaded.statusCode).toBe(400);
+    expect(uploaded.body).toContain(CLOSED);
+    expect(uploaded.body).toContain('The council has withdrawn this request');
+
+    expect(await versionsOf(id)).toEqual([]);
+    const after = await requestOf(caseA, 'other');
+    expect(after).toMatchObject({ id, status: 'withdrawn', draft_saved_at: null });
+  });
+
+  it('refuses a report when the request is withdrawn while the file is stored', async () => {
+    const health = browsers.health;
+    const id = await askFor(caseA, await participantOf(caseA, { email: demoEmail('health') }));
+    const url = `/cases/${caseA}/advice/${id}`;
+    await health.get(url);
+    let response: Awaited<ReturnType<typeof postMultipart>> | undefined;
+    const keys = await whileStoring(
+      async () => {
+        await db()
+          .updateTable('advice_request')
+          .set({ status: 'withdrawn' })
+          .where('id', '=', id)
+          .execute();
+      },
+      async () => {
+        response = await postMultipart(
+          health,
+          `${url}/upload`,
+          { reportVisibility: 'everyone', reportDeclaration: 'yes', expectedVersion: '0' },
+          { filename: 'late report.pdf', data: PDF },
+        );
+      },
+    );
+    expect(response!.statusCode).toBe(400);
+    expect(response!.body).toContain(CLOSED);
+    expect(response!.body).toContain('The council has withdrawn this request');
+    expect(await versionsOf(id)).toEqual([]);
+    // Nothing is left of the report: not its document, nor its stored file.
+    expect(keys).toHaveLength(1);
+    expect(await testApp.services.storage.get(keys[0]!)).toBeNull();
+    expect(
+      await db()
+        .selectFrom('case_document')
+        .select('id')
+        .where('file_name', '=', 'late report.pdf')
+        .execute(),
+    ).toEqual([]);
+  });
+});
+
+describe('advice sent twice', () => {
+  it('keeps one version when the form or the report is posted again from the same page', async () => {
+    const health = browsers.health;
+    const id = await askFor(caseA, await participantOf(caseA, { email: demoEmail('health') }));
+    const url = `/cases/${caseA}/advice/${id}`;
+    const form = await health.get(url);
+    // Both forms carry the version the page shows.
+    expect(form.body.match(/name="expectedVersion" value="0"/g)).toHaveLength(2);
+    const post = () => health.post(url, { ...fullAdvice, action: 'submit', expectedVersion: '0' });
+    expect((await post()).statusCode).toBe(303);
+    const again = await post();
+    expect(again.statusCode).toBe(400);
+    expect(again.body).toContain(ALREADY_SUBMITTED);
+    expect(again.body).toContain('Version 1');
+    expect(again.body).toContain('name="expectedVersion" value="1"');
+    expect((await versionsOf(id)).map((v) => v.version)).toEqual([1]);
+
+    const upload = (expectedVersion: string, filename: string) =>
+      postMultipart(
+        health,
+        `${url}/upload`,
+        {
+          reportVisibility: 'everyone',
+          reportDeclaration: 'yes',
+          reportChanges: 'My full report',
+          expectedVersion,
+        },
+        { filename, data: PDF },
+      );
+    const stale = await upload('0', 'stale.pdf');
+    expect(stale.statusCode).toBe(400);
+    expect(stale.body).toContain(ALREADY_SUBMITTED);
+    expect((await versionsOf(id)).map((v) => v.version)).toEqual([1]);
+    expect((await upload('1', 'full.pdf')).statusCode).toBe(303);
+    expect((await versionsOf(id)).map((v) => v.version)).toEqual([1, 2]);
+  });
+
+  it('writes no second version when another comes first under the lock', async () => {
+    const health = browsers.health;
+    const participant = await participantOf(caseA, { email: demoEmail('health') });
+    // Two submissions at once: one version, and the other is told.
+    const id = await askFor(caseA, participant);
+    const url = `/cases/${caseA}/advice/${id}`;
+    await health.get(url);
+    const both = await Promise.all([
+      health.post(url, { ...fullAdvice, action: 'submit', expectedVersion: '0' }),
+      health.post(url, { ...fullAdvice, action: 'submit', expectedVersion: '0' }),
+    ]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([303, 400]);
+    expect(both.find((r) => r.statusCode === 400)!.body).toContain(ALREADY_SUBMITTED);
+    expect((await versionsOf(id)).map((v) => v.version)).toEqual([1]);
+
+    // A version written while a report is stored, after the page's check: the report is refused.
+    const other = await askFor(caseA, participant);
+    const otherUrl = `/cases/${caseA}/advice/${other}`;
+    await health.get(otherUrl);
+    let response: Awaited<ReturnType<typeof postMultipart>> | undefined;
+    const keys = await whileStoring(
+      async () => {
+        await db()
+          .insertInto('advice_submission')
+          .values({
+            advice_request_id: other,
+            version: 1,
+            answers: '{}',
+            document_id: null,
+            submitted_by: await userIdOf(testApp, demoEmail('health')),
+          })
+          .execute();
+      },
+      async () => {
+        response = await postMultipart(
+          health,
+          `${otherUrl}/upload`,
+          { reportVisibility: 'everyone', reportDeclaration: 'yes', expectedVersion: '0' },
+          { filename: 'second.pdf', data: PDF },
+        );
+      },
+    );
+    expect(response!.statusCode).toBe(400);
+    expect(response!.body).toContain(ALREADY_SUBMITTED);
+    expect(await versionsOf(other)).toEqual([{ version: 1, document_id: null }]);
+    expect(await testApp.services.storage.get(keys[0]!)).toBeNull();
+  });
+});
+
+describe('who can see a draft', () => {
+  it('says every member of the organisation asked can see it', async () => {
+    const senco = browsers.senco;
+    const request = await requestOf(caseA, 'educational');
+    const url = `/cases/${caseA}/advice/${request.id}`;
+    await senco.get(url);
+    const saved = await senco.post(url, { action: 'save', needs: 'Notes from the school' });
+    expect(saved.statusCode).toBe(303);
+    const page = await senco.get(url);
+    expect(page.body).toContain(
+      'Only people at Oakfield Primary School can see it until it is submitted.',
+    );
+    expect(page.body).not.toContain('Only you can see it');
+  });
+});
+
+describe('reminders at the end of the assessment', () => {
+  it('calls advice due on the due date due today, not due tomorrow', async () => {
+    const id = await askFor(
+      caseA,
+      await participantOf(caseA, { email: demoEmail('health') }),
+      today,
+    );
+    await sweepAdviceReminders(db(), testApp.services.notifier, today);
+    const titles = await db()
+      .selectFrom('notification')
+      .select('title')
+      .where('kind', '=', 'advice-reminder')
+      .where('link', '=', `/cases/${caseA}/advice/${id}`)
+      .execute();
+    expect(titles).toEqual([{ title: `${await referenceOf(caseA)}: advice due today` }]);
+    const sent = await db()
+      .selectFrom('advice_reminder_sent')
+      .select('threshold')
+      .where('advice_request_id', '=', id)
+      .execute();
+    expect(sent).toEqual([{ threshold: 'due-in-7-days' }]);
+  });
+
+  it('reminds only while the case is being assessed', async () => {
+    const psychologist = await participantOf(otherLaCase, { email: demoEmail('psychologist') });
+    const id = await askFor(otherLaCase, psychologist, addDays(today, -1));
+    const claimed = async () =>
+      db()
+        .selectFrom('advice_reminder_sent')
+        .select('threshold')
+        .where('advice_request_id', '=', id)
+        .execute();
+    const setStage = (stage: 'assessment' | 'draft_plan') =>
+      db().updateTable('case').set({ stage }).where('id', '=', otherLaCase).execute();
+    await setStage('draft_plan');
+    try {
+      await sweepAdviceReminders(db(), testApp.services.notifier, today);
+      expect(await claimed()).toEqual([]);
+    } finally {
+      await setStage('assessment');
+    }
+    await sweepAdviceReminders(db(), testApp.services.notifier, today);
+    expect(await claimed()).toEqual([{ threshold: 'overdue' }]);
+  });
+
+  it('sends nothing for advice given, or an exception recorded, after the list was read', async () => {
+    const psychologist = await participantOf(otherLaCase, { email: demoEmail('psychologist') });
+    const given = await askFor(otherLaCase, psychologist, addDays(today, 1));
+    const excused = await askFor(otherLaCase, psychologist, addDays(today, 1));
+    const listed = await listUnansweredDueBefore(db(), remindersDueBefore(today), ['assessment']);
+    const rowOf = (id: string) => listed.find((r) => r.id === id)!;
+    expect(rowOf(given)).toBeDefined();
+    expect(rowOf(excused)).toBeDefined();
+    await db()
+      .updateTable('advice_request')
+      .set({ status: 'submitted' })
+      .where('id', '=', given)
+      .execute();
+    await db()
+      .insertInto('advice_exception')
+      .values({
+        advice_request_id: excused,
+        reason: 'absence',
+        details: 'Away',
+        occurred_on: today,
+        recorded_by: await userIdOf(testApp, demoEmail('caseworker')),
+      })
+      .execute();
+    const { notifier } = testApp.services;
+    expect(await sendAdviceReminder(db(), notifier, rowOf(given), today)).toBe(0);
+    expect(await sendAdviceReminder(db(), notifier, rowOf(excused), today)).toBe(0);
+    expect(
+      await db()
+        .selectFrom('advice_reminder_sent')
+        .select('threshold')
+        .where('advice_request_id', 'in', [given, excused])
+        .execute(),
+    ).toEqual([]);
   });
 });

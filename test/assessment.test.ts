@@ -177,6 +177,20 @@ describe('people on a case', () => {
     const socialCareRow = rows.find((r) => r.user_id === socialCareId)!;
     const pendingRow = rows.find((r) => r.invitation_id)!;
 
+    // Advice asked of them is withdrawn when they leave.
+    const advice = await db()
+      .insertInto('advice_request')
+      .values({
+        case_id: caseId,
+        advice_type: 'social_care',
+        participant_id: socialCareRow.id,
+        status: 'requested',
+        requested_on: todayInEngland(),
+        due_on: addWeeks(todayInEngland(), 6),
+        requested_by: await userIdOf(testApp, demoEmail('caseworker')),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await caseworker.get(`/cases/${caseId}/people/${socialCareRow.id}/end`);
     const noReason = await caseworker.post(`/cases/${caseId}/people/${socialCareRow.id}/end`, {
       reason: ' ',
@@ -188,6 +202,13 @@ describe('people on a case', () => {
     });
     expect(ended.statusCode).toBe(303);
     expect((await socialCare.get(`/cases/${caseId}`)).statusCode).toBe(403);
+    const withdrawn = await db()
+      .selectFrom('advice_request')
+      .select('status')
+      .where('id', '=', advice.id)
+      .executeTakeFirstOrThrow();
+    expect(withdrawn.status).toBe('withdrawn');
+    expect((await caseworker.get(`/cases/${caseId}/people/not-an-id/end`)).statusCode).toBe(404);
     const people = await caseworker.get(`/cases/${caseId}/people`);
     expect(people.body).toContain('Left the case');
     expect(people.body).toContain('Left the team');
@@ -382,6 +403,13 @@ describe('the decision whether to assess', () => {
     const caseId = await freshRequest('DEM-%-0002');
     const caseworker = await signInAs(testApp, 'caseworker');
     const manager = await signInAs(testApp, 'manager');
+    // The parent is invited and has not registered: they still hear of the decision.
+    await caseworker.get(`/cases/${caseId}/people/invite`);
+    await caseworker.post(`/cases/${caseId}/people/invite`, {
+      role: 'parent_carer',
+      name: 'Nadia New',
+      email: 'nadia.new@example.com',
+    });
     await caseworker.get(`/cases/${caseId}/decisions/assess`);
     await caseworker.post(`/cases/${caseId}/decisions/assess/recommendation`, {
       informationConsidered: 'The request and the school’s evidence.',
@@ -396,6 +424,10 @@ describe('the decision whether to assess', () => {
     expect(decided.statusCode).toBe(303);
     const found = await caseOf('DEM-%-0002');
     expect(found.stage).toBe('assessment');
+    const told = await queuedEmails(testApp, 'nadia.new@example.com');
+    expect(told.map((e) => e.kind)).toEqual(['invitation', 'decision-letter']);
+    expect(told[1]!.text).toContain('decided to carry out an EHC needs assessment');
+    expect(told[1]!.text).not.toContain(found.child_first_name);
     expect(found.next_step_due_on).toBe(addWeeks(todayInEngland(), 16));
     const letter = await manager.get(String(decided.headers.location));
     expect(letter.body).toContain('We will carry out an EHC needs assessment');
@@ -577,6 +609,34 @@ describe('documents on a case', () => {
     const shared = await caseworker.post(`${path}/visibility`, { visibility: 'everyone' });
     expect(shared.statusCode).toBe(303);
     expect((await health.get(`${path}/download`)).statusCode).toBe(200);
+
+    // Views the family shared with the council and the family only: the LA may narrow that,
+    // but only the family may share it more widely.
+    const views = await db()
+      .insertInto('case_document')
+      .values({
+        case_id: caseId,
+        kind: 'views',
+        title: 'Family’s views',
+        author_name: 'Priya Demo-Parent',
+        author_user_id: parentId,
+        document_date: todayInEngland(),
+        visibility: 'la_and_family',
+        body_html: '<p class="govuk-body">Our views</p>',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const viewsPath = `/cases/${caseId}/documents/${views.id}`;
+    await caseworker.get(viewsPath);
+    const widen = await caseworker.post(`${viewsPath}/visibility`, { visibility: 'everyone' });
+    expect(widen.statusCode).toBe(400);
+    expect(widen.body).toContain('Only the person who wrote it can share it more widely');
+    const narrow = await caseworker.post(`${viewsPath}/visibility`, {
+      visibility: 'la_only',
+      visibilityReason: 'Mentions a sibling',
+    });
+    expect(narrow.statusCode).toBe(303);
+    expect((await parent.get(viewsPath)).statusCode).toBe(404);
 
     const audit = await db()
       .selectFrom('audit_event')

@@ -50,6 +50,21 @@ describe('the caseworker tray', () => {
     expect(page.body).not.toContain('EXA-');
   });
 
+  it('finds your own cases, and an officer’s by name', async () => {
+    const browser = await signInAs(testApp, 'caseworker');
+    const all = await browser.get('/cases');
+    const mine = await browser.get('/cases?officer=mine');
+    expect(mine.statusCode).toBe(200);
+    expect(mine.body).toContain('Your cases</option>');
+    expect(mine.body).not.toContain('>Not assigned</td>');
+    const byName = await browser.get('/cases?officerName=casey');
+    expect(/(\d+) cases/.exec(byName.body)![1]).toBe(/(\d+) cases/.exec(mine.body)![1]);
+    expect(/(\d+) cases/.exec(all.body)![1]).not.toBe(/(\d+) cases/.exec(mine.body)![1]);
+    const nobody = await browser.get('/cases?officerName=nobody-by-this-name');
+    expect(nobody.body).toContain('No cases match these filters.');
+    expect((await browser.get(`/cases?officerName=${'x'.repeat(101)}`)).statusCode).toBe(400);
+  });
+
   it('filters by stage and by officer', async () => {
     const browser = await signInAs(testApp, 'caseworker');
     const drafts = await browser.get('/cases?stage=draft_plan');

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildTestApp,
@@ -216,6 +217,7 @@ describe('writing the family’s views', () => {
       history: 'Born in Demoshire.\r\n\r\nMoved to Oakfield in Year 1.',
       action: 'submit',
       visibility: 'la_and_family',
+      expectedSends: '0',
     });
     expect(sent.statusCode).toBe(303);
     const row = await contribution(familyCase, 'family_views');
@@ -282,7 +284,7 @@ describe('writing the family’s views', () => {
     const parent = await signInAs(testApp, 'parent');
     const first = (await contribution(familyCase, 'family_views'))!;
     const page = await parent.get(`/cases/${familyCase}/your-views/family-views`);
-    expect(page.body).toContain('You sent this to the council on');
+    expect(page.body).toContain('This was sent to the council on');
     expect(page.body).toContain('keeps the earlier one');
     // A change saved but not sent shows as such.
     await parent.post(`/cases/${familyCase}/your-views/family-views`, {
@@ -293,6 +295,9 @@ describe('writing the family’s views', () => {
     });
     const hub = await parent.get(`/cases/${familyCase}/your-views`);
     expect(hub.body).toMatch(/Sent on \d{1,2} \w+ \d{4}, changes not sent/);
+    expect((await parent.get(`/cases/${familyCase}/your-views/family-views`)).body).toContain(
+      'There are saved changes that have not been sent yet.',
+    );
     expect((await contributionsOfCase(db, familyCase))[0]).toMatchObject({
       status: 'submitted',
       unsentChanges: true,
@@ -304,6 +309,7 @@ describe('writing the family’s views', () => {
       hopes: 'To go to Oakfield Secondary with her friends',
       action: 'submit',
       visibility: 'everyone',
+      expectedSends: '1',
     });
     expect(again.statusCode).toBe(303);
     const second = (await contribution(familyCase, 'family_views'))!;
@@ -401,13 +407,19 @@ describe('the child’s views, with pictures and documents', () => {
       .executeTakeFirstOrThrow();
     expect(file).toMatchObject({
       kind: 'views',
-      visibility: 'everyone',
+      visibility: 'la_and_family',
       content_type: 'image/png',
       author_name: 'Priya Demo-Parent',
     });
     const page = await parent.get(`/cases/${assessmentCase}/your-views/child-views`);
     expect(page.body).toContain(file.file_name!);
     expect(page.body).not.toContain('<drawing>');
+    expect(page.body).toContain(
+      `<a class="govuk-link" href="/cases/${assessmentCase}/documents/${file.id}">${file.file_name!}</a>`,
+    );
+    const documentPage = await parent.get(`/cases/${assessmentCase}/documents/${file.id}`);
+    expect(documentPage.statusCode).toBe(200);
+    expect(documentPage.body).toContain(`/cases/${assessmentCase}/documents/${file.id}/download`);
 
     // With a picture, the child's views need not be in words; who helped is still asked.
     const withoutHelp = await parent.post(`/cases/${assessmentCase}/your-views/child-views`, {
@@ -422,6 +434,7 @@ describe('the child’s views, with pictures and documents', () => {
       visibility: 'everyone',
       findHard: 'Loud rooms',
       howCaptured: 'Her own drawing; I wrote down what she said',
+      expectedSends: '0',
     });
     expect(sent.statusCode).toBe(303);
     const row = (await contribution(assessmentCase, 'child_views'))!;
@@ -439,6 +452,17 @@ describe('the child’s views, with pictures and documents', () => {
       (e) => e.kind === 'views-received' && e.text.includes('the child’s views'),
     );
     expect(emails).toHaveLength(1);
+  });
+
+  it('offers a new file to the council and the family only, unless the family shares it', async () => {
+    const parent = await signInAs(testApp, 'parent');
+    const page = await parent.get(`/cases/${assessmentCase}/your-views/child-views`);
+    const radios = /id="fileVisibility[\s\S]*?<\/fieldset>/.exec(page.body)?.[0] ?? '';
+    expect(radios).toMatch(/value="la_and_family"\s+checked/);
+    expect(radios).not.toMatch(/value="everyone"\s+checked/);
+    expect(page.body).toContain('You can choose to share it with everyone on the case.');
+    // The views themselves, sent later, still offer everyone first.
+    expect(page.body).toMatch(/id="visibility"[^>]*value="everyone"\s+checked/);
   });
 
   it('keeps an uploaded file from advisers when the family chooses', async () => {
@@ -490,6 +514,154 @@ describe('the child’s views, with pictures and documents', () => {
     expect(refused.body).toContain(
       'Enter what your child likes and is good at, or upload a picture or document',
     );
+  });
+});
+
+describe('a draft shared by the family on the case', () => {
+  it('says the family can see and change the draft, and shows who last saved it', async () => {
+    const db = testApp.database.db;
+    await setStage(youngPersonCase, 'assessment');
+    // The parent joins the young person's case, so two of the family share its drafts.
+    const joined = await db
+      .insertInto('case_participant')
+      .values({
+        case_id: youngPersonCase,
+        user_id: await userIdOf(testApp, demoEmail('parent')),
+        organisation_id: null,
+        case_role: 'parent_carer',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    try {
+      const url = `/cases/${youngPersonCase}/your-views/family-views`;
+      const parent = await signInAs(testApp, 'parent');
+      const blank = await parent.get(url);
+      expect(blank.body).toContain(
+        'You and your family on this case can see and change this draft',
+      );
+      expect(blank.body).toContain('The council and others see it only once it is sent.');
+      expect(blank.body).not.toContain('Last saved by');
+      expect(blank.body).not.toMatch(/nobody else/i);
+      await parent.post(url, { action: 'save', likeAndAdmire: 'Jordan is determined' });
+      const hub = await parent.get(`/cases/${youngPersonCase}/your-views`);
+      expect(hub.body).toContain(
+        'you and your family on this case can see and change the draft. The council and others see it only once it is sent.',
+      );
+      expect(hub.body).toContain('You and your family on this case can see and change a draft.');
+      expect(hub.body).not.toMatch(/nobody else/i);
+
+      const youngPerson = await signInAs(testApp, 'youngPerson');
+      const shared = await youngPerson.get(url);
+      expect(shared.body).toContain('Jordan is determined</textarea>');
+      expect(shared.body).toMatch(/Last saved by Priya Demo-Parent on \d{1,2} \w+ \d{4}\./);
+      await youngPerson.post(url, { action: 'save', likeAndAdmire: 'I am determined' });
+      const changed = await parent.get(url);
+      expect(changed.body).toContain('I am determined</textarea>');
+      expect(changed.body).toMatch(/Last saved by Jordan Demo-Young on \d{1,2} \w+ \d{4}\./);
+    } finally {
+      await db
+        .updateTable('case_participant')
+        .set({ ended_at: new Date() })
+        .where('id', '=', joined.id)
+        .execute();
+      await setStage(youngPersonCase, 'draft_plan');
+    }
+  });
+});
+
+describe('sending twice', () => {
+  it('sends a double click once, and says it was already sent', async () => {
+    const db = testApp.database.db;
+    const url = `/cases/${familyCase}/your-views/one-page-profile`;
+    const views = () =>
+      db
+        .selectFrom('case_document')
+        .select('id')
+        .where('case_id', '=', familyCase)
+        .where('title', '=', 'One-page profile')
+        .execute();
+    const told = async () =>
+      (
+        await db
+          .selectFrom('notification')
+          .select('id')
+          .where('case_id', '=', familyCase)
+          .where('kind', '=', 'views-received')
+          .execute()
+      ).length;
+    const toldBefore = await told();
+    const parent = await signInAs(testApp, 'parent');
+    const page = await parent.get(url);
+    expect(page.body).toContain('<input type="hidden" name="expectedSends" value="0">');
+    const form = {
+      action: 'submit',
+      visibility: 'everyone',
+      appreciate: 'Her laugh',
+      important: 'Her brother',
+      bestSupport: 'Time to answer',
+      expectedSends: '0',
+    };
+    const first = await parent.post(url, form);
+    expect(first.statusCode).toBe(303);
+    expect(first.headers.location).toBe(`/cases/${familyCase}/your-views`);
+    const second = await parent.post(url, form);
+    expect(second.statusCode).toBe(303);
+    expect(second.headers.location).toBe(url);
+    const notice = await parent.get(url);
+    expect(notice.body).toContain('This was already sent');
+    expect(notice.body).toContain('<input type="hidden" name="expectedSends" value="1">');
+    expect(await views()).toHaveLength(1);
+    expect(await told()).toBe(toldBefore + 1);
+    expect(
+      await db
+        .selectFrom('audit_event')
+        .select('id')
+        .where('subject_id', '=', familyCase)
+        .where('action', '=', 'sent views to the council')
+        .where(sql<boolean>`details->>'kind' = 'one_page_profile'`)
+        .execute(),
+    ).toHaveLength(1);
+
+    // A sending without the page's count is not sent: the page comes back, with what was typed.
+    const stale = await parent.post(url, { ...form, expectedSends: '', appreciate: 'Her smile' });
+    expect(stale.statusCode).toBe(400);
+    expect(stale.body).toContain('This page was out of date');
+    expect(stale.body).toContain('Her smile</textarea>');
+    expect(await views()).toHaveLength(1);
+  });
+});
+
+describe('the audit log', () => {
+  it('records each view of the hub and of a contribution', async () => {
+    const db = testApp.database.db;
+    const parentId = await userIdOf(testApp, demoEmail('parent'));
+    const { local_authority_id } = await db
+      .selectFrom('case')
+      .select('local_authority_id')
+      .where('id', '=', familyCase)
+      .executeTakeFirstOrThrow();
+    const viewed = () =>
+      db
+        .selectFrom('audit_event')
+        .select(['actor_user_id', 'subject_type', 'local_authority_id', 'details'])
+        .where('subject_id', '=', familyCase)
+        .where('action', '=', 'viewed the family’s views')
+        .orderBy('id')
+        .execute();
+    const before = (await viewed()).length;
+    const parent = await signInAs(testApp, 'parent');
+    expect((await parent.get(`/cases/${familyCase}/your-views`)).statusCode).toBe(200);
+    expect((await parent.get(`/cases/${familyCase}/your-views/child-views`)).statusCode).toBe(200);
+    const rows = (await viewed()).slice(before);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row).toMatchObject({
+        actor_user_id: parentId,
+        subject_type: 'case',
+        local_authority_id,
+      });
+    }
+    expect(rows[1]!.details).toMatchObject({ kind: 'child_views' });
   });
 });
 

@@ -21,6 +21,23 @@ const FIELDS = [
   'urn',
   'ukprn',
   'phase',
+  'outcome',
+  'reasons',
+  'supportOffered',
+  'informationConsidered',
+  'recommendation',
+  'recommendationReasons',
+  'visibility',
+  'visibilityReason',
+  'reason',
+  'note',
+  'status',
+  'action',
+  'needs',
+  'adviserKind',
+  'organisationId',
+  'roleDescription',
+  'title',
 ];
 const long = 'x'.repeat(20_000);
 const HOSTILE_FORMS: Record<string, string>[] = [
@@ -134,5 +151,50 @@ describe('hostile input', () => {
     ]) {
       expect((await browser.get(path)).statusCode, path).toBeLessThan(500);
     }
+  });
+
+  it('never gets a 500 on a case’s routes, with malformed ids and hostile forms', async () => {
+    const db = testApp.database.db;
+    const theCase = await db
+      .selectFrom('case')
+      .select('id')
+      .where('reference', 'like', 'DEM-%-0001')
+      .executeTakeFirstOrThrow();
+    const roleFor: Record<string, DemoAccountKey> = {
+      'case:view': 'caseworker',
+      'case:manage': 'caseworker',
+      'case:decide': 'decisionMaker',
+      'case:family': 'parent',
+      'case:access-log': 'admin',
+    };
+    const browsers = new Map<DemoAccountKey, Browser>();
+    const failures: string[] = [];
+    const routes = testApp.routes.filter((r) => r.url.includes(':caseId'));
+    expect(routes.length).toBeGreaterThan(20);
+    for (const route of routes) {
+      const role = roleFor[route.policy];
+      if (!role) throw new Error(`No role for policy ${route.policy}: add one`);
+      if (!browsers.has(role)) browsers.set(role, await browserFor(role, '/account'));
+      const browser = browsers.get(role)!;
+      for (const other of ['not-an-id', '00000000-0000-4000-8000-000000000000', long]) {
+        const url = route.url
+          .replace(':caseId', theCase.id)
+          .replace(/:(\w+)/g, (_, name: string) => (name === 'question' ? 'assess' : other));
+        if (route.method === 'GET') {
+          const response = await browser.get(url);
+          if (response.statusCode >= 500) failures.push(`GET ${url}: ${response.statusCode}`);
+          continue;
+        }
+        for (const form of HOSTILE_FORMS) {
+          await browser.get('/account');
+          const response = await browser.post(url, form);
+          if (response.statusCode >= 500) {
+            failures.push(`POST ${url.slice(0, 120)}: ${response.statusCode}`);
+          }
+          expect(response.body).not.toContain('<script>alert(1)</script>');
+        }
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -309,6 +309,7 @@ describe('what emails say', () => {
     await psychologist.get(adviceUrl);
     const given = await psychologist.post(adviceUrl, {
       action: 'submit',
+      expectedVersion: '0',
       needs: 'Reading and working memory.',
       outcomes: 'Reads age-appropriate texts.',
       provisionWhat: 'A structured literacy programme.',
@@ -323,6 +324,7 @@ describe('what emails say', () => {
     await parent.get(`/cases/${theirCase.case_id}/your-views/one-page-profile`);
     const views = await parent.post(`/cases/${theirCase.case_id}/your-views/one-page-profile`, {
       action: 'submit',
+      expectedSends: '0',
       appreciate: 'Kind and funny',
       important: 'Trains and his dog',
       bestSupport: 'Calm voices',

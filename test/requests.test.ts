@@ -183,6 +183,14 @@ describe('the request journey', () => {
     const senco = await signInAs(testApp, 'senco');
     expect((await senco.get(caseUrl)).statusCode).toBe(200);
     expect((await caseworker.get('/requests')).body).not.toContain(reference!);
+    // The evidence is on the case as a document: the family agreed to share, so the school
+    // sees it and can download it.
+    const documents = await senco.get(`${caseUrl}/documents`);
+    expect(documents.body).toContain('school report.pdf');
+    const caseDocumentId = /documents\/([0-9a-f-]{36})"/.exec(documents.body)![1]!;
+    const fromCase = await senco.get(`${caseUrl}/documents/${caseDocumentId}/download`);
+    expect(fromCase.statusCode).toBe(200);
+    expect(fromCase.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
 
     const invitation = await lastQueuedTo(testApp, 'sam.parent@example.com');
     expect(invitation?.kind).toBe('invitation');

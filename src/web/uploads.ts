@@ -19,13 +19,18 @@ export async function acceptUploads(
       fileSize: MAX_UPLOAD_BYTES,
       files: 1,
       fields,
-      fieldSize: limits.fieldSize ?? 1024,
+      // Room for the longest text any upload form takes (5,000 characters, up to 4 bytes each),
+      // so a field is never cut short without the form's own length check saying so.
+      fieldSize: limits.fieldSize ?? 64 * 1024,
       parts: fields + 1,
     },
   });
   scope.setErrorHandler(async (error: Error & { code?: string }, request, reply) => {
     const tooLarge = error.code === 'FST_REQ_FILE_TOO_LARGE';
-    const tooMany = error.code === 'FST_FILES_LIMIT' || error.code === 'FST_PARTS_LIMIT';
+    const tooMany =
+      error.code === 'FST_FILES_LIMIT' ||
+      error.code === 'FST_PARTS_LIMIT' ||
+      error.code === 'FST_FIELDS_LIMIT';
     if (!tooLarge && !tooMany) throw error;
     return onRefused(
       request,

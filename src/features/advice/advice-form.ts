@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { formatLongDate } from '../../domain/clock/calendar-date.ts';
+import { escapeHtml } from '../../web/html.ts';
 
 /**
  * The adviser's form, mirroring the plan's sections (DOMAIN.md, "The EHC plan"): needs (B),
@@ -129,14 +130,16 @@ export function uploadFormSchema(hasPrevious: boolean) {
   });
 }
 
-/** Nunjucks's rule: the five characters that matter in HTML text and attributes. */
-export function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
+/**
+ * The version a page showed when it was posted (its hidden `expectedVersion`: the latest version
+ * number, or 0 before any): a number, 'missing' when the field was not sent (a client that does
+ * not know it), or 'invalid'.
+ */
+export function expectedVersionOf(body: unknown): number | 'missing' | 'invalid' {
+  const value = (body as Record<string, unknown> | null | undefined)?.expectedVersion;
+  if (value === undefined) return 'missing';
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) return 'invalid';
+  return Number(value);
 }
 
 /** Typed text as paragraphs: blank lines split paragraphs, single line breaks are kept. */

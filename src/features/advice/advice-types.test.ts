@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   adviceReminderThreshold,
+  adviceReminderWording,
   adviceTag,
   inYear9OrAbove,
   proposedAdviceTypes,
@@ -95,9 +97,23 @@ describe('due dates, tags and reminders', () => {
     expect(adviceReminderThreshold('2026-03-20', '2026-03-12', false)).toBeNull();
     expect(adviceReminderThreshold('2026-03-20', '2026-03-13', false)).toBe('due-in-7-days');
     expect(adviceReminderThreshold('2026-03-20', '2026-03-19', false)).toBe('due-tomorrow');
-    expect(adviceReminderThreshold('2026-03-20', '2026-03-20', false)).toBe('due-tomorrow');
+    // On the due date itself it is not "due tomorrow".
+    expect(adviceReminderThreshold('2026-03-20', '2026-03-20', false)).toBe('due-in-7-days');
     expect(adviceReminderThreshold('2026-03-20', '2026-03-21', false)).toBe('overdue');
     expect(adviceReminderThreshold('2026-03-20', '2026-03-21', true)).toBeNull();
+  });
+
+  it('words each reminder as it is true on the day it is sent', () => {
+    expect(adviceReminderWording('due-in-7-days', '2026-03-20', '2026-03-13')).toBe(
+      'advice due within 7 days',
+    );
+    expect(adviceReminderWording('due-tomorrow', '2026-03-20', '2026-03-19')).toBe(
+      'advice due tomorrow',
+    );
+    expect(adviceReminderWording('due-in-7-days', '2026-03-20', '2026-03-20')).toBe(
+      'advice due today',
+    );
+    expect(adviceReminderWording('overdue', '2026-03-20', '2026-03-21')).toBe('advice overdue');
   });
 });
 
@@ -202,5 +218,18 @@ describe('the caseworker’s choices', () => {
       '#medical-agreedByAdviser',
     ]);
     expect(result.errorList[0]!.text).toBe('Educational advice has already been asked for');
+  });
+});
+
+describe('the shared web helpers', () => {
+  it('are used, not copied: escapeHtml from web/html.ts, flashAndRedirect from web/forms.ts', async () => {
+    const form: Record<string, unknown> = await import('./advice-form.ts');
+    expect(form.escapeHtml).toBeUndefined();
+    const source = (file: string) => readFileSync(new URL(file, import.meta.url), 'utf8');
+    expect(source('./advice-form.ts')).toContain("import { escapeHtml } from '../../web/html.ts'");
+    expect(source('./advice-form.ts')).not.toMatch(/function escapeHtml/);
+    const routes = source('./routes.ts');
+    expect(routes).not.toContain('session.data.flash');
+    expect(routes).toContain('flashAndRedirect(');
   });
 });

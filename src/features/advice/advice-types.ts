@@ -153,9 +153,10 @@ export function adviceTag(
 export type AdviceReminderThreshold = 'due-in-7-days' | 'due-tomorrow' | 'overdue';
 
 /**
- * The reminder an unanswered request has reached today, as for the case's own steps: due within
- * 7 days, due tomorrow (or today), or overdue. None once an exception is recorded: the 6 weeks
- * no longer bind.
+ * The reminder an unanswered request has reached today: due within 7 days, due tomorrow (the day
+ * before the due date, and only then), or overdue. On the due date itself it is still due within
+ * 7 days (a sweep that missed the day before must not say "due tomorrow"). None once an
+ * exception is recorded: the 6 weeks no longer bind.
  */
 export function adviceReminderThreshold(
   dueOn: CalendarDate,
@@ -165,9 +166,22 @@ export function adviceReminderThreshold(
   if (hasException) return null;
   const daysLeft = daysBetween(today, dueOn);
   if (daysLeft < 0) return 'overdue';
-  if (daysLeft <= 1) return 'due-tomorrow';
+  if (daysLeft === 1) return 'due-tomorrow';
   if (daysLeft <= DUE_SOON_DAYS) return 'due-in-7-days';
   return null;
+}
+
+/** A reminder's title in words true on the day it is sent ("due today" on the due date). */
+export function adviceReminderWording(
+  threshold: AdviceReminderThreshold,
+  dueOn: CalendarDate,
+  today: CalendarDate,
+): string {
+  if (threshold === 'overdue') return 'advice overdue';
+  const daysLeft = daysBetween(today, dueOn);
+  if (daysLeft === 0) return 'advice due today';
+  if (daysLeft === 1) return 'advice due tomorrow';
+  return 'advice due within 7 days';
 }
 
 /** The latest due date a reminder can be about today (due within 7 days). */

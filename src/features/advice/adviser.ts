@@ -65,6 +65,14 @@ function formView(found: FoundRequest, mode: 'adviser' | 'la', today: CalendarDa
     { status: found.status, dueOn: found.due_on, exceptions: found.exceptions.length },
     today,
   );
+  // What the council recorded may be about the child's or the parent's own circumstances: the
+  // adviser sees only the reason, the LA's staff everything.
+  const exceptions = found.exceptions.map((e) => {
+    const reason = labelFor(ADVICE_EXCEPTION_REASONS, e.reason);
+    return mode === 'la'
+      ? { reason, details: e.details, occurredOn: e.occurred_on, recordedBy: e.recorded_by_name }
+      : { reason, details: null, occurredOn: null, recordedBy: null };
+  });
   return {
     mode,
     advice: {
@@ -82,16 +90,15 @@ function formView(found: FoundRequest, mode: 'adviser' | 'la', today: CalendarDa
       tag,
       tagLabel: ADVICE_TAG_LABELS[tag],
       draftSavedAt: found.draft_saved_at,
-      open: found.status === 'requested' || found.status === 'submitted',
-      exceptions: found.exceptions.map((e) => ({
-        reason: labelFor(ADVICE_EXCEPTION_REASONS, e.reason),
-        details: e.details,
-        occurredOn: e.occurred_on,
-        recordedBy: e.recorded_by_name,
-      })),
+      /** Set when the request names an organisation: all its members share the draft. */
+      organisationName: found.participant_organisation_id ? found.organisation_name : null,
+      open: isOpen(found.status),
+      exceptions,
     },
     submissions,
     hasPrevious: submissions.length > 0,
+    /** The version the page shows as the latest (0 before any): posted back to catch a repeat. */
+    latestVersion: submissions.at(-1)?.version ?? 0,
     values: startingValues,
   };
 }
@@ -125,8 +132,54 @@ export async function adviceForm(
   return formView(found, mode, today);
 }
 
+/** Why a write was refused: no such request for this person, closed, or a version came first. */
+export type AdviceWriteProblem = 'not-found' | 'closed' | 'already-submitted';
+
 export type AdviceWriteOutcome =
-  { ok: true; version?: number } | { ok: false; problem: 'not-found' | 'closed' };
+  { ok: true; version?: number } | { ok: false; problem: AdviceWriteProblem };
+
+/** Advice can be given, or a new version sent, only while the request is still open. */
+function isOpen(status: string): boolean {
+  return status === 'requested' || status === 'submitted';
+}
+
+/** Thrown inside a transaction to roll it back with a reason the user is shown. */
+class WriteRefused extends Error {
+  readonly problem: 'closed' | 'already-submitted';
+  constructor(problem: 'closed' | 'already-submitted') {
+    super(`The advice could not be written: ${problem}`);
+    this.problem = problem;
+  }
+}
+
+/**
+ * Under the request's lock: refuses a request closed since the page was shown, and a second
+ * version posted from a page that showed an earlier latest version (a double submission).
+ * Returns the next version's number.
+ */
+async function nextVersionUnderLock(
+  trx: DbOrTrx,
+  adviceId: string,
+  expectedVersion: number,
+): Promise<number> {
+  const locked = await repo.lockRequest(trx, adviceId);
+  if (!locked || !isOpen(locked.status)) throw new WriteRefused('closed');
+  const version = await repo.nextVersion(trx, adviceId);
+  if (version - 1 !== expectedVersion) throw new WriteRefused('already-submitted');
+  return version;
+}
+
+/** Runs a write, turning a refusal thrown inside it into the outcome that says why. */
+async function refusedAsOutcome<T>(
+  write: () => Promise<T>,
+): Promise<T | { ok: false; problem: 'closed' | 'already-submitted' }> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof WriteRefused) return { ok: false, problem: error.problem };
+    throw error;
+  }
+}
 
 /** Finds the request the actor answers, or says why they cannot write to it. */
 async function requestToAnswer(
@@ -136,33 +189,39 @@ async function requestToAnswer(
 ): Promise<{ ok: true; found: FoundRequest } | { ok: false; problem: 'not-found' | 'closed' }> {
   const found = await repo.findRequest(db, ids.caseId, ids.adviceId);
   if (!found || accessTo(actor, found) !== 'adviser') return { ok: false, problem: 'not-found' };
-  if (found.status !== 'requested' && found.status !== 'submitted') {
-    return { ok: false, problem: 'closed' };
-  }
+  if (!isOpen(found.status)) return { ok: false, problem: 'closed' };
   return { ok: true, found };
 }
 
+/**
+ * Saves the draft in one transaction with the request locked, so it is never written to a
+ * request withdrawn (or closed) since it was read.
+ */
 export async function saveAdviceDraft(
-  db: DbOrTrx,
+  db: Db,
   actor: Actor,
   ids: { caseId: string; adviceId: string },
   draft: Partial<AdviceAnswers> & { visibility?: AdviceVisibility | undefined },
   context: AuditContext,
 ): Promise<AdviceWriteOutcome> {
-  const target = await requestToAnswer(db, actor, ids);
-  if (!target.ok) return target;
-  await repo.saveDraft(db, ids.adviceId, {
-    ...answersFrom(draft),
-    ...(draft.visibility ? { visibility: draft.visibility } : {}),
+  return db.transaction().execute(async (trx): Promise<AdviceWriteOutcome> => {
+    const target = await requestToAnswer(trx, actor, ids);
+    if (!target.ok) return target;
+    const locked = await repo.lockRequest(trx, target.found.id);
+    if (!locked || !isOpen(locked.status)) return { ok: false, problem: 'closed' };
+    await repo.saveDraft(trx, target.found.id, {
+      ...answersFrom(draft),
+      ...(draft.visibility ? { visibility: draft.visibility } : {}),
+    });
+    await recordAudit(trx, context, {
+      action: 'saved draft advice',
+      subjectType: 'case',
+      subjectId: ids.caseId,
+      localAuthorityId: target.found.local_authority_id,
+      details: { adviceId: ids.adviceId },
+    });
+    return { ok: true };
   });
-  await recordAudit(db, context, {
-    action: 'saved draft advice',
-    subjectType: 'case',
-    subjectId: ids.caseId,
-    localAuthorityId: target.found.local_authority_id,
-    details: { adviceId: ids.adviceId },
-  });
-  return { ok: true };
 }
 
 /** The adviser's name on the document: theirs, and their organisation's when it was asked. */
@@ -231,54 +290,56 @@ async function recordVersion(
   }
 }
 
-/** Submits the structured advice: written into a document on the case, then a new version. */
+/**
+ * Submits the structured advice: written into a document on the case, then a new version.
+ * `expectedVersion` is the latest version the adviser's page showed (0 before any): when another
+ * version came first (the form posted twice), nothing is written.
+ */
 export async function submitAdvice(
   db: Db,
   notifier: Notifier,
   actor: Actor,
   ids: { caseId: string; adviceId: string },
-  advice: { answers: AdviceAnswers; visibility: AdviceVisibility },
+  advice: { answers: AdviceAnswers; visibility: AdviceVisibility; expectedVersion: number },
   today: CalendarDate,
   context: AuditContext,
 ): Promise<AdviceWriteOutcome> {
   const target = await requestToAnswer(db, actor, ids);
   if (!target.ok) return target;
   const { found } = target;
-  return db.transaction().execute(async (trx): Promise<AdviceWriteOutcome> => {
-    const locked = await repo.lockRequest(trx, found.id);
-    if (!locked || (locked.status !== 'requested' && locked.status !== 'submitted')) {
-      return { ok: false, problem: 'closed' };
-    }
-    const version = await repo.nextVersion(trx, found.id);
-    const answers = answersFrom(advice.answers);
-    if (version === 1) delete answers.changes;
-    const title = `${ADVICE_TYPE_LABELS[found.advice_type]}${version > 1 ? ` (version ${version})` : ''}`;
-    const author = authorName(actor, found);
-    const documentId = await addWrittenDocument(
-      trx,
-      {
-        caseId: found.case_id,
-        kind: 'advice',
-        title,
-        authorName: author,
-        authorUserId: actor.userId,
-        documentDate: today,
-        visibility: advice.visibility,
-        visibilityReason: null,
-        addedBy: actor.userId,
-      },
-      adviceDocumentHtml({
-        title,
-        reference: found.reference,
-        adviserName: author,
-        version,
-        submittedOn: today,
-        answers,
-      }),
-    );
-    await recordVersion(trx, notifier, actor, found, version, { answers, documentId }, context);
-    return { ok: true, version };
-  });
+  return refusedAsOutcome(() =>
+    db.transaction().execute(async (trx): Promise<AdviceWriteOutcome> => {
+      const version = await nextVersionUnderLock(trx, found.id, advice.expectedVersion);
+      const answers = answersFrom(advice.answers);
+      if (version === 1) delete answers.changes;
+      const title = `${ADVICE_TYPE_LABELS[found.advice_type]}${version > 1 ? ` (version ${version})` : ''}`;
+      const author = authorName(actor, found);
+      const documentId = await addWrittenDocument(
+        trx,
+        {
+          caseId: found.case_id,
+          kind: 'advice',
+          title,
+          authorName: author,
+          authorUserId: actor.userId,
+          documentDate: today,
+          visibility: advice.visibility,
+          visibilityReason: null,
+          addedBy: actor.userId,
+        },
+        adviceDocumentHtml({
+          title,
+          reference: found.reference,
+          adviserName: author,
+          version,
+          submittedOn: today,
+          answers,
+        }),
+      );
+      await recordVersion(trx, notifier, actor, found, version, { answers, documentId }, context);
+      return { ok: true, version };
+    }),
+  );
 }
 
 export type UploadAdviceOutcome =
@@ -295,6 +356,8 @@ export async function uploadAdvice(
     file: { filename: string; data: Buffer };
     visibility: AdviceVisibility;
     changes: string;
+    /** As for `submitAdvice`: the latest version the page showed. */
+    expectedVersion: number;
   },
   today: CalendarDate,
   context: AuditContext,
@@ -303,32 +366,35 @@ export async function uploadAdvice(
   if (!target.ok) return target;
   const { found } = target;
   let version = 0;
-  const outcome = await addUploadedDocument(
-    db,
-    storage,
-    {
-      caseId: found.case_id,
-      kind: 'advice',
-      title: `${ADVICE_TYPE_LABELS[found.advice_type]}: report`,
-      authorName: authorName(actor, found),
-      authorUserId: actor.userId,
-      documentDate: today,
-      visibility: upload.visibility,
-      visibilityReason: null,
-      addedBy: actor.userId,
-    },
-    upload.file,
-    context,
-    async (trx, documentId) => {
-      const locked = await repo.lockRequest(trx, found.id);
-      if (!locked || (locked.status !== 'requested' && locked.status !== 'submitted')) {
-        throw new Error('The advice request was closed while the report was uploaded');
-      }
-      version = await repo.nextVersion(trx, found.id);
-      const answers = version > 1 && upload.changes ? { changes: upload.changes } : {};
-      await recordVersion(trx, notifier, actor, found, version, { answers, documentId }, context);
-    },
+  // A refusal inside the transaction rolls it back, and the stored file is removed.
+  const outcome = await refusedAsOutcome(() =>
+    addUploadedDocument(
+      db,
+      storage,
+      {
+        caseId: found.case_id,
+        kind: 'advice',
+        title: `${ADVICE_TYPE_LABELS[found.advice_type]}: report`,
+        authorName: authorName(actor, found),
+        authorUserId: actor.userId,
+        documentDate: today,
+        visibility: upload.visibility,
+        visibilityReason: null,
+        addedBy: actor.userId,
+      },
+      upload.file,
+      context,
+      async (trx, documentId) => {
+        version = await nextVersionUnderLock(trx, found.id, upload.expectedVersion);
+        const answers = version > 1 && upload.changes ? { changes: upload.changes } : {};
+        await recordVersion(trx, notifier, actor, found, version, { answers, documentId }, context);
+      },
+    ),
   );
-  if (!outcome.ok) return { ok: false, problem: 'bad-file', message: outcome.message };
+  if (!outcome.ok) {
+    return 'problem' in outcome
+      ? outcome
+      : { ok: false, problem: 'bad-file', message: outcome.message };
+  }
   return { ok: true, version };
 }

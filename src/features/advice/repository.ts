@@ -424,11 +424,11 @@ export async function listTasks(
   return rows;
 }
 
-/** Requests not yet answered whose due date is before `dueBefore`, on cases still open. */
+/** Requests not yet answered whose due date is before `dueBefore`, on cases at `stages`. */
 export async function listUnansweredDueBefore(
   db: DbOrTrx,
   dueBefore: string,
-  openStages: readonly string[],
+  stages: readonly string[],
 ) {
   return (
     db
@@ -455,7 +455,7 @@ export async function listUnansweredDueBefore(
       )
       .where('advice_request.status', '=', 'requested')
       .where('advice_request.due_on', '<', dueBefore)
-      .where('case.stage', 'in', openStages)
+      .where('case.stage', 'in', stages)
       // Once the overdue reminder is sent there is nothing more to send: such requests, which
       // only grow in number, are not read again every hour.
       .where((eb) =>
@@ -473,6 +473,37 @@ export async function listUnansweredDueBefore(
       .orderBy('advice_request.id')
       .execute()
   );
+}
+
+/**
+ * Locks a request about to be reminded of (not its case), and reads it again: whether it is
+ * still unanswered, has an exception, and the stage of its case, as they are now. A submission
+ * and an exception lock the request too, so neither can come between this and the reminder.
+ */
+export async function lockForReminder(db: DbOrTrx, adviceId: string) {
+  return db
+    .selectFrom('advice_request')
+    .innerJoin('case', 'case.id', 'advice_request.case_id')
+    .select([
+      'advice_request.id',
+      'advice_request.status',
+      'advice_request.due_on',
+      'advice_request.participant_id',
+      'case.stage',
+    ])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('advice_exception')
+            .select('advice_exception.id')
+            .whereRef('advice_exception.advice_request_id', '=', 'advice_request.id'),
+        )
+        .as('has_exception'),
+    )
+    .where('advice_request.id', '=', adviceId)
+    .forUpdate('advice_request')
+    .executeTakeFirst();
 }
 
 /** Claims one reminder: true only for the first sweep to get here (the row is its record). */

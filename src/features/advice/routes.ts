@@ -2,10 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { isCalendarDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
+import { recordAudit } from '../../audit/audit.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import {
   dateFromParts,
+  flashAndRedirect,
   formError,
   parseForm,
   renderBadRequest,
@@ -24,6 +26,7 @@ import {
   ADVICE_FIELD_HEADINGS,
   ADVICE_TEXT_MAX,
   CHANGES_MAX,
+  expectedVersionOf,
   uploadFormSchema,
   VISIBILITY_CHOICES,
   type AdviceAnswers,
@@ -62,6 +65,27 @@ const exceptionSchema = z.preprocess(
 
 class BadFormError extends Error {
   statusCode = 400;
+}
+
+const CLOSED_TEXT = 'This request for advice is closed: the council withdrew it';
+const ALREADY_SUBMITTED_TEXT = 'Your advice was already submitted: check the version below';
+
+/**
+ * The latest version the posted page showed. A form without the field (from a client that does
+ * not send it) is taken to mean the version just read; the lock still stops a second version
+ * written at the same time.
+ */
+function expectedVersionFrom(body: unknown, view: adviser.AdviceFormView): number {
+  const expected = expectedVersionOf(body);
+  if (expected === 'invalid') throw new BadFormError('The form is out of date: reload the page');
+  return expected === 'missing' ? view.latestVersion : expected;
+}
+
+/** Who can see a saved draft: everyone at the organisation the request names, or the person. */
+function draftAudience(view: adviser.AdviceFormView): string {
+  return view.advice.organisationName
+    ? `Only people at ${view.advice.organisationName} can see it until it is submitted.`
+    : 'Only you can see it until you submit it.';
 }
 
 const visibilityItems = VISIBILITY_CHOICES.map((value) => ({
@@ -145,7 +169,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
             return refuse(`${advice.adviceTypeLabel(outcome.type)} has already been asked for`);
         }
       }
-      request.session.data.flash = {
+      return flashAndRedirect(request, reply, `/cases/${caseId}/advice`, {
         heading:
           outcome.requested === 1
             ? 'Advice asked for'
@@ -156,9 +180,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
           outcome.requested > 0
             ? 'Each adviser has 6 weeks. They can see the request in Pathway now.'
             : undefined,
-      };
-      request.session.changed();
-      return reply.redirect(`/cases/${caseId}/advice`, 303);
+      });
     },
   );
 
@@ -195,9 +217,33 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
     return reply.code(extra.status ?? 200).render('advice/form.njk', {
       ...view,
       ...formLimits,
+      draftAudience: draftAudience(view),
       values: extra.values ?? view.values,
       errors: extra.errors,
       errorList: extra.errors ? Object.values(extra.errors) : undefined,
+    });
+  }
+
+  /**
+   * A write refused as the request stands now: the form shown again as it is now (closed, or
+   * with the version that came first), saying why, with what was typed kept.
+   */
+  async function renderRefused(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    problem: 'closed' | 'already-submitted',
+    typed: Record<string, unknown>,
+    field: 'form' | 'report',
+  ) {
+    const view = await loadForm(request);
+    const text = problem === 'closed' ? CLOSED_TEXT : ALREADY_SUBMITTED_TEXT;
+    const key = view.advice.open ? field : 'form';
+    const kept = Object.fromEntries(Object.entries(typed).filter(([name]) => name !== '_csrf'));
+    return renderForm(reply, view, {
+      status: 400,
+      // Closed, the page has no form: the message points at what it says instead.
+      errors: { [key]: { text, href: `#${key}` } },
+      values: kept,
     });
   }
 
@@ -216,7 +262,14 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
       if (!action.success) throw new BadFormError('Choose to save or to submit');
       const view = await loadForm(request);
       if (view.mode !== 'adviser') throw new NotFoundError('No such advice request');
+      const typed = (request.body ?? {}) as Record<string, unknown>;
+      if (!view.advice.open) return renderRefused(request, reply, 'closed', typed, 'form');
       const submit = action.data.action === 'submit';
+      const expectedVersion = expectedVersionFrom(request.body, view);
+      // Posted from a page showing an earlier latest version: the form was sent twice.
+      if (submit && expectedVersion !== view.latestVersion) {
+        return renderRefused(request, reply, 'already-submitted', typed, 'form');
+      }
       const form = parseForm(
         adviceFormSchema({ submit, hasPrevious: view.hasPrevious }),
         request.body,
@@ -225,6 +278,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
         return renderBadRequest(reply, 'advice/form.njk', form, request.body, {
           ...view,
           ...formLimits,
+          draftAudience: draftAudience(view),
         });
       }
       const context = auditContextOf(request);
@@ -238,6 +292,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
             {
               answers: form.value as AdviceAnswers,
               visibility: form.value.visibility ?? 'everyone',
+              expectedVersion,
             },
             todayInEngland(),
             context,
@@ -245,22 +300,19 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
         : await adviser.saveAdviceDraft(db, actor, ids, form.value, context);
       if (!outcome.ok) {
         if (outcome.problem === 'not-found') throw new NotFoundError('No such advice request');
-        return renderBadRequest(
-          reply,
-          'advice/form.njk',
-          formError('form', 'This request for advice is closed: the council withdrew it'),
-          request.body,
-          { ...view, ...formLimits },
-        );
+        return renderRefused(request, reply, outcome.problem, typed, 'form');
       }
-      request.session.data.flash = submit
-        ? {
-            heading: 'Advice submitted',
-            body: 'The council and the family have been told. You can send a new version if something changes.',
-          }
-        : { heading: 'Draft saved', body: 'Only you can see it until you submit it.' };
-      request.session.changed();
-      return reply.redirect(`/cases/${ids.caseId}/advice/${ids.adviceId}`, 303);
+      return flashAndRedirect(
+        request,
+        reply,
+        `/cases/${ids.caseId}/advice/${ids.adviceId}`,
+        submit
+          ? {
+              heading: 'Advice submitted',
+              body: 'The council and the family have been told. You can send a new version if something changes.',
+            }
+          : { heading: 'Draft saved', body: draftAudience(view) },
+      );
     },
   );
 
@@ -287,6 +339,11 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
         if (view.mode !== 'adviser') throw new NotFoundError('No such advice request');
         const fields = multipartFields(request.body);
         const typed = { ...view.values, ...fields };
+        if (!view.advice.open) return renderRefused(request, reply, 'closed', typed, 'report');
+        const expectedVersion = expectedVersionFrom(fields, view);
+        if (expectedVersion !== view.latestVersion) {
+          return renderRefused(request, reply, 'already-submitted', typed, 'report');
+        }
         const form = parseForm(uploadFormSchema(view.hasPrevious), fields);
         const file = await uploadedFile(request.body, 'report');
         const errors: FormErrors = {};
@@ -305,28 +362,26 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
             file,
             visibility: form.value.reportVisibility,
             changes: form.value.reportChanges,
+            expectedVersion,
           },
           todayInEngland(),
           auditContextOf(request),
         );
         if (!outcome.ok) {
           if (outcome.problem === 'not-found') throw new NotFoundError('No such advice request');
-          const text =
-            outcome.problem === 'bad-file'
-              ? outcome.message
-              : 'This request for advice is closed: the council withdrew it';
-          return renderForm(reply, view, {
-            status: 400,
-            errors: { report: { text, href: '#report' } },
-            values: typed,
-          });
+          if (outcome.problem === 'bad-file') {
+            return renderForm(reply, view, {
+              status: 400,
+              errors: { report: { text: outcome.message, href: '#report' } },
+              values: typed,
+            });
+          }
+          return renderRefused(request, reply, outcome.problem, typed, 'report');
         }
-        request.session.data.flash = {
+        return flashAndRedirect(request, reply, `/cases/${ids.caseId}/advice/${ids.adviceId}`, {
           heading: 'Report uploaded',
           body: 'The council and the family have been told.',
-        };
-        request.session.changed();
-        return reply.redirect(`/cases/${ids.caseId}/advice/${ids.adviceId}`, 303);
+        });
       },
     );
   });
@@ -343,11 +398,21 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
     };
   }
 
+  // The exception's form names the case, the advice and the adviser: its view is audited.
   app.get(
     '/cases/:caseId/advice/:adviceId/exception',
     { config: { policy: 'case:manage' } },
-    async (request, reply) =>
-      reply.render('advice/exception.njk', { ...(await exceptionPage(request)), values: {} }),
+    async (request, reply) => {
+      const page = await exceptionPage(request);
+      await recordAudit(db, auditContextOf(request), {
+        action: 'viewed an advice request',
+        subjectType: 'case',
+        subjectId: page.target.caseId,
+        localAuthorityId: page.target.localAuthorityId,
+        details: { adviceId: page.target.adviceId, page: 'exception' },
+      });
+      return reply.render('advice/exception.njk', { ...page, values: {} });
+    },
   );
 
   app.post(
@@ -365,12 +430,10 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
         actorUserId: request.actor!.userId,
       });
       if (!recorded) throw new NotFoundError('No such advice request');
-      request.session.data.flash = {
+      return flashAndRedirect(request, reply, `/cases/${ids.caseId}/advice`, {
         heading: 'Exception recorded',
         body: 'Late advice from this adviser now shows as excused, and the reminders stop.',
-      };
-      request.session.changed();
-      return reply.redirect(`/cases/${ids.caseId}/advice`, 303);
+      });
     },
   );
 }

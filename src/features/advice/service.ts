@@ -285,6 +285,8 @@ export async function recordAdviceException(
   context: AuditContext & { actorUserId: string },
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    // Locked as the reminder sweep locks it, so a reminder cannot pass an exception being written.
+    if (!(await repo.lockRequest(trx, ids.adviceId))) return false;
     const found = await repo.findRequest(trx, ids.caseId, ids.adviceId);
     if (!found || found.status === 'sufficient') return false;
     await repo.insertException(trx, {
@@ -319,6 +321,7 @@ export async function exceptionTarget(db: DbOrTrx, ids: { caseId: string; advice
     caseId: found.case_id,
     adviceId: found.id,
     reference: found.reference,
+    localAuthorityId: found.local_authority_id,
     typeLabel: ADVICE_TYPE_LABELS[found.advice_type],
     adviserName: displayName(found),
     dueOn: found.due_on,

@@ -118,13 +118,14 @@ export async function journeyOf(
         'The council decided to carry out the assessment.',
         'The council decided not to carry out an assessment.',
       ),
-      assessLetter: assess?.letter_document_id ?? null,
+      // Letters are for the LA and the family (see decide): a professional sees no link.
+      assessLetter: audience === 'professional' ? null : (assess?.letter_document_id ?? null),
       issue: decisionText(
         issue,
         'The council decided to issue an EHC plan.',
         'The council decided not to issue an EHC plan.',
       ),
-      issueLetter: issue?.letter_document_id ?? null,
+      issueLetter: audience === 'professional' ? null : (issue?.letter_document_id ?? null),
     },
     advice,
     contributions,

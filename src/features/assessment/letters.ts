@@ -13,6 +13,8 @@ export type LetterFacts = {
   childName: string;
   /** The family's names as the letter is addressed; empty when no one is on the case yet. */
   familyNames: string[];
+  /** The young person takes part for themselves: the letter speaks to them, not to a parent. */
+  forYoungPerson: boolean;
   requestReceivedOn: CalendarDate;
   decidedOn: CalendarDate;
   decisionMakerName: string;
@@ -28,13 +30,20 @@ export type LetterFacts = {
 
 const date = formatLongDate;
 
+/** "your child" to a parent, "you" to a young person. */
+function addressed(facts: LetterFacts) {
+  return facts.forYoungPerson
+    ? { child: 'you', childs: 'your', Childs: 'Your', them: 'you' }
+    : { child: 'your child', childs: 'your child’s', Childs: 'Your child’s', them: 'them' };
+}
+
 function frame(facts: LetterFacts, subject: string, blocks: LetterBlock[]): Letter {
   return {
     from: [facts.localAuthorityName, 'Special educational needs (SEN) team'],
     date: date(facts.decidedOn),
     to: facts.familyNames.length
       ? facts.familyNames
-      : [`The parent or carer of ${facts.childName}`],
+      : [facts.forYoungPerson ? facts.childName : `The parent or carer of ${facts.childName}`],
     reference: facts.caseReference,
     subject,
     blocks,
@@ -55,7 +64,7 @@ function meetingAndContact(facts: LetterFacts): LetterBlock[] {
     { kind: 'heading', text: 'A meeting about what happens next' },
     {
       kind: 'paragraph',
-      text: `We would like to meet you to explain this decision and talk about the support ${facts.childName} will get. ${facts.officerName ? `${facts.officerName}, your caseworker,` : 'Your caseworker'} will contact you to arrange it, or you can reply through Pathway.`,
+      text: `We would like to meet you to explain this decision and talk about the support ${facts.forYoungPerson ? 'you' : facts.childName} will get. ${facts.officerName ? `${facts.officerName}, your caseworker,` : 'Your caseworker'} will contact you to arrange it, or you can reply through Pathway.`,
     },
   ];
 }
@@ -104,7 +113,7 @@ export function notAssessingLetter(facts: LetterFacts): Letter {
     { kind: 'heading', text: 'The support that will continue' },
     ...paragraphs(
       facts.supportOffered ??
-        'Your child’s school or setting will keep supporting them through SEN support.',
+        `${addressed(facts).Childs} school or college will keep supporting ${addressed(facts).them} through SEN support.`,
     ),
     ...meetingAndContact(facts),
     ...disagreeing(facts, 'not to carry out an EHC needs assessment'),
@@ -123,9 +132,11 @@ export function assessingLetter(facts: LetterFacts): Letter {
     {
       kind: 'list',
       items: [
-        'We will ask for advice from you, from the school or setting, from an educational psychologist, from health and social care, and from anyone else who knows your child well. Each has 6 weeks to give it.',
-        'You can give your own views, and your child’s, in Pathway at any time. We will use them in the plan.',
-        'You can ask us to get advice from someone else who knows your child. We will ask them if it is reasonable.',
+        `We will ask for advice from you, from the school or setting, from an educational psychologist, from health and social care, and from anyone else who knows ${addressed(facts).child} well. Each has 6 weeks to give it.`,
+        facts.forYoungPerson
+          ? 'You can give your views in Pathway at any time. We will use them in the plan.'
+          : 'You can give your own views, and your child’s, in Pathway at any time. We will use them in the plan.',
+        `You can ask us to get advice from someone else who knows ${addressed(facts).child}. We will ask them if it is reasonable.`,
         `We will decide whether to issue an EHC plan by ${date(facts.decisionToIssueDue)}.`,
         `If we issue a plan, you will see a draft first, and the final plan will be issued by ${date(facts.finalPlanDue)}.`,
       ],
@@ -154,7 +165,7 @@ export function noPlanLetter(facts: LetterFacts): Letter {
     { kind: 'heading', text: 'The support that will follow' },
     ...paragraphs(
       facts.supportOffered ??
-        'Your child’s school or setting will use the advice from the assessment to support them through SEN support.',
+        `${addressed(facts).Childs} school or college will use the advice from the assessment to support ${addressed(facts).them} through SEN support.`,
     ),
     {
       kind: 'paragraph',

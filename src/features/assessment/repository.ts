@@ -64,17 +64,20 @@ export async function findCaseForDecision(db: DbOrTrx, caseId: string) {
     .executeTakeFirst();
 }
 
-export async function familyNames(db: DbOrTrx, caseId: string): Promise<string[]> {
+export async function familyNames(
+  db: DbOrTrx,
+  caseId: string,
+): Promise<{ name: string; role: string }[]> {
   const rows = await db
     .selectFrom('case_participant')
     .innerJoin('app_user', 'app_user.id', 'case_participant.user_id')
-    .select('app_user.display_name')
+    .select(['app_user.display_name', 'case_participant.case_role'])
     .where('case_participant.case_id', '=', caseId)
     .where('case_participant.ended_at', 'is', null)
     .where('case_participant.case_role', 'in', FAMILY_ROLES)
     .orderBy('case_participant.added_at')
     .execute();
-  return rows.map((r) => r.display_name);
+  return rows.map((r) => ({ name: r.display_name, role: r.case_role }));
 }
 
 /**
@@ -147,4 +150,32 @@ export async function settingsOfAuthority(db: DbOrTrx, localAuthorityId: string)
     .where('kind', '=', 'education_setting')
     .orderBy('name')
     .execute();
+}
+
+/**
+ * The addresses of the family invited to a case who have not registered yet (the invitation
+ * sent when the case was opened from their request, or one a caseworker sent since).
+ */
+export async function pendingFamilyInvitations(db: DbOrTrx, caseId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('invitation')
+    .select('invitation.email')
+    .distinct()
+    .where('invitation.case_id', '=', caseId)
+    .where('invitation.case_role', 'in', FAMILY_ROLES)
+    .where('invitation.used_at', 'is', null)
+    .where('invitation.expires_at', '>', new Date())
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('case_participant')
+            .select('case_participant.id')
+            .whereRef('case_participant.invitation_id', '=', 'invitation.id')
+            .where('case_participant.ended_at', 'is not', null),
+        ),
+      ),
+    )
+    .execute();
+  return rows.map((r) => r.email);
 }

@@ -4,6 +4,7 @@ import type { Services } from '../../services.ts';
 import { ADVISER_KINDS, ADVISER_KIND_LABELS } from '../../domain/people.ts';
 import { audienceOf } from '../../policy/policy.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
+import { recordAudit } from '../../audit/audit.ts';
 import { flashAndRedirect, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { optionalEmailAddress } from '../requests/questions.ts';
@@ -15,6 +16,13 @@ const caseParams = z.object({ caseId: z.uuid() });
 const participantParams = caseParams.extend({ participantId: z.uuid() });
 const suggestionParams = caseParams.extend({ suggestionId: z.uuid() });
 const questionParams = caseParams.extend({ question: z.enum(['assess', 'issue-plan']) });
+
+/** A route's parameters, or 404 when one is not what it must be (a malformed id). */
+function paramsOf<T>(schema: z.ZodType<T>, params: unknown): T {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw new NotFoundError('No such page');
+  return parsed.data;
+}
 
 const text = (required: string, max: number, what: string) =>
   z
@@ -150,6 +158,15 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     actorUserId: request.actor!.userId,
   });
 
+  /** Every page that shows a case's data writes who saw it to the audit log. */
+  const auditRead = (request: FastifyRequest, caseId: string, action: string) =>
+    recordAudit(db, auditContextOf(request), {
+      action,
+      subjectType: 'case',
+      subjectId: caseId,
+      localAuthorityId: request.caseAccess!.localAuthorityId,
+    });
+
   // ---- Who is involved ------------------------------------------------------------------
 
   async function renderPeople(request: FastifyRequest, reply: FastifyReply, caseId: string) {
@@ -157,6 +174,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     const summary = await repo.findCaseForDecision(db, caseId);
     if (!summary) throw new NotFoundError('No such case');
     const people = await assessment.peopleOnCase(db, caseId, audience, request.actor!.userId);
+    await auditRead(request, caseId, 'viewed who is involved');
     return reply.render('assessment/people.njk', {
       caseId,
       reference: summary.reference,
@@ -231,14 +249,16 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
         case 'account-disabled':
           return again(formError('email', 'That person’s account is closed: ask an administrator'));
         case 'added':
-          return flashAndRedirect(request, reply, `/cases/${caseId}/people`, {
-            heading: `${outcome.name} added to the case`,
-            body: 'They can see the case now, and have been told.',
-          });
         case 'invited':
           return flashAndRedirect(request, reply, `/cases/${caseId}/people`, {
-            heading: `Invitation sent to ${outcome.name}`,
-            body: 'They join the case when they create their account from the link in the email. You can ask them for advice now.',
+            heading:
+              form.value.role === 'setting'
+                ? `${outcome.name} added to the case`
+                : `${outcome.name} has been invited`,
+            body:
+              form.value.role === 'setting'
+                ? 'Everyone there who uses Pathway can see the case now, and has been told.'
+                : 'They have been emailed. You can ask them for advice now.',
           });
       }
     },
@@ -248,7 +268,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     '/cases/:caseId/people/:participantId/end',
     { config: { policy: 'case:manage' } },
     async (request, reply) => {
-      const { caseId, participantId } = participantParams.parse(request.params);
+      const { caseId, participantId } = paramsOf(participantParams, request.params);
       return renderEnd(reply, caseId, participantId, {});
     },
   );
@@ -262,6 +282,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     const people = await repo.listParticipants(db, caseId);
     const participant = people.find((p) => p.id === participantId && !p.ended_at);
     if (!participant) throw new NotFoundError('No such participant');
+    await auditRead(reply.request, caseId, 'viewed who is involved');
     return reply.render('assessment/end-participation.njk', {
       caseId,
       name: participant.user_name ?? participant.organisation_name ?? participant.invited_name,
@@ -274,7 +295,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     '/cases/:caseId/people/:participantId/end',
     { config: { policy: 'case:manage' } },
     async (request, reply) => {
-      const { caseId, participantId } = participantParams.parse(request.params);
+      const { caseId, participantId } = paramsOf(participantParams, request.params);
       const form = parseForm(endSchema, request.body);
       if (!form.ok) {
         return renderEnd(reply.code(400), caseId, participantId, {
@@ -335,7 +356,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     '/cases/:caseId/people/suggestions/:suggestionId',
     { config: { policy: 'case:manage' } },
     async (request, reply) => {
-      const { caseId, suggestionId } = suggestionParams.parse(request.params);
+      const { caseId, suggestionId } = paramsOf(suggestionParams, request.params);
       const form = parseForm(suggestionDecisionSchema, request.body);
       if (!form.ok) {
         const audience = audienceOf(request.actor!, request.caseAccess!);
@@ -400,6 +421,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     const staff = request.actor!.staff.find(
       (s) => s.localAuthorityId === found.case.local_authority_id,
     );
+    await auditRead(request, caseId, 'viewed a decision');
     return reply.render('assessment/decision.njk', {
       caseId,
       slug,
@@ -510,9 +532,12 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
               : `/cases/${caseId}`,
             {
               heading: 'Decision recorded',
-              body: outcome.letterDocumentId
-                ? 'The letter below is on the case. The family and everyone on the case have been told.'
-                : 'The family and everyone on the case have been told.',
+              body:
+                outcome.familyTold === 0
+                  ? 'No one from the family uses Pathway yet, so they have not been told: send them the letter by post or email today (download the PDF below).'
+                  : outcome.letterDocumentId
+                    ? 'The letter below is on the case. The family and everyone on the case have been told.'
+                    : 'The family and everyone on the case have been told.',
             },
           );
       }

@@ -20,6 +20,7 @@ import type { DocumentStorage } from '../documents/storage.ts';
 import { queueEmail } from '../notifications/email-queue.ts';
 import { notifyUser, type Notifier } from '../notifications/notify.ts';
 import { assessingLetter, noPlanLetter, notAssessingLetter, type LetterFacts } from './letters.ts';
+import { escapeHtml } from '../../web/html.ts';
 import * as repo from './repository.ts';
 
 type Context = AuditContext & { actorUserId: string };
@@ -220,18 +221,20 @@ export async function inviteToCase(
           link: `${notifier.baseUrl}${path}`,
         },
       });
-      return { outcome: 'added' as const, name: user.display_name };
+      // The name the caseworker typed, not the account's: the page does not say who has one.
+      return { outcome: 'added' as const, name: invitee.name };
     }
 
     const pending = await trx
       .selectFrom('case_participant')
       .innerJoin('invitation', 'invitation.id', 'case_participant.invitation_id')
-      .select('case_participant.id')
+      .select(['case_participant.id', 'invitation.expires_at', 'invitation.used_at'])
       .where('case_participant.case_id', '=', caseId)
       .where('case_participant.ended_at', 'is', null)
       .where('invitation.email', '=', email)
       .executeTakeFirst();
-    if (pending) return { outcome: 'already-on-case' as const };
+    const stillOpen = pending && !pending.used_at && pending.expires_at.getTime() > Date.now();
+    if (stillOpen) return { outcome: 'already-on-case' as const };
     const { token } = await createInvitation(
       trx,
       { email, caseId, caseRole: invitee.role },
@@ -244,18 +247,28 @@ export async function inviteToCase(
       .where('email', '=', email)
       .orderBy('created_at', 'desc')
       .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('case_participant')
-      .values({
-        case_id: caseId,
-        invitation_id: invitation.id,
-        invited_name: invitee.name,
-        case_role: invitee.role,
-        adviser_kind: invitee.adviserKind,
-        added_by: context.actorUserId,
-      })
-      .execute();
-    await event(invitee.name, 'invited by email');
+    if (pending) {
+      // Their invitation ran out: a new one on the same row, so advice already asked of them
+      // reaches them when they register.
+      await trx
+        .updateTable('case_participant')
+        .set({ invitation_id: invitation.id, invited_name: invitee.name })
+        .where('id', '=', pending.id)
+        .execute();
+    } else {
+      await trx
+        .insertInto('case_participant')
+        .values({
+          case_id: caseId,
+          invitation_id: invitation.id,
+          invited_name: invitee.name,
+          case_role: invitee.role,
+          adviser_kind: invitee.adviserKind,
+          added_by: context.actorUserId,
+        })
+        .execute();
+    }
+    await event(invitee.name, pending ? 'invited by email again' : 'invited by email');
     await recordAudit(trx, context, {
       action: 'invited a participant',
       subjectType: 'case',
@@ -298,11 +311,7 @@ export async function endParticipation(
     if (!found) return 'not-found' as const;
     const participant = await repo.findParticipant(trx, caseId, participantId);
     if (!participant || participant.ended_at) return 'not-found' as const;
-    await trx
-      .updateTable('case_participant')
-      .set({ ended_at: new Date(), ended_by: context.actorUserId, end_reason: reason })
-      .where('id', '=', participantId)
-      .execute();
+    // The invitation first, then the participant: registration claims them in that order too.
     if (participant.invitation_id) {
       await trx
         .updateTable('invitation')
@@ -311,6 +320,19 @@ export async function endParticipation(
         .where('used_at', 'is', null)
         .execute();
     }
+    await trx
+      .updateTable('case_participant')
+      .set({ ended_at: new Date(), ended_by: context.actorUserId, end_reason: reason })
+      .where('id', '=', participantId)
+      .execute();
+    // Advice still asked of them is withdrawn, so it can be asked of someone else and nobody is
+    // chased for it; advice they gave stays.
+    const withdrawn = await trx
+      .updateTable('advice_request')
+      .set({ status: 'withdrawn', updated_at: new Date() })
+      .where('participant_id', '=', participantId)
+      .where('status', '=', 'requested')
+      .executeTakeFirst();
     const [named] = (await repo.listParticipants(trx, caseId)).filter(
       (p) => p.id === participantId,
     );
@@ -325,7 +347,7 @@ export async function endParticipation(
       subjectType: 'case',
       subjectId: caseId,
       localAuthorityId: found.local_authority_id,
-      details: { participantId },
+      details: { participantId, adviceWithdrawn: Number(withdrawn.numUpdatedRows) },
     });
     return 'ended' as const;
   });
@@ -565,7 +587,12 @@ export type Decision = {
 };
 
 export type DecideOutcome =
-  | { outcome: 'decided'; letterDocumentId: string | null }
+  | {
+      outcome: 'decided';
+      letterDocumentId: string | null;
+      /** How many of the family were told; 0 means the letter must go another way (post). */
+      familyTold: number;
+    }
   | { outcome: 'no-recommendation' | 'wrong-stage' | 'already-decided' | 'not-found' };
 
 /** The letter a decision sends, or null when the decision needs none (agreeing to issue). */
@@ -600,6 +627,7 @@ export async function decide(
   if (!before.decision) return { outcome: 'no-recommendation' };
   const found = before.case;
   const calendar = await calendarOf(db, found.local_authority_id);
+  const family = await repo.familyNames(db, caseId);
   const clock = computeClock(
     { requestReceived: found.request_received_on, decisionLetter: today },
     calendar,
@@ -610,7 +638,8 @@ export async function decide(
     sendiassUrl: found.sendiass_url,
     caseReference: found.reference,
     childName: `${found.child_first_name} ${found.child_last_name}`,
-    familyNames: await repo.familyNames(db, caseId),
+    familyNames: family.map((f) => f.name),
+    forYoungPerson: family.some((f) => f.role === 'young_person'),
     requestReceivedOn: found.request_received_on,
     decidedOn: today,
     decisionMakerName: context.actorName,
@@ -625,6 +654,7 @@ export async function decide(
   const letter = letterFor(question, input.outcome, facts);
   const pdf = letter ? await letterPdf(letter) : null;
   const html = letter ? letterHtml(letter) : null;
+  let familyTold = 0;
   const record = async (storageKey: string | null) =>
     db.transaction().execute(async (trx): Promise<DecideOutcome> => {
       await lockCase(trx, caseId);
@@ -707,7 +737,25 @@ export async function decide(
       const letterPath = letterDocumentId
         ? `/cases/${caseId}/documents/${letterDocumentId}`
         : `/cases/${caseId}/journey`;
-      for (const userId of await familyOfCase(trx, caseId)) {
+      const family = await familyOfCase(trx, caseId);
+      // A family invited but not yet registered still hears of the decision, by email to the
+      // address they were invited at; the letter waits for them in the hub.
+      const invited = await repo.pendingFamilyInvitations(trx, caseId);
+      for (const to of invited) {
+        await queueEmail(trx, notifier.jobs, {
+          kind: 'decision-letter',
+          to,
+          localAuthorityId: found.local_authority_id,
+          data: {
+            reference: found.reference,
+            decision: decided,
+            appealBy,
+            link: `${notifier.baseUrl}${letterPath}`,
+          },
+        });
+      }
+      familyTold = family.length + invited.length;
+      for (const userId of family) {
         await notifyUser(trx, notifier, {
           userId,
           kind: 'decision-letter',
@@ -743,7 +791,7 @@ export async function decide(
           },
         });
       }
-      return { outcome: 'decided', letterDocumentId };
+      return { outcome: 'decided', letterDocumentId, familyTold };
     });
   if (!pdf) return record(null);
   return withStoredFile(storage, pdf, async (storageKey) => {
@@ -764,14 +812,6 @@ class DecisionRaced extends Error {
     this.outcome = outcome;
   }
 }
-
-const escapeHtml = (value: string) =>
-  value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
 
 /** The letter as the HTML kept on the case and shown in the hub (GOV.UK typography). */
 export function letterHtml(letter: Letter): string {

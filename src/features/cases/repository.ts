@@ -66,6 +66,8 @@ export type TrayFilter = {
   stage?: string | undefined;
   /** A user id, or 'unassigned'. */
   officer?: string | undefined;
+  /** Any of these officers (found by name); none matches when empty. */
+  officerIds?: string[] | undefined;
   /** Next step due before this date (exclusive). */
   dueBefore?: string | undefined;
   /** Next step due on or after this date. */
@@ -95,6 +97,12 @@ export async function listTray(db: DbOrTrx, filter: TrayFilter, audit: AuditCont
     matching = matching.where('case.assigned_officer_id', 'is', null);
   } else if (filter.officer) {
     matching = matching.where('case.assigned_officer_id', '=', filter.officer);
+  }
+  if (filter.officerIds) {
+    matching =
+      filter.officerIds.length > 0
+        ? matching.where('case.assigned_officer_id', 'in', filter.officerIds)
+        : matching.where(sql<boolean>`false`);
   }
   if (filter.dueBefore) matching = matching.where('case.next_step_due_on', '<', filter.dueBefore);
   if (filter.dueFrom) matching = matching.where('case.next_step_due_on', '>=', filter.dueFrom);
@@ -269,6 +277,8 @@ export async function findCaseOverview(db: DbOrTrx, caseId: string, audit: Audit
           .select([
             'case_participant.id',
             'case_participant.case_role',
+            'case_participant.adviser_kind',
+            'case_participant.invited_name',
             'app_user.display_name as user_name',
             'organisation.name as organisation_name',
           ])

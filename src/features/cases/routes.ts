@@ -22,7 +22,11 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 const trayQuerySchema = z.object({
   stage: z.preprocess(emptyAsUndefined, z.enum(STAGES).optional()),
-  officer: z.preprocess(emptyAsUndefined, z.union([z.literal('unassigned'), z.uuid()]).optional()),
+  officer: z.preprocess(
+    emptyAsUndefined,
+    z.union([z.literal('unassigned'), z.literal('mine'), z.uuid()]).optional(),
+  ),
+  officerName: z.preprocess(emptyAsUndefined, z.string().trim().max(100).optional()),
   la: z.preprocess(emptyAsUndefined, z.uuid().optional()),
   due: z.preprocess(emptyAsUndefined, z.enum(['overdue', 'due-soon']).optional()),
   page: z.preprocess(emptyAsUndefined, pageNumber),
@@ -58,6 +62,8 @@ const exceptionSchema = z.preprocess(
   }),
 );
 
+const OFFICER_SELECT_LIMIT = 30;
+
 class BadQueryError extends Error {
   statusCode = 400;
 }
@@ -84,23 +90,29 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
       {
         localAuthorityId: filter.la,
         stage: filter.stage,
-        officer: filter.officer,
+        officer: filter.officer === 'mine' ? actor.userId : filter.officer,
+        officerName: filter.officerName,
         due: filter.due,
         page: filter.page,
       },
       auditContextOf(request),
     );
+    // Beyond this many officers a select is hard to use (and weighs on every tray page): the
+    // tray offers "Your cases" and "Not assigned", and a box to find officers by name.
+    const officerByName = tray.officers.length > OFFICER_SELECT_LIMIT;
     const hrefFor = (page: number) => {
       const params = new URLSearchParams();
       if (filter.la) params.set('la', filter.la);
       if (filter.stage) params.set('stage', filter.stage);
       if (filter.officer) params.set('officer', filter.officer);
+      if (filter.officerName) params.set('officerName', filter.officerName);
       if (filter.due) params.set('due', filter.due);
       params.set('page', String(page));
       return `/cases?${params.toString()}`;
     };
     return reply.render('cases/tray.njk', {
       ...tray,
+      officerNameFilter: officerByName,
       filter,
       page: filter.page,
       pagination: paginationLinks(filter.page, tray.pageCount, hrefFor),
@@ -138,16 +150,20 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
           label: 'Officer',
           items: [
             { value: '', text: 'All officers' },
+            { value: 'mine', text: 'Your cases', selected: filter.officer === 'mine' },
             {
               value: 'unassigned',
               text: 'Not assigned',
               selected: filter.officer === 'unassigned',
             },
-            ...tray.officers.map((o) => ({
-              value: o.id,
-              text: o.display_name,
-              selected: filter.officer === o.id,
-            })),
+            // A large LA's officers are found by name instead (see officerNameFilter).
+            ...tray.officers
+              .filter((o) => !officerByName || filter.officer === o.id)
+              .map((o) => ({
+                value: o.id,
+                text: o.display_name,
+                selected: filter.officer === o.id,
+              })),
           ],
         },
         {

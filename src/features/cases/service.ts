@@ -16,7 +16,7 @@ import {
   REASONS_FOR_LIMIT,
   type ExceptionReason,
 } from '../../domain/clock/exceptions.ts';
-import { CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
+import { ADVISER_KIND_LABELS, CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
 import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/pathway/stages.ts';
 import type { Actor } from '../../policy/policy.ts';
 import { calendarFrom } from '../admin/closure-days.ts';
@@ -106,6 +106,8 @@ export async function caseworkerTray(
     localAuthorityId?: string | undefined;
     stage?: string | undefined;
     officer?: string | undefined;
+    /** Officers whose names contain these words (any case). */
+    officerName?: string | undefined;
     /** Only steps past their date, or due within 7 days. */
     due?: 'overdue' | 'due-soon' | undefined;
     page: number;
@@ -115,12 +117,20 @@ export async function caseworkerTray(
   const authorities = actor.staff.map((s) => s.localAuthorityId);
   const localAuthorityIds = filter.localAuthorityId ? [filter.localAuthorityId] : authorities;
   const today = todayInEngland();
+  const officers = await officersOf(db, localAuthorityIds);
+  const named = filter.officerName?.toLocaleLowerCase('en-GB');
+  const officerIds = named
+    ? officers
+        .filter((o) => o.display_name.toLocaleLowerCase('en-GB').includes(named))
+        .map((o) => o.id)
+    : undefined;
   const { rows, total, more } = await repo.listTray(
     db,
     {
       localAuthorityIds,
       stage: filter.stage,
       officer: filter.officer,
+      officerIds,
       dueBefore:
         filter.due === 'overdue'
           ? today
@@ -133,7 +143,6 @@ export async function caseworkerTray(
     },
     context,
   );
-  const officers = await officersOf(db, localAuthorityIds);
   return {
     total,
     /** True when there are more cases than the tray counts (see TRAY_COUNT_LIMIT). */
@@ -218,9 +227,12 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
     nextStepDueOn: next?.dueOn ?? null,
     dueStatus: dueStatus(next?.dueOn ?? null, todayInEngland()),
     participants: found.participants.map((p) => ({
-      name: p.user_name ?? p.organisation_name ?? 'Unknown',
+      name: p.user_name ?? p.organisation_name ?? p.invited_name ?? 'Someone invited',
       isOrganisation: Boolean(p.organisation_name),
-      role: labelFor(CASE_ROLE_LABELS, p.case_role),
+      invited: !p.user_name && !p.organisation_name,
+      role: p.adviser_kind
+        ? labelFor(ADVISER_KIND_LABELS, p.adviser_kind)
+        : labelFor(CASE_ROLE_LABELS, p.case_role),
     })),
     events: found.events,
     requests: found.requests.map((r) => ({

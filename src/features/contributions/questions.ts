@@ -28,6 +28,11 @@ export const CONTRIBUTION_KINDS = [
 export const SHARING_CHOICES = ['everyone', 'la_and_family'] as const;
 export type SharingChoice = (typeof SHARING_CHOICES)[number];
 export const DEFAULT_SHARING: SharingChoice = 'everyone';
+/**
+ * An uploaded file goes onto the case at once, before anything is sent: it starts with the
+ * council and the family only, and the family may choose to share it with everyone.
+ */
+export const FILE_DEFAULT_SHARING: SharingChoice = 'la_and_family';
 
 export type ContributionQuestion = {
   /** The answer's key in the stored answers and the form field's name. */

@@ -11,12 +11,22 @@ export async function findContributions(db: DbOrTrx, caseId: string) {
     .execute();
 }
 
+/** One contribution, with the name of whoever in the family last saved it. */
 export async function findContribution(db: DbOrTrx, caseId: string, kind: ContributionKind) {
   return db
-    .selectFrom('family_contribution')
-    .select(['id', 'answers', 'status', 'updated_at', 'submitted_at', 'document_id'])
-    .where('case_id', '=', caseId)
-    .where('kind', '=', kind)
+    .selectFrom('family_contribution as fc')
+    .innerJoin('app_user as u', 'u.id', 'fc.updated_by')
+    .select([
+      'fc.id',
+      'fc.answers',
+      'fc.status',
+      'fc.updated_at',
+      'fc.submitted_at',
+      'fc.document_id',
+      'u.display_name as updated_by_name',
+    ])
+    .where('fc.case_id', '=', caseId)
+    .where('fc.kind', '=', kind)
     .executeTakeFirst();
 }
 

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { formatLongDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
+import { recordAudit } from '../../audit/audit.ts';
 import { auditContextOf } from '../../web/request-context.ts';
-import { formError, parseForm, type FormErrors } from '../../web/forms.ts';
+import { flashAndRedirect, formError, parseForm, type FormErrors } from '../../web/forms.ts';
 import {
   acceptUploads,
   multipartFields,
@@ -15,6 +16,7 @@ import { VISIBILITY_LABELS } from '../documents/case-documents.ts';
 import {
   CONTRIBUTION_FORMS,
   DEFAULT_SHARING,
+  FILE_DEFAULT_SHARING,
   MAX_ANSWER_LENGTH,
   SHARING_CHOICES,
   answersOf,
@@ -48,6 +50,14 @@ const SHARING_WORDS: Record<SharingChoice, { text: string; hint: string }> = {
 
 const sharingItems = () => SHARING_CHOICES.map((value) => ({ value, ...SHARING_WORDS[value] }));
 
+/** Who sees a draft: the whole family on the case shares it (the family's views are one). */
+const DRAFT_SHARED =
+  'You and your family on this case can see and change this draft. The council and others see it only once it is sent.';
+
+/** The number of times a contribution had been sent when its page was shown (hidden field). */
+const expectedSendsOf = (value: unknown): number | null =>
+  typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : null;
+
 /** The task list's status for one contribution. */
 function statusView(summary: contributions.ContributionSummary, open: boolean) {
   if (summary.status === 'not_started') {
@@ -78,8 +88,20 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
       : `${heading.childName}, case ${heading.reference}`;
   }
 
+  /** Every page showing the family's views is recorded in the audit log. */
+  async function auditViewed(request: FastifyRequest, caseId: string, kind?: string) {
+    await recordAudit(db, auditContextOf(request), {
+      action: 'viewed the family’s views',
+      subjectType: 'case',
+      subjectId: caseId,
+      localAuthorityId: request.caseAccess!.localAuthorityId,
+      details: kind ? { kind } : {},
+    });
+  }
+
   app.get('/cases/:caseId/your-views', family, async (request, reply) => {
     const { caseId } = caseParams.parse(request.params);
+    await auditViewed(request, caseId);
     const stage = request.caseAccess!.stage;
     const open = contributions.isOpenForViews(stage);
     const voice = await contributions.voiceOnCase(db, caseId, request.actor!.userId);
@@ -150,13 +172,20 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
       submittedOn: page.submittedAt ? dayOf(page.submittedAt) : null,
       unsentChanges: page.unsentChanges,
       timesSent: page.timesSent,
+      draftShared: DRAFT_SHARED,
+      lastSaved:
+        page.status !== 'not_started' && page.updatedAt && page.updatedByName
+          ? { by: page.updatedByName, on: dayOf(page.updatedAt) }
+          : null,
       sentDocument: page.sentDocument
         ? {
             bodyHtml: page.sentDocument.body_html,
             visibility: VISIBILITY_LABELS[page.sentDocument.visibility],
           }
         : null,
+      fileDefaultSharing: FILE_DEFAULT_SHARING,
       files: page.files.map((f) => ({
+        href: `/cases/${caseId}/documents/${f.id}`,
         name: f.file_name,
         addedOn: dayOf(f.created_at),
         sizeKb: Math.max(1, Math.ceil((f.size_bytes ?? 0) / 1024)),
@@ -182,6 +211,7 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
 
   app.get('/cases/:caseId/your-views/:kind', family, async (request, reply) => {
     const { caseId, form } = formOf(request);
+    await auditViewed(request, caseId, form.kind);
     return renderContribution(request, reply, caseId, form);
   });
 
@@ -217,12 +247,24 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
       );
       if (saved === 'not-found') throw new NotFoundError('No such case');
       if (saved === 'closed') return refuseClosed(request, reply, caseId, form);
-      request.session.data.flash = {
+      return flashAndRedirect(request, reply, hubPath(caseId), {
         heading: 'Draft saved',
-        body: `${form.label[voice]}: nobody else can see your draft until you send it.`,
-      };
-      request.session.changed();
-      return reply.redirect(hubPath(caseId), 303);
+        body: `${form.label[voice]}: you and your family on this case can see and change the draft. The council and others see it only once it is sent.`,
+      });
+    }
+
+    const expectedSends = expectedSendsOf(body.expectedSends);
+    if (expectedSends === null) {
+      // Not from the page as it is now: show it again, with what was typed, to send from.
+      return renderContribution(request, reply.code(400), caseId, form, {
+        errors: {
+          form: {
+            text: 'This page was out of date. Check your answers and send again.',
+            href: '#send',
+          },
+        },
+        values: body,
+      });
     }
 
     const sent = await contributions.submitContribution(
@@ -236,19 +278,24 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
         visibility: visibility ?? DEFAULT_SHARING,
         userId: actor.userId,
         authorName: actor.displayName,
+        expectedSends,
       },
       context,
     );
     if (sent.outcome === 'not-found') throw new NotFoundError('No such case');
     if (sent.outcome === 'closed') return refuseClosed(request, reply, caseId, form);
-    request.session.data.flash = {
+    if (sent.outcome === 'already-sent') {
+      return flashAndRedirect(request, reply, `${hubPath(caseId)}/${form.slug}`, {
+        heading: 'This was already sent',
+        body: `${form.label[voice]}: it was sent to the council after this page was shown (perhaps by a double click, or by someone else in your family), so it was not sent twice. Check the answers below: to change them, send it again.`,
+      });
+    }
+    return flashAndRedirect(request, reply, hubPath(caseId), {
       heading: sent.again ? 'Sent to the council again' : 'Sent to the council',
       body: sent.again
         ? `${form.label[voice]}: the council has your new version. It keeps the earlier version too.`
         : `${form.label[voice]}: the council has it. You can change it and send it again until the draft plan.`,
-    };
-    request.session.changed();
-    return reply.redirect(hubPath(caseId), 303);
+    });
   });
 
   // Pictures, drawings, a recording's transcript or documents for the child's views: one file
@@ -274,7 +321,7 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
         const fields = multipartFields(request.body);
         const visibility = z
           .enum(SHARING_CHOICES)
-          .default(DEFAULT_SHARING)
+          .default(FILE_DEFAULT_SHARING)
           .safeParse(fields.visibility || undefined);
         if (!visibility.success) {
           return renderContribution(
@@ -318,12 +365,10 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
             fileError(outcome.message),
           );
         }
-        request.session.data.flash = {
+        return flashAndRedirect(request, reply, `${hubPath(caseId)}/${childViews.slug}#files`, {
           heading: 'File uploaded',
           body: 'It is on the case now. Send your views to the council (again) to list it with them.',
-        };
-        request.session.changed();
-        return reply.redirect(`${hubPath(caseId)}/${childViews.slug}#files`, 303);
+        });
       },
     );
   });

@@ -9,6 +9,7 @@ import {
 } from '../documents/case-documents.ts';
 import type { DocumentStorage } from '../documents/storage.ts';
 import { insertCaseEvent } from '../cases/repository.ts';
+import { escapeHtml } from '../../web/html.ts';
 import { notifyUser, type Notifier } from '../notifications/notify.ts';
 import {
   CONTRIBUTION_FORMS,
@@ -31,6 +32,10 @@ import * as repo from './repository.ts';
  * the pictures and documents uploaded with it; `sent`, the ids of the documents each sending
  * made, oldest first (the earlier ones stay on the case: history is kept). Its status is
  * 'draft' while it holds changes not sent, even after an earlier sending (submitted_at says so).
+ *
+ * There is one draft of each contribution per case, shared by the family on the case (parents,
+ * carers and the young person): the family's views are one contribution, so any of them may see
+ * and change it. The council and everyone else see it only once it is sent.
  */
 
 /** The stages in which the family may still change what they sent: before the draft plan. */
@@ -159,6 +164,8 @@ export async function contributionPage(db: DbOrTrx, caseId: string, form: Contri
     files,
     status: (!row ? 'not_started' : row.submitted_at ? 'submitted' : 'draft') as ContributionStatus,
     updatedAt: row?.updated_at ?? null,
+    /** Who in the family last saved it (or uploaded a file to it, or sent it). */
+    updatedByName: row?.updated_by_name ?? null,
     submittedAt: row?.submitted_at ?? null,
     unsentChanges: Boolean(row && row.status === 'draft' && row.submitted_at),
     timesSent: stored.sent.length,
@@ -175,7 +182,10 @@ type Change = {
   userId: string;
 };
 
-/** Saves the answers as a draft: nobody else sees them until they are sent. */
+/**
+ * Saves the answers as the case's draft: the family on the case can see and change it; the
+ * council and others see it only once it is sent.
+ */
 export async function saveDraft(
   db: Db,
   change: Change,
@@ -207,15 +217,6 @@ export async function saveDraft(
     });
     return 'saved' as const;
   });
-}
-
-function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
 }
 
 /** An answer as paragraphs: a blank line starts a new one, a single line break stays. */
@@ -266,13 +267,19 @@ export type Sending = Change & {
   voice: Voice;
   visibility: SharingChoice;
   authorName: string;
+  /**
+   * How many times it had been sent when the page was shown (a hidden field). If it has been
+   * sent since (a double click, or someone else in the family), it is not sent again.
+   */
+  expectedSends: number;
 };
 
 /**
  * Sends a contribution to the council, in one transaction: a new document on the case (an
  * earlier sending's document stays), the contribution marked sent and pointing at it, the case's
  * timeline, the audit log, and a notification to the case's officer (case reference and link
- * only: no name, no views).
+ * only: no name, no views). Sent only if it has been sent `expectedSends` times so far, checked
+ * with the contribution locked, so a double click makes one document and one notification.
  */
 export async function submitContribution(
   db: Db,
@@ -283,14 +290,17 @@ export async function submitContribution(
   | { outcome: 'sent'; documentId: string; again: boolean }
   | { outcome: 'closed' }
   | { outcome: 'not-found' }
+  | { outcome: 'already-sent' }
 > {
   const { form, caseId, voice } = sending;
   return db.transaction().execute(async (trx) => {
     const found = await repo.lockCaseForViews(trx, caseId);
     if (!found) return { outcome: 'not-found' as const };
     if (!isOpenForViews(found.stage)) return { outcome: 'closed' as const };
+    // SELECT ... FOR UPDATE: a second sending of the same page waits here for the first.
     const existing = await repo.lockContribution(trx, caseId, form.kind);
     const stored = storedOf(form, existing?.answers);
+    if (stored.sent.length !== sending.expectedSends) return { outcome: 'already-sent' as const };
     const today = todayInEngland();
     const files = await repo.findFiles(trx, caseId, stored.files);
     const title = form.documentTitle[voice];

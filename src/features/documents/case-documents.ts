@@ -240,37 +240,63 @@ export async function openCaseDocument(
   return { document, data };
 }
 
-/** The LA changes who may see a document; the change and its reason are audited. */
+const WIDTH: Record<DocumentVisibility, number> = { la_only: 0, la_and_family: 1, everyone: 2 };
+
+/**
+ * The LA changes who may see a document; the change and its reason are audited. A document a
+ * family member or an adviser wrote was shared as they chose: the LA may narrow it (with a reason
+ * for "the LA only"), but only its author may share it more widely.
+ */
 export async function changeVisibility(
   db: Db,
   ids: { caseId: string; documentId: string },
   change: { visibility: DocumentVisibility; reason: string | null },
   context: AuditContext,
-): Promise<boolean> {
+): Promise<'changed' | 'not-found' | 'only-the-author'> {
   return db.transaction().execute(async (trx) => {
-    const updated = await trx
+    const current = await trx
+      .selectFrom('case_document')
+      .innerJoin('case', 'case.id', 'case_document.case_id')
+      .select([
+        'case_document.visibility',
+        'case_document.author_user_id',
+        'case.local_authority_id',
+      ])
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('staff_membership')
+              .select('staff_membership.user_id')
+              .whereRef('staff_membership.user_id', '=', 'case_document.author_user_id')
+              .whereRef('staff_membership.local_authority_id', '=', 'case.local_authority_id'),
+          )
+          .as('author_is_staff'),
+      )
+      .where('case_document.id', '=', ids.documentId)
+      .where('case_document.case_id', '=', ids.caseId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) return 'not-found' as const;
+    const widening = WIDTH[change.visibility] > WIDTH[current.visibility];
+    if (widening && current.author_user_id && !current.author_is_staff) {
+      return 'only-the-author' as const;
+    }
+    await trx
       .updateTable('case_document')
       .set({
         visibility: change.visibility,
         visibility_reason: change.visibility === 'la_only' ? change.reason : null,
       })
       .where('id', '=', ids.documentId)
-      .where('case_id', '=', ids.caseId)
-      .returning('id')
-      .executeTakeFirst();
-    if (!updated) return false;
-    const found = await trx
-      .selectFrom('case')
-      .select('local_authority_id')
-      .where('id', '=', ids.caseId)
-      .executeTakeFirstOrThrow();
+      .execute();
     await recordAudit(trx, context, {
       action: 'changed who may see a document',
       subjectType: 'case',
       subjectId: ids.caseId,
-      localAuthorityId: found.local_authority_id,
+      localAuthorityId: current.local_authority_id,
       details: { documentId: ids.documentId, visibility: change.visibility },
     });
-    return true;
+    return 'changed' as const;
   });
 }

@@ -153,7 +153,7 @@ export async function documentRoutes(app: FastifyInstance, services: Services) {
         const { caseId } = caseParams.parse(request.params);
         return renderUpload(reply, caseId, { errors: { document: { text, href: '#document' } } });
       },
-      { fields: 10, fieldSize: 1024 },
+      { fields: 12 },
     );
 
     uploads.post(
@@ -257,7 +257,7 @@ export async function documentRoutes(app: FastifyInstance, services: Services) {
       if (!params.success) throw new NotFoundError('No such document');
       const form = parseForm(visibilitySchema, request.body);
       const { caseId, documentId } = params.data;
-      if (!form.ok) {
+      const refuse = async (errors: FormErrors) => {
         const { document } = await openDocument(request, false);
         return reply.code(400).render('documents/document.njk', {
           caseId,
@@ -269,17 +269,26 @@ export async function documentRoutes(app: FastifyInstance, services: Services) {
           },
           visibilities,
           values: request.body,
-          errors: form.errors,
-          errorList: form.errorList,
+          errors,
+          errorList: Object.values(errors),
         });
-      }
+      };
+      if (!form.ok) return refuse(form.errors);
       const changed = await changeVisibility(
         db,
         params.data,
         { visibility: form.value.visibility, reason: form.value.visibilityReason ?? null },
         auditContextOf(request),
       );
-      if (!changed) throw new NotFoundError('No such document');
+      if (changed === 'not-found') throw new NotFoundError('No such document');
+      if (changed === 'only-the-author') {
+        return refuse({
+          visibility: {
+            text: 'Only the person who wrote it can share it more widely: ask them',
+            href: '#visibility',
+          },
+        });
+      }
       return flashAndRedirect(request, reply, `/cases/${caseId}/documents/${documentId}`, {
         heading: 'Who can see it has changed',
         body: `${VISIBILITY_LABELS[form.value.visibility]} can see it now.`,

@@ -8,6 +8,7 @@ import { formatDayAndDate, type CalendarDate } from '../../domain/clock/calendar
  * sign-in. LA admins preview every template at /admin/messages.
  */
 import type { ReminderThreshold } from '../../domain/clock/deadlines.ts';
+import { escapeHtml } from '../../web/html.ts';
 
 export type MessageData = {
   'security-code': { code: string; minutes: number };
@@ -78,15 +79,6 @@ export type RenderedMessage = { subject: string; text: string; html: string };
 
 /** A paragraph, a link or a list of links: enough for plain, accessible emails. */
 type Block = string | { link: string; text?: string } | { list: string[] };
-
-function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
 
 function render(subject: string, blocks: Block[]): RenderedMessage {
   const text = blocks

@@ -516,3 +516,65 @@ export async function countSentFrom(db: DbOrTrx, email: string, since: Date): Pr
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/**
+ * The request's evidence becomes documents on its case (type "report", dated the day it came,
+ * by whoever asked): everyone on the case may see it when the family agreed to share the
+ * request with the professionals the council asks, otherwise (or for a letter, where nobody was
+ * asked) the LA and the family. The files are not copied: both rows name the same stored file,
+ * which only a draft's expiry deletes. Evidence already on the case is skipped, so this can run
+ * again after a scan is added.
+ */
+export async function copyEvidenceToCase(
+  db: DbOrTrx,
+  requestId: string,
+  caseId: string,
+  addedBy: string,
+) {
+  const rows = await db
+    .selectFrom('request_document')
+    .innerJoin('assessment_request', 'assessment_request.id', 'request_document.request_id')
+    .select([
+      'request_document.storage_key',
+      'request_document.file_name',
+      'request_document.content_type',
+      'request_document.size_bytes',
+      'assessment_request.reference',
+      'assessment_request.received_on',
+      'assessment_request.requester_kind',
+      sql<string | null>`assessment_request.answers->>'shareConsent'`.as('share_consent'),
+    ])
+    .where('request_document.request_id', '=', requestId)
+    .execute();
+  if (rows.length === 0) return;
+  await db
+    .insertInto('case_document')
+    .values(
+      rows.map((r) => ({
+        case_id: caseId,
+        kind: 'report' as const,
+        title: `Sent with request ${r.reference}: ${r.file_name}`,
+        author_name: REQUESTER_NAMES[r.requester_kind ?? ''] ?? 'The person who asked',
+        author_user_id: null,
+        document_date: r.received_on!,
+        visibility: r.share_consent === 'yes' ? ('everyone' as const) : ('la_and_family' as const),
+        visibility_reason: null,
+        storage_key: r.storage_key,
+        file_name: r.file_name,
+        content_type: r.content_type,
+        size_bytes: r.size_bytes,
+        added_by: addedBy,
+      })),
+    )
+    .onConflict((oc) => oc.column('storage_key').doNothing())
+    .execute();
+}
+
+const REQUESTER_NAMES: Record<string, string> = {
+  parent: 'The parent or carer',
+  young_person: 'The young person',
+  setting: 'The school or setting',
+  health: 'A health professional',
+  social_care: 'Social care',
+  other_professional: 'A professional',
+};

@@ -485,6 +485,7 @@ export async function openCaseFromRequest(
       caseId,
       decidedBy: context.actorUserId,
     });
+    await repo.copyEvidenceToCase(trx, requestId, caseId, context.actorUserId);
     // The setting Pathway knows takes part in the case, so every SENCO there sees it, when the
     // family agreed to share the request with the professionals the council asks.
     if (answers.settingOrganisationId && answers.shareConsent === 'yes') {
@@ -585,6 +586,7 @@ export async function attachRequestToCase(
       caseId,
       decidedBy: context.actorUserId,
     });
+    await repo.copyEvidenceToCase(trx, requestId, caseId, context.actorUserId);
     await insertCaseEvent(trx, {
       caseId,
       kind: 'request_received',
@@ -671,12 +673,14 @@ export async function addRequestDocument(
   if (!found || !actor.staff.some((s) => s.localAuthorityId === found.local_authority_id)) {
     return null;
   }
-  return storeDocument(db, storage, requestId, found.documents.length, file, (trx) =>
-    recordAudit(trx, context, {
+  return storeDocument(db, storage, requestId, found.documents.length, file, async (trx) => {
+    await recordAudit(trx, context, {
       action: 'added a document to a request',
       subjectType: 'request',
       subjectId: requestId,
       localAuthorityId: found.local_authority_id,
-    }),
-  );
+    });
+    // A scan added once the request is on a case is on the case too.
+    if (found.case_id) await repo.copyEvidenceToCase(trx, requestId, found.case_id, actor.userId);
+  });
 }
