@@ -175,8 +175,8 @@ async function main() {
     .where('case.stage', '=', 'plan_in_place')
     .limit(1)
     .executeTakeFirstOrThrow();
-  const caseworker = await sessionFor(db, officer.assigned_officer_id!);
-  const family = await sessionFor(db, parent.user_id!);
+  const caseworkerSession = await sessionFor(db, officer.assigned_officer_id!);
+  const familySession = await sessionFor(db, parent.user_id!);
   const counts = await sql<{ cases: string; audit: string }>`
     SELECT (SELECT count(*) FROM "case")::text AS cases,
            (SELECT count(*) FROM audit_event)::text AS audit`.execute(db);
@@ -220,6 +220,15 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
 
+    // A browser keeps the cookies a page sets (the CSRF secret's among them), so each session
+    // does too: without it, every page would make a new CSRF secret, as only a first visit does.
+    const keepCookies = async (cookie: string) => {
+      const first = await fetch(`${baseUrl}/accessibility`, { headers: { cookie } });
+      const set = first.headers.getSetCookie().map((c) => c.split(';')[0]!);
+      return [cookie, ...set].join('; ');
+    };
+    const caseworker = await keepCookies(caseworkerSession);
+    const family = await keepCookies(familySession);
     const pages: Record<string, { paths: string[]; cookie: string }> = {
       baseline: { paths: ['/accessibility'], cookie: caseworker },
       tray: { paths: ['/cases'], cookie: caseworker },

@@ -10,11 +10,11 @@ import Fastify, {
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { Services } from './services.ts';
 import { createViewEnvironment, navigationFor, renderPage } from './web/views.ts';
+import { securityHeaders } from './web/security-headers.ts';
 import { sessionPlugin } from './web/session.ts';
 import { routePolicyPlugin, type RouteRecord } from './policy/route-policy.ts';
 import { homePathFor } from './policy/policy.ts';
@@ -144,27 +144,28 @@ export async function buildApp(
   });
 
   // 1. Security headers: a nonce-based CSP, no framing, HSTS in production.
-  await app.register(fastifyHelmet, {
-    enableCSPNonces: true,
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        upgradeInsecureRequests: config.production ? [] : null,
-      },
+  await app.register(securityHeaders, {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      ...(config.production ? { upgradeInsecureRequests: [] } : {}),
     },
-    frameguard: { action: 'deny' },
-    hsts: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'same-origin' },
-    crossOriginEmbedderPolicy: false,
+    helmet: {
+      frameguard: { action: 'deny' },
+      strictTransportSecurity: config.production
+        ? { maxAge: 31_536_000, includeSubDomains: true }
+        : false,
+      referrerPolicy: { policy: 'same-origin' },
+      crossOriginEmbedderPolicy: false,
+    },
   });
 
   // 2. Static files: GOV.UK Frontend's assets and Pathway's own.

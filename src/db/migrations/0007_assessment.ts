@@ -21,7 +21,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         'social_care', 'therapist', 'independent', 'other')),
       ADD COLUMN added_by uuid REFERENCES app_user(id),
       ADD COLUMN ended_by uuid REFERENCES app_user(id),
-      ADD COLUMN end_reason text,
+      ADD COLUMN end_reason text;
+    -- Advisers already on cases: their kind was never recorded.
+    UPDATE case_participant SET adviser_kind = 'other' WHERE case_role = 'adviser';
+    ALTER TABLE case_participant
       ADD CONSTRAINT case_participant_who CHECK (
         num_nonnulls(user_id, organisation_id) = 1
         OR (user_id IS NULL AND organisation_id IS NULL AND invitation_id IS NOT NULL)),
