@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeClock } from '../src/domain/clock/statutory-dates.ts';
+import { clockFor } from '../cli/clock.ts';
 import { todayInEngland, formatLongDate, addWeeks } from '../src/domain/clock/calendar-date.ts';
-import { calendarOf } from '../src/features/admin/closure-days.ts';
 import {
   Browser,
   buildTestApp,
@@ -326,6 +325,21 @@ describe('the decision whether to assess', () => {
     });
     expect(notAllowed.statusCode).toBe(403);
 
+    // The appeal deadline is the tribunal's, as `npx pathway clock` gives it: an LA closure day
+    // on that very date must not move it.
+    const today = todayInEngland();
+    const appealBy = clockFor({ decisionLetter: today }, 'flags').appealDeadline!;
+    const { local_authority_id: laId } = await caseOf('DEM-%-0001');
+    await db()
+      .insertInto('closure_day')
+      .values({
+        local_authority_id: laId,
+        closed_on: appealBy,
+        description: 'Council office move',
+        added_by: await userIdOf(testApp, demoEmail('admin')),
+      })
+      .execute();
+
     await decisionMaker.get(`/cases/${caseId}/decisions/assess`);
     const noSupport = await decisionMaker.post(`/cases/${caseId}/decisions/assess`, {
       outcome: 'no',
@@ -348,13 +362,10 @@ describe('the decision whether to assess', () => {
     const letterPath = String(decided.headers.location);
     expect(letterPath).toMatch(/\/cases\/.+\/documents\/.+/);
 
-    const today = todayInEngland();
     const found = await caseOf('DEM-%-0001');
     expect(found.stage).toBe('not_assessing');
     expect(found.assessment_decided_on).toBe(today);
     expect(found.next_step_due_on).toBeNull();
-    const calendar = await calendarOf(db(), found.local_authority_id);
-    const appealBy = computeClock({ decisionLetter: today }, calendar).appealDeadline!;
 
     // The family reads the letter and downloads its PDF; the appeal date is the clock's.
     const parent = await signInAs(testApp, 'parent');

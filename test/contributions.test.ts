@@ -707,6 +707,58 @@ describe('after the draft plan', () => {
   });
 });
 
+describe('what the council narrows to itself', () => {
+  it('is no longer shown to the family on their views pages, sent text or uploaded file', async () => {
+    const db = testApp.database.db;
+    const parent = await signInAs(testApp, 'parent');
+    // The child's views on the assessment case were sent with a picture (see above).
+    const childViews = (await contribution(assessmentCase, 'child_views'))!;
+    const sentDocument = await db
+      .selectFrom('case_document')
+      .select(['id', 'body_html'])
+      .where('id', '=', childViews.document_id!)
+      .executeTakeFirstOrThrow();
+    const picture = await db
+      .selectFrom('case_document')
+      .select(['id', 'file_name'])
+      .where('case_id', '=', assessmentCase)
+      .where('storage_key', 'is not', null)
+      .where('file_name', 'like', '%drawing%')
+      .executeTakeFirstOrThrow();
+    await setStage(assessmentCase, 'draft_plan');
+    try {
+      const before = await parent.get(`/cases/${assessmentCase}/your-views/child-views`);
+      expect(before.body).toContain('Loud rooms');
+      expect(before.body).toContain(picture.file_name!);
+
+      const caseworker = await signInAs(testApp, 'caseworker');
+      for (const id of [sentDocument.id, picture.id]) {
+        await caseworker.get(`/cases/${assessmentCase}/documents/${id}`);
+        const narrowed = await caseworker.post(
+          `/cases/${assessmentCase}/documents/${id}/visibility`,
+          { visibility: 'la_only', visibilityReason: 'Mentions the other parent' },
+        );
+        expect(narrowed.statusCode).toBe(303);
+      }
+
+      const after = await parent.get(`/cases/${assessmentCase}/your-views/child-views`);
+      expect(after.statusCode).toBe(200);
+      expect(after.body).not.toContain('Loud rooms');
+      expect(after.body).not.toContain(picture.file_name!);
+      expect(after.body).toContain('The council has since limited who can see it');
+      for (const id of [sentDocument.id, picture.id]) {
+        expect((await parent.get(`/cases/${assessmentCase}/documents/${id}`)).statusCode).toBe(404);
+      }
+      const journey = await parent.get(`/cases/${assessmentCase}/journey`);
+      expect(journey.statusCode).toBe(200);
+      expect(journey.body).not.toContain(`/documents/${sentDocument.id}`);
+      expect(journey.body).not.toContain(`/documents/${picture.id}`);
+    } finally {
+      await setStage(assessmentCase, 'assessment');
+    }
+  });
+});
+
 describe('who may use these pages', () => {
   it('refuses a SENCO and a caseworker, who are not the family', async () => {
     for (const who of ['senco', 'caseworker'] as const) {

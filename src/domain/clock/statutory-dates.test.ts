@@ -95,6 +95,19 @@ describe('statutory dates', () => {
     expect(computeClock(inputs).appealDeadline).toBe(due);
   });
 
+  it('keeps the tribunal’s appeal deadline whatever the LA’s own closure days', () => {
+    // 2 months from 2026-03-10 is Sunday 2026-05-10, so Monday 2026-05-11.
+    const closures = new Set(['2026-05-11', '2026-05-12']);
+    expect(computeClock({ decisionLetter: '2026-03-10' }).appealDeadline).toBe('2026-05-11');
+    expect(computeClock({ decisionLetter: '2026-03-10' }, { closures }).appealDeadline).toBe(
+      '2026-05-11',
+    );
+    // The council's own steps do move past its closure days.
+    expect(computeClock({ requestReceived: '2026-05-11' }, { closures }).receivedOn).toBe(
+      '2026-05-13',
+    );
+  });
+
   it('names the next setting by 15 February or 31 March', () => {
     expect(computeClock({ transferYear: 2027, transferType: 'school' }).phaseTransferDue).toBe(
       '2027-02-15',

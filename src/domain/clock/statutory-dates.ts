@@ -93,17 +93,19 @@ export function receivedOn(received: string, calendar: Calendar = {}): CalendarD
 const later = (a: CalendarDate, b: CalendarDate) => (a > b ? a : b);
 
 /**
- * An appeal deadline moves forward past non-working days, August, and 25 December to
- * 1 January inclusive (HESC Rules r20 as applied by the SEND tribunal).
+ * An appeal deadline moves forward past weekends, bank holidays, August, and 25 December to
+ * 1 January inclusive (HESC Rules r20 as applied by the SEND tribunal). It is the tribunal's
+ * date, not the council's: an LA's own closure days never move it, so the letter, the hub and
+ * `npx pathway clock` always give the same deadline.
  */
-export function adjustAppealDeadline(date: CalendarDate, calendar: Calendar = {}): CalendarDate {
+export function adjustAppealDeadline(date: CalendarDate): CalendarDate {
   let day = date;
   for (;;) {
     const monthDay = day.slice(5);
     if (monthDay.startsWith('08-')) day = `${day.slice(0, 4)}-09-01`;
     else if (monthDay >= '12-25') day = `${Number(day.slice(0, 4)) + 1}-01-02`;
     else if (monthDay === '01-01') day = `${day.slice(0, 4)}-01-02`;
-    else if (!isWorkingDay(day, calendar)) day = addDays(day, 1);
+    else if (!isWorkingDay(day)) day = addDays(day, 1);
     else return day;
   }
 }
@@ -136,7 +138,7 @@ export function computeClock(inputs: ClockInputs, calendar: Calendar = {}): Cloc
       inputs.decisionLetter ? addMonths(inputs.decisionLetter, 2) : null,
       inputs.mediationCertificate ? addMonths(inputs.mediationCertificate, 1) : null,
     ].filter((d): d is CalendarDate => d !== null);
-    out.appealDeadline = adjustAppealDeadline(candidates.reduce(later), calendar);
+    out.appealDeadline = adjustAppealDeadline(candidates.reduce(later));
   }
   if (inputs.transferYear !== undefined || inputs.transferType !== undefined) {
     if (inputs.transferYear === undefined || inputs.transferType === undefined) {

@@ -1,5 +1,5 @@
 import type { DbOrTrx } from '../../db/database.ts';
-import type { ContributionKind } from '../../db/schema.ts';
+import type { ContributionKind, DocumentVisibility } from '../../db/schema.ts';
 import { FAMILY_ROLES } from '../../domain/people.ts';
 
 /** The family's contributions on a case: at most one row per kind. */
@@ -80,27 +80,42 @@ export async function upsertContribution(db: DbOrTrx, write: ContributionWrite):
     .execute();
 }
 
-/** Files on the case among `ids` (the pictures and documents uploaded with the child's views). */
-export async function findFiles(db: DbOrTrx, caseId: string, ids: string[]) {
+/**
+ * Files on the case among `ids` (the pictures and documents uploaded with the child's views),
+ * of the visibilities given: the council may have narrowed some to itself.
+ */
+export async function findFiles(
+  db: DbOrTrx,
+  caseId: string,
+  ids: string[],
+  visibilities: readonly DocumentVisibility[],
+) {
   if (ids.length === 0) return [];
   return db
     .selectFrom('case_document')
     .select(['id', 'file_name', 'size_bytes', 'visibility', 'created_at'])
     .where('case_id', '=', caseId)
     .where('id', 'in', ids)
+    .where('visibility', 'in', visibilities)
     .where('storage_key', 'is not', null)
     .orderBy('created_at')
     .orderBy('id')
     .execute();
 }
 
-/** A written document on the case: what was sent. */
-export async function findWrittenDocument(db: DbOrTrx, caseId: string, documentId: string) {
+/** A written document on the case (what was sent), if it is of one of the visibilities given. */
+export async function findWrittenDocument(
+  db: DbOrTrx,
+  caseId: string,
+  documentId: string,
+  visibilities: readonly DocumentVisibility[],
+) {
   return db
     .selectFrom('case_document')
     .select(['id', 'title', 'body_html', 'visibility', 'created_at'])
     .where('case_id', '=', caseId)
     .where('id', '=', documentId)
+    .where('visibility', 'in', visibilities)
     .executeTakeFirst();
 }
 

@@ -177,6 +177,7 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
         page.status !== 'not_started' && page.updatedAt && page.updatedByName
           ? { by: page.updatedByName, on: dayOf(page.updatedAt) }
           : null,
+      sentRestricted: page.sentRestricted,
       sentDocument: page.sentDocument
         ? {
             bodyHtml: page.sentDocument.body_html,

@@ -10,6 +10,7 @@ import {
 import type { DocumentStorage } from '../documents/storage.ts';
 import { insertCaseEvent } from '../cases/repository.ts';
 import { escapeHtml } from '../../web/html.ts';
+import { VISIBLE_TO } from '../../policy/policy.ts';
 import { notifyUser, type Notifier } from '../notifications/notify.ts';
 import {
   CONTRIBUTION_FORMS,
@@ -154,9 +155,10 @@ export async function caseHeading(db: DbOrTrx, caseId: string) {
 export async function contributionPage(db: DbOrTrx, caseId: string, form: ContributionForm) {
   const row = await repo.findContribution(db, caseId, form.kind);
   const stored = storedOf(form, row?.answers);
-  const files = await repo.findFiles(db, caseId, stored.files);
+  // These are the family's pages: what the council has narrowed to itself is not shown here.
+  const files = await repo.findFiles(db, caseId, stored.files, VISIBLE_TO.family);
   const sentDocument = row?.document_id
-    ? await repo.findWrittenDocument(db, caseId, row.document_id)
+    ? await repo.findWrittenDocument(db, caseId, row.document_id, VISIBLE_TO.family)
     : undefined;
   return {
     answers: stored.answers,
@@ -170,6 +172,8 @@ export async function contributionPage(db: DbOrTrx, caseId: string, form: Contri
     unsentChanges: Boolean(row && row.status === 'draft' && row.submitted_at),
     timesSent: stored.sent.length,
     sentDocument: sentDocument ?? null,
+    /** Sent, but the council has since limited who can see it to itself. */
+    sentRestricted: Boolean(row?.document_id && !sentDocument),
   };
 }
 
@@ -302,7 +306,7 @@ export async function submitContribution(
     const stored = storedOf(form, existing?.answers);
     if (stored.sent.length !== sending.expectedSends) return { outcome: 'already-sent' as const };
     const today = todayInEngland();
-    const files = await repo.findFiles(trx, caseId, stored.files);
+    const files = await repo.findFiles(trx, caseId, stored.files, VISIBLE_TO.family);
     const title = form.documentTitle[voice];
     const documentId = await addWrittenDocument(
       trx,
