@@ -633,6 +633,7 @@ describe('documents on a case', () => {
         author_user_id: parentId,
         document_date: todayInEngland(),
         visibility: 'la_and_family',
+        shared_as: 'la_and_family',
         body_html: '<p class="govuk-body">Our views</p>',
       })
       .returning('id')
@@ -648,6 +649,45 @@ describe('documents on a case', () => {
     });
     expect(narrow.statusCode).toBe(303);
     expect((await parent.get(viewsPath)).statusCode).toBe(404);
+    // A narrowing made in error can be undone, back to what the family chose and no further.
+    const back = await caseworker.post(`${viewsPath}/visibility`, { visibility: 'la_and_family' });
+    expect(back.statusCode).toBe(303);
+    expect((await parent.get(viewsPath)).statusCode).toBe(200);
+    expect(
+      (await caseworker.post(`${viewsPath}/visibility`, { visibility: 'everyone' })).statusCode,
+    ).toBe(400);
+
+    // Evidence sent with a request whose family did not agree to share it has no author on
+    // Pathway: the council cannot share it with everyone either.
+    const evidence = await db()
+      .insertInto('case_document')
+      .values({
+        case_id: caseId,
+        kind: 'report',
+        title: 'Sent with request R999-2026-1: report.pdf',
+        author_name: 'The parent or carer',
+        author_user_id: null,
+        document_date: todayInEngland(),
+        visibility: 'la_and_family',
+        shared_as: 'la_and_family',
+        body_html: '<p class="govuk-body">A report</p>',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const evidencePath = `/cases/${caseId}/documents/${evidence.id}`;
+    await caseworker.get(evidencePath);
+    const share = await caseworker.post(`${evidencePath}/visibility`, { visibility: 'everyone' });
+    expect(share.statusCode).toBe(400);
+    expect((await health.get(evidencePath)).statusCode).toBe(404);
+
+    // What a document says cannot be changed once it is on the case, only who may see it.
+    await expect(
+      db()
+        .updateTable('case_document')
+        .set({ body_html: '<p>Rewritten</p>' })
+        .where('id', '=', views.id)
+        .execute(),
+    ).rejects.toThrow(/cannot be changed/);
 
     const audit = await db()
       .selectFrom('audit_event')

@@ -311,6 +311,11 @@ export interface CaseDocumentTable {
   document_date: CalendarDate;
   visibility: DocumentVisibility;
   visibility_reason: string | null;
+  /**
+   * How widely its author first shared it, when someone outside the council chose (null when
+   * the council did): the council may widen a narrowed document back to this, not beyond.
+   */
+  shared_as: DocumentVisibility | null;
   storage_key: string | null;
   file_name: string | null;
   content_type: string | null;

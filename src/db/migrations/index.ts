@@ -6,6 +6,7 @@ import * as notifications from './0004_notifications.ts';
 import * as auditCaseLists from './0005_audit_case_lists.ts';
 import * as assessmentRequests from './0006_assessment_requests.ts';
 import * as assessment from './0007_assessment.ts';
+import * as documentSharing from './0008_document_sharing.ts';
 
 /** Every migration, in order. A static map, so bundling and type-stripping both see them. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_audit_case_lists': auditCaseLists,
   '0006_assessment_requests': assessmentRequests,
   '0007_assessment': assessment,
+  '0008_document_sharing': documentSharing,
 };

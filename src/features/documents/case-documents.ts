@@ -56,6 +56,8 @@ function documentRow(document: NewCaseDocument) {
     document_date: document.documentDate,
     visibility: document.visibility,
     visibility_reason: document.visibility === 'la_only' ? document.visibilityReason : null,
+    // A document with an author on Pathway was shared as they chose (see changeVisibility).
+    shared_as: document.authorUserId ? document.visibility : null,
     added_by: document.addedBy,
   };
 }
@@ -243,9 +245,10 @@ export async function openCaseDocument(
 const WIDTH: Record<DocumentVisibility, number> = { la_only: 0, la_and_family: 1, everyone: 2 };
 
 /**
- * The LA changes who may see a document; the change and its reason are audited. A document a
- * family member or an adviser wrote was shared as they chose: the LA may narrow it (with a reason
- * for "the LA only"), but only its author may share it more widely.
+ * The LA changes who may see a document; the change and its reason are audited (not put on the
+ * case's timeline, which everyone on the case reads). A document that the LA's own staff did not write (a family member's, an
+ * adviser's, evidence sent with a request) was shared as its author chose: the LA may narrow it
+ * (with a reason for "the LA only") and widen it back to that, but no further.
  */
 export async function changeVisibility(
   db: Db,
@@ -257,11 +260,7 @@ export async function changeVisibility(
     const current = await trx
       .selectFrom('case_document')
       .innerJoin('case', 'case.id', 'case_document.case_id')
-      .select([
-        'case_document.visibility',
-        'case_document.author_user_id',
-        'case.local_authority_id',
-      ])
+      .select(['case_document.visibility', 'case_document.shared_as', 'case.local_authority_id'])
       .select((eb) =>
         eb
           .exists(
@@ -278,8 +277,9 @@ export async function changeVisibility(
       .forUpdate()
       .executeTakeFirst();
     if (!current) return 'not-found' as const;
-    const widening = WIDTH[change.visibility] > WIDTH[current.visibility];
-    if (widening && current.author_user_id && !current.author_is_staff) {
+    const beyondAuthorsChoice =
+      current.shared_as !== null && WIDTH[change.visibility] > WIDTH[current.shared_as];
+    if (beyondAuthorsChoice && !current.author_is_staff) {
       return 'only-the-author' as const;
     }
     await trx

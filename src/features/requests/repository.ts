@@ -558,6 +558,7 @@ export async function copyEvidenceToCase(
         author_user_id: null,
         document_date: r.received_on!,
         visibility: r.share_consent === 'yes' ? ('everyone' as const) : ('la_and_family' as const),
+        shared_as: r.share_consent === 'yes' ? ('everyone' as const) : ('la_and_family' as const),
         visibility_reason: null,
         storage_key: r.storage_key,
         file_name: r.file_name,
