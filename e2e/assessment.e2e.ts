@@ -61,7 +61,7 @@ async function invitationLink(page: Page, to: string): Promise<string> {
   const message = page
     .locator('[data-outbox-message]')
     .filter({ hasText: to })
-    .filter({ hasText: 'You have been invited to Pathway' })
+    .filter({ hasText: '/register/' })
     .first();
   const link = /\/register\/[A-Za-z0-9_-]{43}/.exec(
     (await message.locator('[data-outbox-body]').textContent()) ?? '',

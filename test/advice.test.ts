@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIST_VIEW_ACTION } from '../src/audit/audit.ts';
-import { addDays, addWeeks, todayInEngland } from '../src/domain/clock/calendar-date.ts';
+import {
+  addDays,
+  addWeeks,
+  formatDayAndDate,
+  todayInEngland,
+} from '../src/domain/clock/calendar-date.ts';
 import { remindersDueBefore } from '../src/features/advice/advice-types.ts';
 import { sendAdviceReminder, sweepAdviceReminders } from '../src/features/advice/reminders.ts';
 import { listUnansweredDueBefore } from '../src/features/advice/repository.ts';
 import { adviceOfCase } from '../src/features/advice/service.ts';
 import { addCaseParticipantUser } from '../src/features/auth/repository.ts';
+import { findUsableInvitation } from '../src/features/auth/invitations.ts';
 import {
   buildTestApp,
   demoEmail,
@@ -376,6 +382,34 @@ describe('sending requests for advice', () => {
     )!;
     expect(email.subject).toBe(`${await referenceOf(caseA)}: your advice is asked for`);
     expect(email.text).toContain(`/cases/${caseA}/advice/${psychRequest.id}`);
+
+    // Someone invited who has not registered is emailed the request with a new invitation
+    // link; the link they had before stops working, so only one link claims their place.
+    const [invitedEmail, ...more] = (await queuedEmails(testApp, 'therapist@example.test')).filter(
+      (e) => e.kind === 'advice-invitation',
+    );
+    expect(more).toHaveLength(0);
+    expect(invitedEmail!.subject).toBe(`${await referenceOf(caseA)}: your advice is asked for`);
+    expect(invitedEmail!.text).toContain(
+      `Give your advice by ${formatDayAndDate(addWeeks(today, 6))}`,
+    );
+    expect(invitedEmail!.text).toContain('Demoshire County Council has asked for your advice');
+    const token = /\/register\/([A-Za-z0-9_-]{43})/.exec(invitedEmail!.text)?.[1];
+    expect(token).toBeTruthy();
+    const renewed = await findUsableInvitation(db(), token!);
+    const place = await db()
+      .selectFrom('case_participant')
+      .select('invitation_id')
+      .where('id', '=', invited)
+      .executeTakeFirstOrThrow();
+    expect(renewed?.id).toBe(place.invitation_id);
+    const first = await db()
+      .selectFrom('invitation')
+      .select('expires_at')
+      .where('email', '=', 'therapist@example.test')
+      .where('id', '!=', place.invitation_id!)
+      .executeTakeFirstOrThrow();
+    expect(first.expires_at.getTime()).toBeLessThanOrEqual(Date.now());
 
     const page = await caseworker.get(`/cases/${caseA}/advice`);
     expect(page.body).toContain('Advice asked for');
@@ -963,7 +997,7 @@ describe('emails about advice', () => {
       .execute();
     const emails = (await queuedEmails(testApp)).filter((e) => e.kind.startsWith('advice-'));
     expect(new Set(emails.map((e) => e.kind))).toEqual(
-      new Set(['advice-requested', 'advice-received', 'advice-reminder']),
+      new Set(['advice-requested', 'advice-invitation', 'advice-received', 'advice-reminder']),
     );
     for (const email of emails) {
       for (const child of children) {

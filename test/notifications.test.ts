@@ -292,16 +292,34 @@ describe('what emails say', () => {
       .where('user_id', '=', await userId(demoEmail('psychologist')))
       .where('ended_at', 'is', null)
       .executeTakeFirstOrThrow();
+    // And of a therapist invited by email, who has no account yet.
+    await caseworker.get(`/cases/${theirCase.case_id}/people/invite`);
+    const invitedTherapist = await caseworker.post(`/cases/${theirCase.case_id}/people/invite`, {
+      role: 'adviser',
+      adviserKind: 'therapist',
+      name: 'Tam Therapist',
+      email: 'tam.therapist@example.test',
+    });
+    expect(invitedTherapist.statusCode).toBe(303);
+    const therapistPart = await db()
+      .selectFrom('case_participant')
+      .select('id')
+      .where('case_id', '=', theirCase.case_id)
+      .where('invited_name', '=', 'Tam Therapist')
+      .executeTakeFirstOrThrow();
     await caseworker.get(`/cases/${theirCase.case_id}/advice`);
     const asked = await caseworker.post(`/cases/${theirCase.case_id}/advice`, {
       psychological: 'ask',
       'psychological-adviser': psychologistPart.id,
+      other: 'ask',
+      'other-adviser': therapistPart.id,
     });
     expect(asked.statusCode).toBe(303);
     const advice = await db()
       .selectFrom('advice_request')
       .select(['id', 'due_on'])
       .where('case_id', '=', theirCase.case_id)
+      .where('advice_type', '=', 'psychological')
       .executeTakeFirstOrThrow();
     await sweepAdviceReminders(db(), testApp.services.notifier, addDays(advice.due_on!, 1));
     const psychologist = await signInAs(testApp, 'psychologist');

@@ -177,6 +177,50 @@ export async function adviserUserIds(db: DbOrTrx, participantId: string): Promis
   return members.map((m) => m.user_id);
 }
 
+/**
+ * The unused invitation of a participant invited by email who has not registered yet (no
+ * account, no organisation), locked for the caller's transaction; null for anyone else.
+ */
+export async function pendingInvitationOf(db: DbOrTrx, participantId: string) {
+  const row = await db
+    .selectFrom('case_participant')
+    .innerJoin('invitation', 'invitation.id', 'case_participant.invitation_id')
+    .select([
+      'invitation.id',
+      'invitation.email',
+      'invitation.case_id',
+      'invitation.case_role',
+      'invitation.expires_at',
+    ])
+    .where('case_participant.id', '=', participantId)
+    .where('case_participant.ended_at', 'is', null)
+    .where('case_participant.user_id', 'is', null)
+    .where('invitation.used_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/**
+ * Points an invited participant at a new invitation and closes the one it replaces, so only
+ * the newest link works and registering through it claims this participant.
+ */
+export async function replaceInvitation(
+  db: DbOrTrx,
+  ids: { participantId: string; oldInvitationId: string; newInvitationId: string },
+) {
+  await db
+    .updateTable('invitation')
+    .set({ expires_at: new Date() })
+    .where('id', '=', ids.oldInvitationId)
+    .execute();
+  await db
+    .updateTable('case_participant')
+    .set({ invitation_id: ids.newInvitationId })
+    .where('id', '=', ids.participantId)
+    .execute();
+}
+
 /** One advice request on a case, with everything its form shows. */
 export async function findRequest(db: DbOrTrx, caseId: string, adviceId: string) {
   return db

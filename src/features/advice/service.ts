@@ -6,6 +6,8 @@ import { ADVISER_KIND_LABELS, CASE_ROLE_LABELS, labelFor } from '../../domain/pe
 import { STAGES, STAGE_DEFINITIONS, stageLabel } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
 import { insertCaseEvent } from '../cases/repository.ts';
+import { createInvitation, INVITATION_DAYS, invitationLink } from '../auth/invitations.ts';
+import { queueEmail } from '../notifications/email-queue.ts';
 import { notifyUser, type Notifier } from '../notifications/notify.ts';
 import {
   ADVICE_DUE_WEEKS,
@@ -164,8 +166,8 @@ export type SendOutcome =
 /**
  * Sends the caseworker's choices in one transaction: each request is due 6 weeks from today,
  * goes on the case's timeline and the audit log, and reaches its adviser (the person, or every
- * current member of the organisation). Someone invited who has not registered finds it on their
- * advice requests when they do.
+ * current member of the organisation). Someone invited who has not registered gets a new
+ * invitation link with the request, and finds it waiting when they register.
  */
 export async function sendAdviceRequests(
   db: Db,
@@ -269,8 +271,52 @@ export async function sendAdviceRequests(
           email: { reference: found.reference, dueOn, link: `${notifier.baseUrl}${path}` },
         });
       }
+      await inviteToAdvise(trx, notifier, participant.id, { ...found, dueOn }, context);
     }
     return { ok: true, requested, sufficient: choices.length - requested };
+  });
+}
+
+/**
+ * Someone invited to the case by email who has not registered yet would otherwise hear nothing
+ * of the advice asked of them while their 6 weeks run: they get a new invitation link (the
+ * old one stops working, so only one link claims their place) with the request and its date.
+ */
+async function inviteToAdvise(
+  trx: DbOrTrx,
+  notifier: Notifier,
+  participantId: string,
+  found: { reference: string; local_authority_id: string; dueOn: CalendarDate },
+  context: AuditContext & { actorUserId: string },
+) {
+  const pending = await repo.pendingInvitationOf(trx, participantId);
+  if (!pending || !pending.case_id || !pending.case_role) return;
+  const invitation = await createInvitation(
+    trx,
+    { email: pending.email, caseId: pending.case_id, caseRole: pending.case_role },
+    context,
+  );
+  await repo.replaceInvitation(trx, {
+    participantId,
+    oldInvitationId: pending.id,
+    newInvitationId: invitation.id,
+  });
+  const authority = await trx
+    .selectFrom('local_authority')
+    .select('name')
+    .where('id', '=', found.local_authority_id)
+    .executeTakeFirstOrThrow();
+  await queueEmail(trx, notifier.jobs, {
+    kind: 'advice-invitation',
+    to: pending.email,
+    localAuthorityId: found.local_authority_id,
+    data: {
+      reference: found.reference,
+      localAuthorityName: authority.name,
+      dueOn: found.dueOn,
+      link: invitationLink(notifier.baseUrl, invitation.token),
+      days: INVITATION_DAYS,
+    },
   });
 }
 

@@ -235,18 +235,12 @@ export async function inviteToCase(
       .executeTakeFirst();
     const stillOpen = pending && !pending.used_at && pending.expires_at.getTime() > Date.now();
     if (stillOpen) return { outcome: 'already-on-case' as const };
-    const { token } = await createInvitation(
+    const invitation = await createInvitation(
       trx,
       { email, caseId, caseRole: invitee.role },
       context,
     );
-    const invitation = await trx
-      .selectFrom('invitation')
-      .select('id')
-      .where('case_id', '=', caseId)
-      .where('email', '=', email)
-      .orderBy('created_at', 'desc')
-      .executeTakeFirstOrThrow();
+    const { token } = invitation;
     if (pending) {
       // Their invitation ran out: a new one on the same row, so advice already asked of them
       // reaches them when they register.

@@ -14,7 +14,7 @@ export async function createInvitation(
   db: DbOrTrx,
   invitation: NewInvitation,
   context: AuditContext,
-): Promise<{ token: string; expiresAt: Date }> {
+): Promise<{ id: string; token: string; expiresAt: Date }> {
   const token = newToken();
   const expiresAt = new Date(Date.now() + INVITATION_DAYS * 24 * 60 * 60_000);
   const id = await repo.insertInvitation(db, {
@@ -30,12 +30,17 @@ export async function createInvitation(
     localAuthorityId: invitation.localAuthorityId ?? null,
     details: { staffRole: invitation.staffRole ?? null, caseRole: invitation.caseRole ?? null },
   });
-  return { token, expiresAt };
+  return { id, token, expiresAt };
+}
+
+/** Where an invitation's link leads: registering, or accepting with an existing account. */
+export function invitationLink(baseUrl: string, token: string): string {
+  return `${baseUrl}/register/${token}`;
 }
 
 /** What an invitation email says, for the message templates. */
 export function invitationMessage(baseUrl: string, token: string, invitedTo: string) {
-  return { invitedTo, link: `${baseUrl}/register/${token}`, days: INVITATION_DAYS };
+  return { invitedTo, link: invitationLink(baseUrl, token), days: INVITATION_DAYS };
 }
 
 export type UsableInvitation = NonNullable<Awaited<ReturnType<typeof findUsableInvitation>>>;

@@ -32,6 +32,14 @@ export type MessageData = {
   'exception-recorded': { reference: string; limit: string; link: string };
   /** An adviser was asked for advice for an assessment: due 6 weeks on. */
   'advice-requested': { reference: string; dueOn: CalendarDate; link: string };
+  /** The same, to someone invited to the case who has no account yet: a new invitation link. */
+  'advice-invitation': {
+    reference: string;
+    localAuthorityName: string;
+    dueOn: CalendarDate;
+    link: string;
+    days: number;
+  };
   /** Advice not yet given: to the adviser, or (`forOfficer`, when overdue) to the officer. */
   'advice-reminder': {
     reference: string;
@@ -175,6 +183,14 @@ const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage
       'Sign in to Pathway to see the request and give your advice.',
       { link: d.link, text: 'Give your advice' },
     ]),
+  'advice-invitation': (d) =>
+    render(`${d.reference}: your advice is asked for`, [
+      `${d.localAuthorityName} has asked for your advice for the education, health and care (EHC) needs assessment on case ${d.reference}.`,
+      `Give your advice by ${formatDayAndDate(d.dueOn)}. The law gives advisers 6 weeks.`,
+      'You give it on Pathway, the service the council uses for EHC needs assessments and plans. Create your account with this link, and you will find the request waiting:',
+      { link: d.link },
+      `The link works once and expires in ${d.days} days. It replaces any invitation we sent you before for this case. If it runs out, ask the council to send it again.`,
+    ]),
   'advice-reminder': (d) => {
     const words = reminderWords(d.threshold, d.dueOn);
     if (d.forOfficer) {
@@ -315,6 +331,13 @@ export function sampleMessages(baseUrl: string): { [K in MessageKind]: MessageDa
       dueOn: '2026-04-17',
       link: `${caseLink}/advice/0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f`,
     },
+    'advice-invitation': {
+      reference: 'DEM-2026-0005',
+      localAuthorityName: 'Demoshire County Council',
+      dueOn: '2026-04-17',
+      link: `${baseUrl}/register/sample-invitation-link`,
+      days: 14,
+    },
     'advice-reminder': {
       reference: 'DEM-2026-0005',
       dueOn: '2026-04-17',
@@ -364,6 +387,7 @@ export const MESSAGE_KIND_LABELS: Record<MessageKind, string> = {
   'overdue-summary': 'Daily summary of overdue steps, for managers',
   'exception-recorded': 'An exception to a time limit was recorded',
   'advice-requested': 'Advice asked for an assessment',
+  'advice-invitation': 'Advice asked of someone without an account, with an invitation',
   'advice-reminder': 'Reminder of advice due, or overdue',
   'advice-received': 'Advice was given',
   digest: 'Daily digest of updates',
