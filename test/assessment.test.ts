@@ -444,20 +444,95 @@ describe('the decision whether to assess', () => {
     expect(letter.body).toContain('We will carry out an EHC needs assessment');
     expect(letter.body).toContain(formatLongDate(addWeeks(todayInEngland(), 16)));
 
+    // Advice is asked of a psychologist, who has not given it by the decision.
+    const psychologistId = await userIdOf(testApp, demoEmail('psychologist'));
+    const { id: psychologistPart } = await db()
+      .insertInto('case_participant')
+      .values({
+        case_id: caseId,
+        user_id: psychologistId,
+        case_role: 'adviser',
+        adviser_kind: 'educational_psychologist',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await caseworker.get(`/cases/${caseId}/advice`);
+    const asked = await caseworker.post(`/cases/${caseId}/advice`, {
+      psychological: 'ask',
+      'psychological-adviser': psychologistPart,
+    });
+    expect(asked.statusCode).toBe(303);
+    const adviceRequest = await db()
+      .selectFrom('advice_request')
+      .select('id')
+      .where('case_id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    const psychologist = await signInAs(testApp, 'psychologist');
+    const adviceUrl = `/cases/${caseId}/advice/${adviceRequest.id}`;
+    expect((await psychologist.get('/tasks')).body).toContain(adviceUrl);
+
     // The decision whether to issue a plan: agreed, so the case moves to drafting (no letter).
+    // Whoever recommends does not also decide.
+    await manager.get(`/cases/${caseId}/decisions/issue-plan`);
+    await manager.post(`/cases/${caseId}/decisions/issue-plan/recommendation`, {
+      informationConsidered: 'All the advice.',
+      recommendation: 'yes',
+      recommendationReasons: 'Needs cannot be met from the school’s resources.',
+    });
+    const ownRecommendation = await manager.get(`/cases/${caseId}/decisions/issue-plan`);
+    expect(ownRecommendation.body).toContain('another decision maker records the decision');
+    expect(ownRecommendation.body).not.toContain('Record the decision and send the letter');
+    const refused = await manager.post(`/cases/${caseId}/decisions/issue-plan`, {
+      outcome: 'yes',
+      reasons: 'The advice shows she needs provision through a plan.',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('You made the recommendation');
     await caseworker.get(`/cases/${caseId}/decisions/issue-plan`);
     await caseworker.post(`/cases/${caseId}/decisions/issue-plan/recommendation`, {
       informationConsidered: 'All the advice.',
       recommendation: 'yes',
       recommendationReasons: 'Needs cannot be met from the school’s resources.',
     });
-    await manager.get(`/cases/${caseId}/decisions/issue-plan`);
+    // The decision maker sees where the advice stands, and what is still outstanding.
+    const decisionPage = await manager.get(`/cases/${caseId}/decisions/issue-plan`);
+    expect(decisionPage.body).toContain('Psychological advice');
+    expect(decisionPage.body).toContain('Not given yet');
+    expect(decisionPage.body).toContain('1 piece of advice has not been given yet');
     const issue = await manager.post(`/cases/${caseId}/decisions/issue-plan`, {
       outcome: 'yes',
       reasons: 'The advice shows she needs provision through a plan.',
     });
     expect(issue.statusCode).toBe(303);
     expect((await caseOf('DEM-%-0002')).stage).toBe('draft_plan');
+    // The advice not given is closed: off the psychologist's tasks, and no longer accepted.
+    const closed = await db()
+      .selectFrom('advice_request')
+      .select('status')
+      .where('id', '=', adviceRequest.id)
+      .executeTakeFirstOrThrow();
+    expect(closed.status).toBe('withdrawn');
+    expect((await psychologist.get('/tasks')).body).not.toContain(adviceUrl);
+    await psychologist.get(adviceUrl);
+    const late = await psychologist.post(adviceUrl, {
+      action: 'submit',
+      expectedVersion: '0',
+      needs: 'Reading.',
+      outcomes: 'Reads well.',
+      provisionWhat: 'Literacy programme.',
+      provisionHowOften: 'Weekly.',
+      provisionByWhom: 'A teaching assistant.',
+      visibility: 'everyone',
+      declaration: 'yes',
+    });
+    expect(late.statusCode).not.toBe(303);
+    expect(
+      await db()
+        .selectFrom('advice_submission')
+        .select('id')
+        .where('advice_request_id', '=', adviceRequest.id)
+        .execute(),
+    ).toEqual([]);
     expect((await caseworker.get('/cases/nope/decisions/assess')).statusCode).toBe(404);
     expect((await caseworker.get(`/cases/${caseId}/decisions/other`)).statusCode).toBe(404);
   });

@@ -179,3 +179,14 @@ export async function pendingFamilyInvitations(db: DbOrTrx, caseId: string): Pro
     .execute();
   return rows.map((r) => r.email);
 }
+
+/** Closes the advice still asked for on a case (the decision was made without it). */
+export async function withdrawUnansweredAdvice(db: DbOrTrx, caseId: string): Promise<number> {
+  const result = await db
+    .updateTable('advice_request')
+    .set({ status: 'withdrawn', updated_at: new Date() })
+    .where('case_id', '=', caseId)
+    .where('status', '=', 'requested')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -8,6 +8,7 @@ import { recordAudit } from '../../audit/audit.ts';
 import { flashAndRedirect, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { optionalEmailAddress } from '../requests/questions.ts';
+import { adviceOfCase } from '../advice/service.ts';
 import { journeyOf } from './journey.ts';
 import * as repo from './repository.ts';
 import * as assessment from './service.ts';
@@ -421,14 +422,20 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     const staff = request.actor!.staff.find(
       (s) => s.localAuthorityId === found.case.local_authority_id,
     );
+    // The decision whether to issue a plan is made with the advice in: the page shows where
+    // each piece stands, and what is still outstanding.
+    const advice = question === 'issue_plan' ? await adviceOfCase(db, caseId, 'la') : null;
     await auditRead(request, caseId, 'viewed a decision');
     return reply.render('assessment/decision.njk', {
       caseId,
       slug,
       spec: assessment.QUESTIONS[question],
       found,
+      advice,
+      adviceOutstanding: advice?.filter((a) => a.status === 'requested').length ?? 0,
       atStage: found.case.stage === assessment.QUESTIONS[question].from,
       canDecide: staff?.role === 'decision_maker' || staff?.role === 'manager',
+      recommendedByYou: found.decision?.recommended_by === request.actor!.userId,
       values: {},
       ...extra,
     });
@@ -519,6 +526,13 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
           throw new NotFoundError('No such case');
         case 'no-recommendation':
           return again(formError('outcome', 'A caseworker must record a recommendation first'));
+        case 'recommended-by-you':
+          return again(
+            formError(
+              'outcome',
+              'You made the recommendation, so another decision maker must record the decision',
+            ),
+          );
         case 'already-decided':
           return again(formError('outcome', 'This decision has already been made'));
         case 'wrong-stage':

@@ -587,7 +587,14 @@ export type DecideOutcome =
       /** How many of the family were told; 0 means the letter must go another way (post). */
       familyTold: number;
     }
-  | { outcome: 'no-recommendation' | 'wrong-stage' | 'already-decided' | 'not-found' };
+  | {
+      outcome:
+        | 'no-recommendation'
+        | 'wrong-stage'
+        | 'already-decided'
+        | 'not-found'
+        | 'recommended-by-you';
+    };
 
 /** The letter a decision sends, or null when the decision needs none (agreeing to issue). */
 function letterFor(question: Question, outcome: 'yes' | 'no', facts: LetterFacts): Letter | null {
@@ -619,6 +626,10 @@ export async function decide(
   if (before.decision?.outcome) return { outcome: 'already-decided' };
   if (before.case.stage !== spec.from) return { outcome: 'wrong-stage' };
   if (!before.decision) return { outcome: 'no-recommendation' };
+  // Two people: the one who recommends does not also decide.
+  if (before.decision.recommended_by === context.actorUserId) {
+    return { outcome: 'recommended-by-you' };
+  }
   const found = before.case;
   const calendar = await calendarOf(db, found.local_authority_id);
   const family = await repo.familyNames(db, caseId);
@@ -714,6 +725,19 @@ export async function decide(
         .where('id', '=', caseId)
         .execute();
       const decided = input.outcome === 'yes' ? spec.decidedYes : spec.decidedNo;
+      if (question === 'issue_plan') {
+        // The assessment is over: advice still not given is no longer asked for, so it leaves
+        // the advisers' tasks and their reminders stop.
+        const closed = await repo.withdrawUnansweredAdvice(trx, caseId);
+        if (closed > 0) {
+          await insertCaseEvent(trx, {
+            caseId,
+            kind: 'advice_withdrawn',
+            summary: `${closed} ${closed === 1 ? 'advice request' : 'advice requests'} not answered by the decision ${closed === 1 ? 'was' : 'were'} closed`,
+            actorUserId: context.actorUserId,
+          });
+        }
+      }
       await insertCaseEvent(trx, {
         caseId,
         kind: question === 'assess' ? 'assessment_decided' : 'plan_decided',
