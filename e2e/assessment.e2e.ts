@@ -334,10 +334,33 @@ describe('the assessment', () => {
     await submit(parent, 'Send to the council', 'one-page profile sent');
     await visit(parent, `${caseHref}/journey`);
     const journey = parent.locator('main');
-    await expect(journey.getByText('Received').count()).resolves.toBeGreaterThanOrEqual(3);
-    await expect(journey.getByText('Eve Psychologist').count()).resolves.toBeGreaterThan(0);
-    await expect(journey.getByText('Asked for').count()).resolves.toBeGreaterThanOrEqual(1);
-    await expect(journey.getByText('Family’s views').count()).resolves.toBeGreaterThan(0);
+    // Each adviser's row says their advice was received; the psychologist's names them.
+    const adviceRow = (type: string) => journey.locator('tr', { hasText: type });
+    for (const type of ['Psychological advice', 'Medical advice', 'Educational advice']) {
+      await expect(adviceRow(type).filter({ hasText: 'Received' }).count(), type).resolves.toBe(1);
+    }
+    await expect(
+      adviceRow('Psychological advice').filter({ hasText: 'Eve Psychologist' }).count(),
+    ).resolves.toBe(1);
+    // The family's own part: both sent, and each is a document on the case.
+    for (const label of ['Your family’s views', 'One-page profile']) {
+      await expect(
+        journey
+          .locator('li', { hasText: label })
+          .filter({ has: parent.locator('.govuk-tag', { hasText: 'Sent' }) })
+          .count(),
+        label,
+      ).resolves.toBe(1);
+    }
+    for (const title of ['Family’s views', 'One-page profile']) {
+      await expect(
+        journey.getByRole('link', { name: title, exact: true }).count(),
+        title,
+      ).resolves.toBe(1);
+    }
+    await expect(
+      journey.getByRole('link', { name: 'Read it (Medical advice)' }).count(),
+    ).resolves.toBe(1);
     await parent.getByRole('link', { name: 'Read it (Psychological advice)' }).click();
     await parent.waitForURL(/\/documents\/[0-9a-f-]{36}$/);
     await expectAccessible(parent, 'the psychologist’s advice, as the family sees it');

@@ -165,8 +165,53 @@ describe('people on a case', () => {
       name: 'Sam Support',
       email: 'sam.support@example.org',
     });
+    // The family on the case (the demo parent, added for this test).
+    const familyCaseId = caseId;
+    await db()
+      .insertInto('case_participant')
+      .values({
+        case_id: caseId,
+        user_id: await userIdOf(testApp, demoEmail('parent')),
+        case_role: 'parent_carer',
+      })
+      .execute();
+    // A document everyone on the case sees.
+    await caseworker.get(`/cases/${caseId}/documents/new`);
+    const added = await uploadFile(
+      caseworker,
+      testApp.app,
+      `/cases/${caseId}/documents/new`,
+      { field: 'document', filename: 'report.pdf', data: PDF },
+      {
+        kind: 'report',
+        title: 'School report',
+        authorName: 'Oakfield Secondary',
+        'documentDate-day': '1',
+        'documentDate-month': '3',
+        'documentDate-year': '2026',
+        visibility: 'everyone',
+      },
+    );
+    expect(added.statusCode).toBe(303);
+    const { id: documentId } = await db()
+      .selectFrom('case_document')
+      .select('id')
+      .where('case_id', '=', caseId)
+      .where('title', '=', 'School report')
+      .executeTakeFirstOrThrow();
+    const documentPath = `/cases/${caseId}/documents/${documentId}`;
     const socialCare = await signInAs(testApp, 'socialCare');
-    expect((await socialCare.get(`/cases/${caseId}`)).statusCode).toBe(200);
+    const pagesOfTheCase = [
+      `/cases/${caseId}`,
+      `/cases/${caseId}/journey`,
+      `/cases/${caseId}/people`,
+      `/cases/${caseId}/documents`,
+      documentPath,
+      `${documentPath}/download`,
+    ];
+    for (const path of pagesOfTheCase) {
+      expect((await socialCare.get(path)).statusCode, path).toBe(200);
+    }
     const rows = await db()
       .selectFrom('case_participant')
       .select(['id', 'user_id', 'invitation_id'])
@@ -200,7 +245,16 @@ describe('people on a case', () => {
       reason: 'Left the team',
     });
     expect(ended.statusCode).toBe(303);
-    expect((await socialCare.get(`/cases/${caseId}`)).statusCode).toBe(403);
+    // Every page of the case, the advice asked of them and their task list, at once.
+    for (const path of [...pagesOfTheCase, `/cases/${caseId}/advice/${advice.id}`]) {
+      expect((await socialCare.get(path)).statusCode, path).toBe(403);
+    }
+    const lateAdvice = await socialCare.post(`/cases/${caseId}/advice/${advice.id}`, {
+      action: 'save',
+      needs: 'Written after leaving',
+    });
+    expect(lateAdvice.statusCode).toBe(403);
+    expect((await socialCare.get('/tasks')).body).not.toContain(advice.id);
     const withdrawn = await db()
       .selectFrom('advice_request')
       .select('status')
@@ -212,6 +266,11 @@ describe('people on a case', () => {
     expect(people.body).toContain('Left the case');
     expect(people.body).toContain('Left the team');
     // The family does not see why.
+    const familyPeople = await (
+      await signInAs(testApp, 'parent')
+    ).get(`/cases/${familyCaseId}/people`);
+    expect(familyPeople.statusCode).toBe(200);
+    expect(familyPeople.body).not.toContain('Left the team');
     const twice = await caseworker.post(`/cases/${caseId}/people/${socialCareRow.id}/end`, {
       reason: 'Again',
     });
@@ -224,6 +283,29 @@ describe('people on a case', () => {
     const link = /\/register\/[A-Za-z0-9_-]{43}/.exec(email.text)![0];
     const sam = new Browser(testApp.app);
     expect((await sam.get(link)).statusCode).toBe(404);
+  });
+
+  it('ends a setting’s part: every SENCO there loses the case at once', async () => {
+    const caseId = (await caseOf('DEM-%-0002')).id;
+    const caseworker = await signInAs(testApp, 'caseworker');
+    const senco = await signInAs(testApp, 'senco');
+    const pages = [`/cases/${caseId}`, `/cases/${caseId}/journey`, `/cases/${caseId}/documents`];
+    for (const path of pages) expect((await senco.get(path)).statusCode, path).toBe(200);
+    expect((await senco.get('/your-cases')).body).toContain(`/cases/${caseId}`);
+    const school = await db()
+      .selectFrom('case_participant')
+      .select('id')
+      .where('case_id', '=', caseId)
+      .where('organisation_id', 'is not', null)
+      .where('ended_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    await caseworker.get(`/cases/${caseId}/people/${school.id}/end`);
+    const ended = await caseworker.post(`/cases/${caseId}/people/${school.id}/end`, {
+      reason: 'The child moved school',
+    });
+    expect(ended.statusCode).toBe(303);
+    for (const path of pages) expect((await senco.get(path)).statusCode, path).toBe(403);
+    expect((await senco.get('/your-cases')).body).not.toContain(`/cases/${caseId}`);
   });
 
   it('lets the family ask for someone to be added, and tells them the caseworker’s decision', async () => {
@@ -816,14 +898,20 @@ describe('the family’s journey page', () => {
     expect(after.body).toContain('The council decided to carry out the assessment.');
     expect(after.body).toContain('Read the letter');
     expect(after.body).toMatch(/Gathering advice[\s\S]*Happening now/);
-    // Reading it is audited as a view of the case.
-    const audit = await db()
-      .selectFrom('audit_event')
-      .select('id')
-      .where('subject_id', '=', caseId)
-      .where('actor_user_id', '=', await userIdOf(testApp, demoEmail('parent')))
-      .execute();
-    expect(audit.length).toBeGreaterThan(0);
+    // Reading it is audited as a view of the case: one more record for one more reading.
+    const parentViews = async () =>
+      (
+        await db()
+          .selectFrom('audit_event')
+          .select('id')
+          .where('subject_id', '=', caseId)
+          .where('action', '=', 'viewed case')
+          .where('actor_user_id', '=', await userIdOf(testApp, demoEmail('parent')))
+          .execute()
+      ).length;
+    const viewsBefore = await parentViews();
+    expect((await parent.get(`/cases/${caseId}/journey`)).statusCode).toBe(200);
+    expect(await parentViews()).toBe(viewsBefore + 1);
     // Someone not on the case cannot see it.
     const psychologist = await signInAs(testApp, 'psychologist');
     expect((await psychologist.get(`/cases/${caseId}/journey`)).statusCode).toBe(403);
