@@ -63,18 +63,28 @@ function selectOptions(items: SelectOption[]): nunjucks.runtime.SafeString {
   return new nunjucks.runtime.SafeString(html);
 }
 
+/** Pathway's own macros, registered as globals like GOV.UK's (see registerGovukMacros). */
+const PATHWAY_MACROS = [
+  'partials/csrf.njk',
+  'partials/filter-select.njk',
+  'cases/due-tag.njk',
+  'advice/tag.njk',
+];
+
 /**
- * Every GOV.UK Frontend component macro (govukButton, govukInput...) as a global, loaded once.
- * A `{% from ... import %}` runs the imported file again on every render, and the layout alone
- * needed nineteen: importing them once here made every page measurably cheaper. Templates use
- * the macros without importing them.
+ * Every GOV.UK Frontend component macro (govukButton, govukInput...) and Pathway's own macros
+ * (csrfField, dueTag...) as globals, loaded once. A `{% from ... import %}` runs the imported
+ * file again on every render, and the layout alone needed nineteen: importing them once here
+ * made every page measurably cheaper. Templates use the macros without importing them, and the
+ * page template is a copy of GOV.UK's without its imports (src/views/govuk-template.njk).
  */
 function registerGovukMacros(env: nunjucks.Environment): void {
   const componentsDir = path.join(govukDir, 'dist', 'govuk', 'components');
-  for (const component of readdirSync(componentsDir, { withFileTypes: true })) {
-    if (!component.isDirectory()) continue;
-    const file = `govuk/components/${component.name}/macro.njk`;
-    if (!existsSync(path.join(govukDir, 'dist', file))) continue;
+  const files = readdirSync(componentsDir, { withFileTypes: true })
+    .filter((component) => component.isDirectory())
+    .map((component) => `govuk/components/${component.name}/macro.njk`)
+    .filter((file) => existsSync(path.join(govukDir, 'dist', file)));
+  for (const file of [...files, ...PATHWAY_MACROS]) {
     // getExported runs the file's top level (which defines its macros) and is synchronous with a
     // synchronous loader; it is missing from @types/nunjucks.
     const template = env.getTemplate(file, true) as nunjucks.Template & {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
@@ -38,11 +39,30 @@ describe('calendar dates', () => {
     expect(daysBetween('2026-03-29', '2026-03-30')).toBe(1);
   });
 
+  const daysFrom1970 = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+
   it('formats dates the GOV.UK way and knows today in England', () => {
     expect(formatLongDate('2026-06-04')).toBe('4 June 2026');
     expect(formatDayAndDate('2026-02-23')).toBe('Monday 23 February 2026');
     expect(todayInEngland(new Date('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
     expect(todayInEngland(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
+  });
+
+  it('writes long dates exactly as Intl does for en-GB', () => {
+    const intl = new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: daysFrom1970('1000-01-01'), max: 2_932_896 }), (days) => {
+        const date = new Date(days * 86_400_000).toISOString().slice(0, 10);
+        expect(formatLongDate(date)).toBe(intl.format(new Date(`${date}T00:00:00Z`)));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(() => formatLongDate('2026-02-30')).toThrow(RangeError);
   });
 
   it('refuses nonsense', () => {

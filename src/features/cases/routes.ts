@@ -16,6 +16,7 @@ import {
 } from '../../domain/clock/exceptions.ts';
 import { paginationLinks } from '../../web/pagination.ts';
 import * as cases from './service.ts';
+import { trayRowsHtml } from './tray-rows.ts';
 
 const pageNumber = z.coerce.number().int().min(1).max(100_000).default(1);
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -112,6 +113,7 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
     };
     return reply.render('cases/tray.njk', {
       ...tray,
+      rowsHtml: trayRowsHtml(tray.cases),
       officerNameFilter: officerByName,
       filter,
       page: filter.page,
