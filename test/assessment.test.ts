@@ -448,6 +448,21 @@ describe('the decision whether to assess', () => {
     expect(found.stage).toBe('not_assessing');
     expect(found.assessment_decided_on).toBe(today);
     expect(found.next_step_due_on).toBeNull();
+    // The school takes part on Pathway and is told there; health and social care do not, so
+    // the decision maker is told to tell them another way, and the timeline keeps the task.
+    const confirmation = await decisionMaker.get(letterPath);
+    expect(confirmation.body).toContain(
+      'No one from health and social care takes part in this case on Pathway: tell them of the decision another way (reg 4(2))',
+    );
+    const toDo = await db()
+      .selectFrom('case_event')
+      .select('summary')
+      .where('case_id', '=', caseId)
+      .where('kind', '=', 'notice_to_do')
+      .execute();
+    expect(toDo.map((e) => e.summary)).toEqual([
+      'To do: tell health and social care of the decision: they do not take part in this case on Pathway (reg 4(2))',
+    ]);
 
     // The family reads the letter and downloads its PDF; the appeal date is the clock's.
     const parent = await signInAs(testApp, 'parent');

@@ -80,6 +80,48 @@ export async function familyNames(
   return rows.map((r) => ({ name: r.display_name, role: r.case_role }));
 }
 
+/** The parties the council tells of its decisions besides the family (reg 4(2)). */
+export type NoticeParty = 'the setting' | 'health' | 'social care';
+
+/**
+ * Which of the reg 4(2) parties take part in the case with someone on Pathway to tell: the
+ * setting (an education setting with current members, or its SENCO added as a person), health
+ * (a health team, or a health adviser) and the council's social care (a team, or an adviser).
+ */
+export async function noticePartiesOnCase(db: DbOrTrx, caseId: string): Promise<NoticeParty[]> {
+  const rows = await db
+    .selectFrom('case_participant')
+    .leftJoin('organisation', 'organisation.id', 'case_participant.organisation_id')
+    .select(['case_participant.adviser_kind', 'case_participant.case_role', 'organisation.kind'])
+    .where('case_participant.case_id', '=', caseId)
+    .where('case_participant.ended_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('case_participant.user_id', 'is not', null),
+        eb.exists(
+          eb
+            .selectFrom('organisation_membership')
+            .select('organisation_membership.user_id')
+            .whereRef(
+              'organisation_membership.organisation_id',
+              '=',
+              'case_participant.organisation_id',
+            )
+            .where('organisation_membership.ended_at', 'is', null),
+        ),
+      ]),
+    )
+    .execute();
+  const parties = new Set<NoticeParty>();
+  for (const r of rows) {
+    if (r.kind === 'education_setting' || r.case_role === 'setting') parties.add('the setting');
+    if (r.kind === 'health_team' || r.adviser_kind === 'health') parties.add('health');
+    if (r.kind === 'social_care_team' || r.adviser_kind === 'social_care')
+      parties.add('social care');
+  }
+  return [...parties];
+}
+
 /**
  * The people a notice about the case goes to, other than the family: participating people, and
  * the current members of participating organisations (every SENCO of the setting).

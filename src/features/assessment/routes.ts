@@ -546,12 +546,18 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
               : `/cases/${caseId}`,
             {
               heading: 'Decision recorded',
-              body:
+              body: [
                 outcome.familyTold === 0
                   ? 'No one from the family uses Pathway yet, so they have not been told: send them the letter by post or email today (download the PDF below).'
                   : outcome.letterDocumentId
                     ? 'The letter below is on the case. The family and everyone on the case have been told.'
                     : 'The family and everyone on the case have been told.',
+                ...(outcome.partiesNotTold.length > 0
+                  ? [
+                      `No one from ${assessment.listInWords(outcome.partiesNotTold)} takes part in this case on Pathway: tell them of the decision another way (reg 4(2)). The case’s timeline lists this as a task.`,
+                    ]
+                  : []),
+              ].join(' '),
             },
           );
       }

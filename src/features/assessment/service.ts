@@ -22,6 +22,7 @@ import { notifyUser, type Notifier } from '../notifications/notify.ts';
 import { assessingLetter, noPlanLetter, notAssessingLetter, type LetterFacts } from './letters.ts';
 import { escapeHtml } from '../../web/html.ts';
 import * as repo from './repository.ts';
+import type { NoticeParty } from './repository.ts';
 
 type Context = AuditContext & { actorUserId: string };
 
@@ -580,12 +581,22 @@ export type Decision = {
   supportOffered: string | null;
 };
 
+const NOTICE_PARTIES: readonly NoticeParty[] = ['the setting', 'health', 'social care'];
+
+/** "a", "a and b", "a, b and c". */
+export function listInWords(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
 export type DecideOutcome =
   | {
       outcome: 'decided';
       letterDocumentId: string | null;
       /** How many of the family were told; 0 means the letter must go another way (post). */
       familyTold: number;
+      /** The reg 4(2) parties with no one on the case to tell: to be told another way. */
+      partiesNotTold: NoticeParty[];
     }
   | {
       outcome:
@@ -809,7 +820,19 @@ export async function decide(
           },
         });
       }
-      return { outcome: 'decided', letterDocumentId, familyTold };
+      // The reg 4(2) parties not on Pathway are told another way: the timeline says so, and
+      // so does the decision maker's confirmation.
+      const onCase = await repo.noticePartiesOnCase(trx, caseId);
+      const partiesNotTold = NOTICE_PARTIES.filter((party) => !onCase.includes(party));
+      if (partiesNotTold.length > 0) {
+        await insertCaseEvent(trx, {
+          caseId,
+          kind: 'notice_to_do',
+          summary: `To do: tell ${listInWords(partiesNotTold)} of the decision: they do not take part in this case on Pathway (reg 4(2))`,
+          actorUserId: context.actorUserId,
+        });
+      }
+      return { outcome: 'decided', letterDocumentId, familyTold, partiesNotTold };
     });
   if (!pdf) return record(null);
   return withStoredFile(storage, pdf, async (storageKey) => {
