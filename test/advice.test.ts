@@ -194,6 +194,36 @@ describe('the caseworker’s advice page', () => {
     expect(page.body).toContain('Oakfield Primary School – Education setting');
     expect(page.body).toContain('Priya Demo-Parent – Parent or carer');
     expect(page.body).toContain('Jo Invited-Therapist, not registered yet – Therapist');
+    expect(page.body).not.toContain('id="family-asked-for"');
+    // Advice the family reasonably asked for, once the caseworker agreed, is put before them.
+    const parentId = await userIdOf(testApp, demoEmail('parent'));
+    await db()
+      .insertInto('participant_suggestion')
+      .values([
+        {
+          case_id: caseA,
+          suggested_by: parentId,
+          name: 'Sam Speech',
+          role_description: 'Speech and language therapist',
+          reason: 'She has seen him every week for a year.',
+          status: 'added',
+        },
+        {
+          case_id: caseA,
+          suggested_by: parentId,
+          name: 'Not Agreed',
+          role_description: 'Tutor',
+          reason: 'Helps with reading.',
+          status: 'declined',
+        },
+      ])
+      .execute();
+    const withSuggestion = await browsers.caseworker.get(`/cases/${caseA}/advice`);
+    expect(withSuggestion.body).toContain('id="family-asked-for"');
+    expect(withSuggestion.body).toContain(
+      'Sam Speech (Speech and language therapist): She has seen him every week for a year.',
+    );
+    expect(withSuggestion.body).not.toContain('Not Agreed');
     // The usual adviser is chosen first: the psychologist for psychological advice.
     const psychologist = await participantOf(caseA, { email: demoEmail('psychologist') });
     const select = /<select[^>]*name="psychological-adviser"[^>]*>([\s\S]*?)<\/select>/.exec(

@@ -633,3 +633,14 @@ export async function listForJourney(db: DbOrTrx, caseId: string) {
     .orderBy('advice_request.id')
     .execute();
 }
+
+/** The people the family asked to add and the caseworker agreed to (reg 6(1)(h)). */
+export async function acceptedSuggestionsOf(db: DbOrTrx, caseId: string) {
+  return db
+    .selectFrom('participant_suggestion')
+    .select(['id', 'name', 'role_description', 'reason'])
+    .where('case_id', '=', caseId)
+    .where('status', '=', 'added')
+    .orderBy('created_at')
+    .execute();
+}

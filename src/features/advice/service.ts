@@ -81,9 +81,10 @@ export async function advicePage(
 ) {
   const found = await repo.findCase(db, caseId);
   if (!found) return null;
-  const [requests, participantRows] = await Promise.all([
+  const [requests, participantRows, familyAskedFor] = await Promise.all([
     repo.listRequestsOfCase(db, caseId),
     repo.listParticipants(db, caseId),
+    repo.acceptedSuggestionsOf(db, caseId),
   ]);
   if (context) {
     await recordAudit(db, context, {
@@ -153,6 +154,12 @@ export async function advicePage(
       ),
     })),
     participants: participants.map(({ id, name, role }) => ({ id, name, role })),
+    /** Advice the family reasonably asked for (reg 6(1)(h)): ask it as "other" advice. */
+    familyAskedFor: familyAskedFor.map((f) => ({
+      name: f.name,
+      role: f.role_description,
+      reason: f.reason,
+    })),
   };
 }
 
