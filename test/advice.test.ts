@@ -15,6 +15,7 @@ import { addCaseParticipantUser } from '../src/features/auth/repository.ts';
 import { findUsableInvitation } from '../src/features/auth/invitations.ts';
 import {
   buildTestApp,
+  caseIdOf,
   demoEmail,
   queuedEmails,
   signInAs,
@@ -52,21 +53,12 @@ beforeAll(async () => {
   }) as (keyof typeof browsers)[]) {
     browsers[key] = await signInAs(testApp, key);
   }
-  caseA = await caseIdOf('DEM-%-0005');
-  otherLaCase = await caseIdOf('EXA-%-0021');
+  caseA = await caseIdOf(testApp, 'DEM-%-0005');
+  otherLaCase = await caseIdOf(testApp, 'EXA-%-0021');
 });
 afterAll(async () => {
   await testApp?.close();
 });
-
-async function caseIdOf(reference: string) {
-  const row = await db()
-    .selectFrom('case')
-    .select('id')
-    .where('reference', 'like', reference)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 async function referenceOf(caseId: string) {
   const row = await db()
@@ -233,7 +225,7 @@ describe('the caseworker’s advice page', () => {
   });
 
   it('proposes preparing for adulthood advice from Year 9', async () => {
-    const caseId = await caseIdOf('DEM-%-0007');
+    const caseId = await caseIdOf(testApp, 'DEM-%-0007');
     await db()
       .updateTable('case')
       .set({ child_date_of_birth: addDays(today, -15 * 366) })
@@ -305,7 +297,7 @@ describe('sending requests for advice', () => {
     expect(notYear9.body).toContain('Preparing for adulthood advice is only asked for from Year 9');
 
     // Someone on another case is not someone to ask on this one.
-    const stranger = await participantOf(await caseIdOf('DEM-%-0006'), {
+    const stranger = await participantOf(await caseIdOf(testApp, 'DEM-%-0006'), {
       email: demoEmail('socialCare'),
     });
     const notOnCase = await post({ social_care: 'ask', 'social_care-adviser': stranger });
@@ -480,7 +472,7 @@ describe('sending requests for advice', () => {
     expect(again.statusCode).toBe(400);
     expect(again.body).toContain('Psychological advice has already been asked for');
 
-    const early = await caseIdOf('DEM-%-0001');
+    const early = await caseIdOf(testApp, 'DEM-%-0001');
     await caseworker.get(`/cases/${early}/advice`);
     const notYet = await caseworker.post(`/cases/${early}/advice`, { parent: 'ask' });
     expect(notYet.statusCode).toBe(400);
@@ -947,7 +939,7 @@ describe('what the adviser sees of an exception', () => {
 
 describe('reminders and chasers', () => {
   it('reminds the adviser once at each threshold, and chases the officer when overdue', async () => {
-    const caseId = await caseIdOf('DEM-%-0006');
+    const caseId = await caseIdOf(testApp, 'DEM-%-0006');
     const socialCare = await participantOf(caseId, { email: demoEmail('socialCare') });
     const dueOn = addWeeks(today, 6);
     const { id } = await db()

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildTestApp,
+  caseIdOf,
   demoEmail,
   signInAs,
   uploadFile,
@@ -25,15 +26,6 @@ afterAll(async () => {
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
-async function caseIdOf(reference: string) {
-  const row = await db()
-    .selectFrom('case')
-    .select('id')
-    .where('reference', 'like', reference)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
 async function participantCount(caseId: string) {
   const rows = await db()
     .selectFrom('case_participant')
@@ -45,7 +37,7 @@ async function participantCount(caseId: string) {
 
 describe('inviting someone to a case', () => {
   it('checks every answer, keeps what was typed and adds no one', async () => {
-    const caseId = await caseIdOf('DEM-%-0001');
+    const caseId = await caseIdOf(testApp, 'DEM-%-0001');
     const caseworker = await signInAs(testApp, 'caseworker');
     const url = `/cases/${caseId}/people/invite`;
     await caseworker.get(url);
@@ -117,7 +109,7 @@ describe('inviting someone to a case', () => {
 
 describe('ending someone’s part, and the family’s suggestions', () => {
   it('limits the reason for ending, and every answer of a suggestion and its decision', async () => {
-    const caseId = await caseIdOf('DEM-%-0001');
+    const caseId = await caseIdOf(testApp, 'DEM-%-0001');
     const caseworker = await signInAs(testApp, 'caseworker');
     const school = await db()
       .selectFrom('case_participant')
@@ -187,7 +179,7 @@ describe('ending someone’s part, and the family’s suggestions', () => {
 
 describe('recommendations and decisions', () => {
   it('limits every answer, and refuses one at the wrong stage or already decided', async () => {
-    const caseId = await caseIdOf('DEM-%-0003');
+    const caseId = await caseIdOf(testApp, 'DEM-%-0003');
     const caseworker = await signInAs(testApp, 'caseworker');
     const decisionMaker = await signInAs(testApp, 'decisionMaker');
     const url = `/cases/${caseId}/decisions/assess`;
@@ -261,7 +253,7 @@ describe('recommendations and decisions', () => {
 
 describe('adding a document', () => {
   it('needs a file, a real date and answers within their limits', async () => {
-    const caseId = await caseIdOf('DEM-%-0005');
+    const caseId = await caseIdOf(testApp, 'DEM-%-0005');
     const caseworker = await signInAs(testApp, 'caseworker');
     const url = `/cases/${caseId}/documents/new`;
     await caseworker.get(url);

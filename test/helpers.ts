@@ -319,3 +319,13 @@ export async function userIdOf(testApp: TestApp, email: string): Promise<string>
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** The id of the case whose reference matches this LIKE pattern, e.g. 'DEM-%-0001'. */
+export async function caseIdOf(testApp: TestApp, reference: string): Promise<string> {
+  const row = await testApp.database.db
+    .selectFrom('case')
+    .select('id')
+    .where('reference', 'like', reference)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
