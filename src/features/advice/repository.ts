@@ -185,13 +185,7 @@ export async function pendingInvitationOf(db: DbOrTrx, participantId: string) {
   const row = await db
     .selectFrom('case_participant')
     .innerJoin('invitation', 'invitation.id', 'case_participant.invitation_id')
-    .select([
-      'invitation.id',
-      'invitation.email',
-      'invitation.case_id',
-      'invitation.case_role',
-      'invitation.expires_at',
-    ])
+    .select(['invitation.id', 'invitation.email', 'invitation.case_id', 'invitation.case_role'])
     .where('case_participant.id', '=', participantId)
     .where('case_participant.ended_at', 'is', null)
     .where('case_participant.user_id', 'is', null)

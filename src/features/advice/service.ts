@@ -5,7 +5,7 @@ import { addWeeks, formatLongDate, type CalendarDate } from '../../domain/clock/
 import { ADVISER_KIND_LABELS, CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
 import { STAGES, STAGE_DEFINITIONS, stageLabel } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
-import { insertCaseEvent } from '../cases/repository.ts';
+import { insertCaseEvent, localAuthorityNameOf } from '../cases/repository.ts';
 import { createInvitation, INVITATION_DAYS, invitationLink } from '../auth/invitations.ts';
 import { queueEmail } from '../notifications/email-queue.ts';
 import { notifyUser, type Notifier } from '../notifications/notify.ts';
@@ -308,18 +308,14 @@ async function inviteToAdvise(
     oldInvitationId: pending.id,
     newInvitationId: invitation.id,
   });
-  const authority = await trx
-    .selectFrom('local_authority')
-    .select('name')
-    .where('id', '=', found.local_authority_id)
-    .executeTakeFirstOrThrow();
+  const authorityName = await localAuthorityNameOf(trx, found.local_authority_id);
   await queueEmail(trx, notifier.jobs, {
     kind: 'advice-invitation',
     to: pending.email,
     localAuthorityId: found.local_authority_id,
     data: {
       reference: found.reference,
-      localAuthorityName: authority.name,
+      localAuthorityName: authorityName,
       dueOn: found.dueOn,
       link: invitationLink(notifier.baseUrl, invitation.token),
       days: INVITATION_DAYS,

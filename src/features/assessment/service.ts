@@ -13,7 +13,12 @@ import { nextStep, type Stage } from '../../domain/pathway/stages.ts';
 import type { CaseAudience } from '../../policy/policy.ts';
 import { calendarOf } from '../admin/closure-days.ts';
 import { createInvitation, invitationMessage } from '../auth/invitations.ts';
-import { familyOfCase, insertCaseEvent, lockCase } from '../cases/repository.ts';
+import {
+  familyOfCase,
+  insertCaseEvent,
+  localAuthorityNameOf,
+  lockCase,
+} from '../cases/repository.ts';
 import { addLetterDocument, withStoredFile } from '../documents/case-documents.ts';
 import { letterPdf, type Letter } from '../documents/pdf.ts';
 import type { DocumentStorage } from '../documents/storage.ts';
@@ -271,11 +276,7 @@ export async function inviteToCase(
       localAuthorityId: found.local_authority_id,
       details: { invitationId: invitation.id, role: invitee.role },
     });
-    const authority = await trx
-      .selectFrom('local_authority')
-      .select('name')
-      .where('id', '=', found.local_authority_id)
-      .executeTakeFirstOrThrow();
+    const authorityName = await localAuthorityNameOf(trx, found.local_authority_id);
     await queueEmail(trx, notifier.jobs, {
       kind: 'invitation',
       to: email,
@@ -283,7 +284,7 @@ export async function inviteToCase(
       data: invitationMessage(
         notifier.baseUrl,
         token,
-        `case ${found.reference} at ${authority.name}`,
+        `case ${found.reference} at ${authorityName}`,
       ),
     });
     return { outcome: 'invited' as const, name: invitee.name };

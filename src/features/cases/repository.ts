@@ -426,3 +426,13 @@ export async function familyOfCase(db: DbOrTrx, caseId: string): Promise<string[
     .execute();
   return rows.map((r) => r.user_id!);
 }
+
+/** An LA's name, for messages that name the council (never the child). */
+export async function localAuthorityNameOf(db: DbOrTrx, localAuthorityId: string) {
+  const row = await db
+    .selectFrom('local_authority')
+    .select('name')
+    .where('id', '=', localAuthorityId)
+    .executeTakeFirstOrThrow();
+  return row.name;
+}
