@@ -1,12 +1,10 @@
+import escape from 'escape-html';
+
 /**
  * Escapes text for HTML that Pathway writes outside a template (letters, emails, documents
- * written from what someone typed): &, <, >, " and ' become entities.
+ * written from what someone typed, the tray's rows): &, <, >, " and ' become entities. Text with
+ * none of them (most names and references) is returned as it is, without a copy.
  */
 export function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
+  return escape(value);
 }

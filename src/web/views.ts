@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
@@ -17,7 +17,7 @@ const NUMBER = new Intl.NumberFormat('en-GB');
  * routes (src/features/<name>/*.njk), and the GOV.UK Frontend macros.
  */
 export function createViewEnvironment(config: Config): nunjucks.Environment {
-  const loader = new nunjucks.FileSystemLoader(
+  const loader = new GovukFrontendLoader(
     [path.join(srcDir, 'views'), path.join(srcDir, 'features'), path.join(govukDir, 'dist')],
     { noCache: !config.production && config.environment !== 'test', watch: false },
   );
@@ -44,6 +44,52 @@ export function createViewEnvironment(config: Config): nunjucks.Environment {
   env.addGlobal('serviceName', config.serviceName);
   registerGovukMacros(env);
   return env;
+}
+
+const govukSourceDir = path.join(govukDir, 'dist', 'govuk');
+
+/** `{% from "..." import name %}`, with its whitespace control. */
+const IMPORT_TAG = /\{%(-?)\s*from\s+"[^"]+"\s+import\s+[\w\s,]+?\s*(-?)%\}/g;
+
+const MACRO_TAG = /\{%-?\s*macro\s/;
+
+/** A component macro's only statement: `{%- include "./template.njk" -%}`. */
+const INCLUDE_TEMPLATE = /\{%(-?)\s*include\s+"\.\/template\.njk"\s*(-?)%\}/;
+
+/**
+ * GOV.UK Frontend's templates, read so that a component costs one macro call. As published,
+ * each component's macro includes its template (a new context for every call, and a path
+ * resolved), and the template imports the macros it uses (every import runs the imported file
+ * again): on a form, most of the rendering. Here each macro holds its template's text instead
+ * of including it (unless the template defines macros), and the imports are dropped, as every GOV.UK macro is a global (see
+ * registerGovukMacros). A test renders every component example GOV.UK Frontend publishes with
+ * this loader and with Nunjucks's own, and compares them.
+ */
+export class GovukFrontendLoader extends nunjucks.FileSystemLoader {
+  override getSource(name: string): nunjucks.LoaderSource {
+    const source = super.getSource(name);
+    if (!source || !source.path.startsWith(govukSourceDir + path.sep)) return source;
+    let src = source.src;
+    const include = INCLUDE_TEMPLATE.exec(src);
+    const template = include
+      ? readFileSync(path.join(path.dirname(source.path), 'template.njk'), 'utf8')
+      : '';
+    // A template that defines macros of its own stays included: its macros see the template's
+    // variables only at a template's top level.
+    if (include && !MACRO_TAG.test(template)) {
+      // The tags keep the include's whitespace control outside the template and none inside it,
+      // so the template's text comes out as the include would give it.
+      src =
+        src.slice(0, include.index) +
+        `{%${include[1]} if true %}${template}{% endif ${include[2]}%}` +
+        src.slice(include.index + include[0].length);
+    }
+    src = src.replaceAll(
+      IMPORT_TAG,
+      (_tag, before: string, after: string) => `{%${before} if false %}{% endif ${after}%}`,
+    );
+    return { ...source, src };
+  }
 }
 
 /** Nunjucks's own autoescape function (missing from @types/nunjucks). */
@@ -84,7 +130,11 @@ function registerGovukMacros(env: nunjucks.Environment): void {
     .filter((component) => component.isDirectory())
     .map((component) => `govuk/components/${component.name}/macro.njk`)
     .filter((file) => existsSync(path.join(govukDir, 'dist', file)));
-  for (const file of [...files, ...PATHWAY_MACROS]) {
+  // The macros GOV.UK's components use among themselves (govukAttributes, govukI18nAttributes...).
+  const shared = readdirSync(path.join(govukDir, 'dist', 'govuk', 'macros'))
+    .filter((file) => file.endsWith('.njk'))
+    .map((file) => `govuk/macros/${file}`);
+  for (const file of [...shared, ...files, ...PATHWAY_MACROS]) {
     // getExported runs the file's top level (which defines its macros) and is synchronous with a
     // synchronous loader; it is missing from @types/nunjucks.
     const template = env.getTemplate(file, true) as nunjucks.Template & {

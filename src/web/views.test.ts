@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import { describe, expect, it } from 'vitest';
+import { testConfig } from '../../test/helpers.ts';
+import { createViewEnvironment, GovukFrontendLoader } from './views.ts';
+
+const govukDir = path.dirname(fileURLToPath(import.meta.resolve('govuk-frontend/package.json')));
+const componentsDir = path.join(govukDir, 'dist', 'govuk', 'components');
+
+type Fixture = { name: string; options: Record<string, unknown> };
+
+/** Every component's examples, as GOV.UK Frontend publishes them for its own tests. */
+const components = readdirSync(componentsDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => {
+    const fixtures = JSON.parse(
+      readFileSync(path.join(componentsDir, entry.name, 'fixtures.json'), 'utf8'),
+    ) as { fixtures: Fixture[] };
+    // button -> govukButton, character-count -> govukCharacterCount
+    const macro = `govuk${entry.name.replace(/(^|-)([a-z])/g, (_m, _dash, letter: string) => letter.toUpperCase())}`;
+    return { name: entry.name, macro, fixtures: fixtures.fixtures };
+  });
+
+describe('GOV.UK Frontend’s components through Pathway’s loader', () => {
+  // Nunjucks as GOV.UK Frontend documents it: the published templates, imports and all.
+  const published = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader(path.join(govukDir, 'dist')),
+    { autoescape: true },
+  );
+  const pathway = createViewEnvironment(testConfig());
+
+  it('covers every component, with their published examples', () => {
+    expect(components.length).toBeGreaterThan(30);
+    expect(components.reduce((sum, c) => sum + c.fixtures.length, 0)).toBeGreaterThan(500);
+  });
+
+  it('reads each macro with its template inside and no imports', () => {
+    const loader = new GovukFrontendLoader(path.join(govukDir, 'dist'));
+    const tag = loader.getSource('govuk/components/tag/macro.njk').src;
+    expect(tag).not.toMatch(/include|from/);
+    expect(tag).toContain('govuk-tag');
+    // The input's template defines a macro of its own, so it stays included, without imports.
+    expect(loader.getSource('govuk/components/input/macro.njk').src).toContain('include');
+    expect(loader.getSource('govuk/components/input/template.njk').src).not.toMatch(/\{%-? from/);
+    // Pathway's own templates are read as they are.
+    const views = new GovukFrontendLoader(path.join(import.meta.dirname, '..', 'views'));
+    expect(views.getSource('layout.njk').src).toBe(
+      readFileSync(path.join(import.meta.dirname, '..', 'views', 'layout.njk'), 'utf8'),
+    );
+  });
+
+  it.each(components)('$name renders every example as GOV.UK Frontend’s own templates do', (c) => {
+    const imported = `{% from "govuk/components/${c.name}/macro.njk" import ${c.macro} %}`;
+    for (const fixture of c.fixtures) {
+      const theirs = published.renderString(`${imported}{{ ${c.macro}(options) }}`, {
+        options: fixture.options,
+      });
+      const ours = pathway.renderString(`{{ ${c.macro}(options) }}`, { options: fixture.options });
+      expect(ours, `${c.name}: ${fixture.name}`).toBe(theirs);
+    }
+  });
+});
