@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/database.ts';
-import { precompiled } from '../src/db/precompiled.ts';
+import { precompiled, precompiledByForm } from '../src/db/precompiled.ts';
 import { createTestDatabase } from './helpers.ts';
 
 let database: DatabaseHandle;
@@ -43,5 +43,59 @@ describe('a precompiled query', () => {
       db.selectFrom('local_authority').select('code'),
     );
     await expect(careless(database.db, 'unused')).rejects.toThrow(/every argument/);
+  });
+});
+
+describe('a query precompiled for each form', () => {
+  const byFilter = precompiledByForm(
+    (db, filter: { codes: string[]; name?: string | undefined; newestFirst: boolean }) => {
+      let query = db
+        .selectFrom('local_authority')
+        .select(['code', 'name'])
+        .where('code', 'in', filter.codes);
+      if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+      return query.orderBy('code', filter.newestFirst ? 'desc' : 'asc');
+    },
+  );
+
+  it('runs each form with each call’s own values', async () => {
+    const { db } = database;
+    expect(await byFilter(db, { codes: ['901'], newestFirst: false })).toEqual([
+      { code: '901', name: 'First Council' },
+    ]);
+    expect(await byFilter(db, { codes: ['902'], newestFirst: false })).toEqual([
+      { code: '902', name: 'Second Council' },
+    ]);
+    expect(await byFilter(db, { codes: ['901', '902'], newestFirst: true })).toEqual([
+      { code: '902', name: 'Second Council' },
+      { code: '901', name: 'First Council' },
+    ]);
+    expect(
+      await byFilter(db, { codes: ['901', '902'], name: 'First Council', newestFirst: true }),
+    ).toEqual([{ code: '901', name: 'First Council' }]);
+    expect(
+      await byFilter(db, { codes: ['901', '902'], name: 'Nobody', newestFirst: true }),
+    ).toEqual([]);
+  });
+
+  it('refuses a value that does not reach the query as a value of its own', async () => {
+    const joined = precompiledByForm((db, filter: { name: string }) =>
+      db.selectFrom('local_authority').select('code').where('name', 'like', `${filter.name}%`),
+    );
+    await expect(joined(database.db, { name: 'First' })).rejects.toThrow(/as it is/);
+    const unused = precompiledByForm((db, _filter: { name: string }) =>
+      db.selectFrom('local_authority').select('code'),
+    );
+    await expect(unused(database.db, { name: 'First' })).rejects.toThrow(/as it is/);
+  });
+
+  it('refuses, outside production, a query whose form a value decides', async () => {
+    const tested = precompiledByForm((db, filter: { code: string }) =>
+      filter.code === 'all'
+        ? db.selectFrom('local_authority').select('code').where('code', '!=', filter.code)
+        : db.selectFrom('local_authority').select('code').where('code', '=', filter.code),
+    );
+    expect(await tested(database.db, { code: '901' })).toEqual([{ code: '901' }]);
+    await expect(tested(database.db, { code: 'all' })).rejects.toThrow(/depends on a value/);
   });
 });

@@ -31,3 +31,107 @@ export function precompiled<A extends string[], R>(
     return result.rows;
   };
 }
+
+/** Values for a query compiled once per form: see precompiledByForm. */
+export type FormValues = { readonly [key: string]: FormValue };
+type FormValue =
+  | string
+  | number
+  | Date
+  | boolean
+  | null
+  | undefined
+  | readonly FormValue[]
+  | { readonly [key: string]: FormValue };
+
+/** Outside production, each call is checked against the query built from its own values. */
+const CHECK_FORMS = process.env.NODE_ENV !== 'production';
+
+/** The most forms kept for one query; beyond, a form is compiled each time it is used. */
+const MAX_FORMS = 256;
+
+// NUL cannot be in a query's own constants (PostgreSQL refuses it in text), so no constant looks like this.
+// eslint-disable-next-line no-control-regex
+const PLACEHOLDER = /^\u0000value (\d+)\u0000$/;
+const isPlaceholder = (value: unknown): value is string =>
+  typeof value === 'string' && PLACEHOLDER.test(value);
+
+/**
+ * A query whose form depends on its values (a filter given or not, how many ids in a list) and
+ * whose values change on every call: built and compiled once for each form, then run with new
+ * values. The form is what the values leave when every string, number and date is taken out:
+ * which fields are present, how long each list is, the booleans, the nulls. `build` is called
+ * with each string, number and date replaced by a placeholder, so it must use them only as the
+ * query's values, and decide the query's form only from the rest: a query that tests a value
+ * (`officer === 'unassigned'`) needs that as a boolean of its own. A placeholder that does not
+ * reach the query as a value of its own (tested, joined into a longer string, written into the
+ * SQL) is refused, the first time that form is built; outside production, every call is also
+ * built from its own values and compared, so tests find a form that depends on a value.
+ */
+export function precompiledByForm<V extends FormValues, R>(
+  build: (db: DbOrTrx, values: V) => Compilable<R>,
+): (db: DbOrTrx, values: V) => Promise<R[]> {
+  const formsFor = new WeakMap<DbOrTrx, Map<string, CompiledQuery<R>>>();
+  return async (db, values) => {
+    const leaves: unknown[] = [];
+    let form = '';
+    const hollow = (value: FormValue): FormValue => {
+      if (typeof value === 'string' || typeof value === 'number' || value instanceof Date) {
+        form += '$';
+        leaves.push(value);
+        return `\u0000value ${leaves.length - 1}\u0000`;
+      }
+      if (Array.isArray(value)) {
+        form += `[${value.length}`;
+        const items = value.map(hollow);
+        form += ']';
+        return items;
+      }
+      if (value !== null && typeof value === 'object') {
+        const entries = Object.keys(value)
+          .sort()
+          .map((key) => {
+            form += `${JSON.stringify(key)}:`;
+            return [key, hollow((value as Record<string, FormValue>)[key])] as const;
+          });
+        form += '}';
+        return Object.fromEntries(entries);
+      }
+      form += String(value);
+      return value;
+    };
+    const placeholders = hollow(values) as V;
+    let forms = formsFor.get(db);
+    if (!forms) {
+      forms = new Map();
+      formsFor.set(db, forms);
+    }
+    let compiled = forms.get(form);
+    if (!compiled) {
+      compiled = build(db, placeholders).compile();
+      const used = new Set(compiled.parameters.filter(isPlaceholder));
+      if (used.size !== leaves.length || compiled.sql.includes('\u0000')) {
+        throw new Error(
+          'precompiledByForm: every string, number and date must be a value of the query, as it is',
+        );
+      }
+      if (forms.size < MAX_FORMS) forms.set(form, compiled);
+    }
+    const parameters = compiled.parameters.map((value) =>
+      isPlaceholder(value) ? leaves[Number(PLACEHOLDER.exec(value)![1])] : value,
+    );
+    if (CHECK_FORMS) {
+      // Outside production every call is also built from its own values, as it would be
+      // without this: a query whose form a value changed does not match, and is refused.
+      const direct = build(db, values).compile();
+      if (
+        direct.sql !== compiled.sql ||
+        JSON.stringify(direct.parameters) !== JSON.stringify(parameters)
+      ) {
+        throw new Error('precompiledByForm: the query’s form depends on a value, not its form');
+      }
+    }
+    const result = await db.executeQuery<R>({ ...compiled, parameters });
+    return result.rows;
+  };
+}
