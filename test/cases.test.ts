@@ -48,6 +48,10 @@ describe('the caseworker tray', () => {
     expect([...dates].sort((a, b) => a - b)).toEqual(dates);
     // The other LA's case is not in this LA's tray.
     expect(page.body).not.toContain('EXA-');
+    // Nothing beyond Latin-1 (the templates' apostrophes are character references), so the
+    // page is sent as a string of one byte a character (docs/performance.md).
+    expect(page.body).not.toMatch(/[\u{100}-\u{10ffff}]/u);
+    expect(page.body).toContain('You&#8217;re about to be signed out');
   });
 
   it('finds your own cases, and an officer’s by name', async () => {

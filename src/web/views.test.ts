@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../test/helpers.ts';
-import { createViewEnvironment, GovukFrontendLoader } from './views.ts';
+import { createViewEnvironment, TemplateLoader, withCharacterReferences } from './views.ts';
 
 const govukDir = path.dirname(fileURLToPath(import.meta.resolve('govuk-frontend/package.json')));
 const componentsDir = path.join(govukDir, 'dist', 'govuk', 'components');
@@ -37,7 +38,7 @@ describe('GOV.UK Frontend’s components through Pathway’s loader', () => {
   });
 
   it('reads each macro with its template inside and no imports', () => {
-    const loader = new GovukFrontendLoader(path.join(govukDir, 'dist'));
+    const loader = new TemplateLoader(path.join(govukDir, 'dist'));
     const tag = loader.getSource('govuk/components/tag/macro.njk').src;
     expect(tag).not.toMatch(/include|from/);
     expect(tag).toContain('govuk-tag');
@@ -45,7 +46,7 @@ describe('GOV.UK Frontend’s components through Pathway’s loader', () => {
     expect(loader.getSource('govuk/components/input/macro.njk').src).toContain('include');
     expect(loader.getSource('govuk/components/input/template.njk').src).not.toMatch(/\{%-? from/);
     // Pathway's own templates are read as they are.
-    const views = new GovukFrontendLoader(path.join(import.meta.dirname, '..', 'views'));
+    const views = new TemplateLoader(path.join(import.meta.dirname, '..', 'views'));
     expect(views.getSource('layout.njk').src).toBe(
       readFileSync(path.join(import.meta.dirname, '..', 'views', 'layout.njk'), 'utf8'),
     );
@@ -60,5 +61,38 @@ describe('GOV.UK Frontend’s components through Pathway’s loader', () => {
       const ours = pathway.renderString(`{{ ${c.macro}(options) }}`, { options: fixture.options });
       expect(ours, `${c.name}: ${fixture.name}`).toBe(theirs);
     }
+  });
+});
+
+describe('withCharacterReferences', () => {
+  it('writes the text’s characters beyond Latin-1 as references, and leaves code alone', () => {
+    expect(
+      withCharacterReferences(
+        '<p title="Who’s asking">Don’t – £5 é</p>{{ "it’s" }}{% set a = "’" %}{# – #}' +
+          '<script>let s = "’";</script><STYLE>q::before { content: "“"; }</STYLE>😀',
+      ),
+    ).toBe(
+      '<p title="Who&#8217;s asking">Don&#8217;t &#8211; £5 é</p>{{ "it’s" }}{% set a = "’" %}' +
+        '{# – #}<script>let s = "’";</script><STYLE>q::before { content: "“"; }</STYLE>&#128512;',
+    );
+  });
+
+  it('changes nothing a browser would show differently', () => {
+    const decode = (html: string) =>
+      html.replace(/&#(\d+);/g, (_m, code: string) => String.fromCodePoint(Number(code)));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (text) => {
+        const withoutAmpersands = text.replaceAll('&', '');
+        const read = withCharacterReferences(withoutAmpersands);
+        expect(decode(read)).toBe(withoutAmpersands);
+      }),
+    );
+  });
+
+  it('is how every template is read, so a signed-in page is Latin-1 throughout', () => {
+    const views = new TemplateLoader(path.join(import.meta.dirname, '..', 'views'));
+    const warning = views.getSource('partials/timeout-warning.njk').src;
+    expect(warning).toContain('You&#8217;re about to be signed out');
+    expect(warning).not.toMatch(/[\u{100}-\u{10ffff}]/u);
   });
 });

@@ -17,7 +17,7 @@ const NUMBER = new Intl.NumberFormat('en-GB');
  * routes (src/features/<name>/*.njk), and the GOV.UK Frontend macros.
  */
 export function createViewEnvironment(config: Config): nunjucks.Environment {
-  const loader = new GovukFrontendLoader(
+  const loader = new TemplateLoader(
     [path.join(srcDir, 'views'), path.join(srcDir, 'features'), path.join(govukDir, 'dist')],
     { noCache: !config.production && config.environment !== 'test', watch: false },
   );
@@ -57,39 +57,75 @@ const MACRO_TAG = /\{%-?\s*macro\s/;
 const INCLUDE_TEMPLATE = /\{%(-?)\s*include\s+"\.\/template\.njk"\s*(-?)%\}/;
 
 /**
- * GOV.UK Frontend's templates, read so that a component costs one macro call. As published,
- * each component's macro includes its template (a new context for every call, and a path
- * resolved), and the template imports the macros it uses (every import runs the imported file
- * again): on a form, most of the rendering. Here each macro holds its template's text instead
- * of including it (unless the template defines macros), and the imports are dropped, as every GOV.UK macro is a global (see
- * registerGovukMacros). A test renders every component example GOV.UK Frontend publishes with
- * this loader and with Nunjucks's own, and compares them.
+ * Pathway's templates and GOV.UK Frontend's, read so that pages cost less to render and send:
+ *
+ * - GOV.UK Frontend's components cost one macro call each. As published, each component's macro
+ *   includes its template (a new context for every call, and a path resolved), and the template
+ *   imports the macros it uses (every import runs the imported file again): on a form, most of
+ *   the rendering. Here each macro holds its template's text instead of including it (unless
+ *   the template defines macros of its own), and the imports are dropped, as every GOV.UK macro
+ *   is a global (see registerGovukMacros). A test renders every component example GOV.UK
+ *   Frontend publishes with this loader and with Nunjucks's own, and compares them.
+ * - Every template's characters beyond Latin-1 are character references (withCharacterReferences).
  */
-export class GovukFrontendLoader extends nunjucks.FileSystemLoader {
+export class TemplateLoader extends nunjucks.FileSystemLoader {
   override getSource(name: string): nunjucks.LoaderSource {
     const source = super.getSource(name);
-    if (!source || !source.path.startsWith(govukSourceDir + path.sep)) return source;
-    let src = source.src;
-    const include = INCLUDE_TEMPLATE.exec(src);
-    const template = include
-      ? readFileSync(path.join(path.dirname(source.path), 'template.njk'), 'utf8')
-      : '';
-    // A template that defines macros of its own stays included: its macros see the template's
-    // variables only at a template's top level.
-    if (include && !MACRO_TAG.test(template)) {
-      // The tags keep the include's whitespace control outside the template and none inside it,
-      // so the template's text comes out as the include would give it.
-      src =
-        src.slice(0, include.index) +
-        `{%${include[1]} if true %}${template}{% endif ${include[2]}%}` +
-        src.slice(include.index + include[0].length);
-    }
-    src = src.replaceAll(
-      IMPORT_TAG,
-      (_tag, before: string, after: string) => `{%${before} if false %}{% endif ${after}%}`,
-    );
-    return { ...source, src };
+    if (!source) return source;
+    const govuk = source.path.startsWith(govukSourceDir + path.sep);
+    return {
+      ...source,
+      src: withCharacterReferences(govuk ? govukMacroSource(source) : source.src),
+    };
   }
+}
+
+/** A GOV.UK Frontend macro or template, with its template inside and without imports. */
+function govukMacroSource(source: nunjucks.LoaderSource): string {
+  let src = source.src;
+  const include = INCLUDE_TEMPLATE.exec(src);
+  const template = include
+    ? readFileSync(path.join(path.dirname(source.path), 'template.njk'), 'utf8')
+    : '';
+  // A template that defines macros of its own stays included: its macros see the template's
+  // variables only at a template's top level.
+  if (include && !MACRO_TAG.test(template)) {
+    // The tags keep the include's whitespace control outside the template and none inside it,
+    // so the template's text comes out as the include would give it.
+    src =
+      src.slice(0, include.index) +
+      `{%${include[1]} if true %}${template}{% endif ${include[2]}%}` +
+      src.slice(include.index + include[0].length);
+  }
+  return src.replaceAll(
+    IMPORT_TAG,
+    (_tag, before: string, after: string) => `{%${before} if false %}{% endif ${after}%}`,
+  );
+}
+
+/** Nunjucks's tags and comments, and script and style elements: what stays as it is. */
+const CODE = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}|<(script|style)\b[\s\S]*?<\/\1\s*>/gi;
+
+/** A character beyond Latin-1 (’, –, “ and so on). */
+const BEYOND_LATIN1 = /[\u{100}-\u{10ffff}]/gu;
+
+const characterReference = (character: string) => `&#${character.codePointAt(0)};`;
+
+/**
+ * A template with each character beyond Latin-1 in its text written as an HTML character
+ * reference (’ as &#8217;), which the browser shows as the same character. Nunjucks's tags and
+ * comments, and script and style elements, stay as they are. One such character makes the whole
+ * page a string of two bytes a character, which costs three times as much to send: the
+ * layout's apostrophe alone did it to every page.
+ */
+export function withCharacterReferences(template: string): string {
+  let text = '';
+  let from = 0;
+  for (const code of template.matchAll(CODE)) {
+    text += template.slice(from, code.index).replace(BEYOND_LATIN1, characterReference) + code[0];
+    from = code.index + code[0].length;
+  }
+  return text + template.slice(from).replace(BEYOND_LATIN1, characterReference);
 }
 
 /** Nunjucks's own autoescape function (missing from @types/nunjucks). */
