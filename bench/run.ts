@@ -42,6 +42,8 @@ const quick = Boolean(flags.quick);
 const CONNECTIONS = 16;
 const SECONDS = quick ? 5 : 20;
 const WARM_UP_SECONDS = quick ? 1 : 3;
+/** Each page's time is given in this many slices, the pages taking turns. */
+const ROUNDS = quick ? 5 : 10;
 const TARGETS = { p95Ms: 50, ratioToBaseline: 1 / 3 };
 const BENCH_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pathway_bench';
@@ -92,12 +94,15 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.max(0, index)]! * 100) / 100;
 }
 
+/** One stretch of load on a page: every response's time, and the failures. */
+type Sample = { latencies: number[]; requests: number; seconds: number; errors: number };
+
 async function load(
   baseUrl: string,
   paths: string[],
   cookie: string,
   seconds: number,
-): Promise<PageResult> {
+): Promise<Sample> {
   const latencies: number[] = [];
   let next = 0;
   const instance = autocannon({
@@ -116,13 +121,25 @@ async function load(
   });
   instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   const result = await instance;
-  latencies.sort((a, b) => a - b);
   return {
-    rps: Math.round(result.requests.total / seconds),
+    latencies,
+    requests: result.requests.total,
+    seconds,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+/** A page's figures from all its stretches of load. */
+function summarise(samples: Sample[]): PageResult {
+  const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const requests = samples.reduce((sum, s) => sum + s.requests, 0);
+  const seconds = samples.reduce((sum, s) => sum + s.seconds, 0);
+  return {
+    rps: Math.round(requests / seconds),
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
-    errors: result.errors + result.timeouts + result.non2xx,
+    errors: samples.reduce((sum, s) => sum + s.errors, 0),
   };
 }
 
@@ -248,11 +265,34 @@ async function main() {
     for (const page of Object.values(pages)) {
       await load(baseUrl, page.paths, page.cookie, WARM_UP_SECONDS);
     }
-    const results: Record<string, PageResult> = {};
-    for (const [name, page] of Object.entries(pages)) {
-      log(`measuring ${name}...`);
-      results[name] = await load(baseUrl, page.paths, page.cookie, SECONDS);
+    // The machine's speed drifts over a run, so the pages take turns: each round gives every
+    // page, the baseline among them, a slice of its time, and a page's figures are its slices
+    // together. Each page and the baseline then see the same drift.
+    const samples: Record<string, Sample[]> = Object.fromEntries(
+      Object.keys(pages).map((name) => [name, []]),
+    );
+    // When profiling, when each slice ran (on the monotonic clock the profile's times use), so
+    // that the profile can be read page by page.
+    const slices: { page: string; startUs: number; endUs: number }[] = [];
+    const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`round ${round} of ${ROUNDS}...`);
+      for (const [name, page] of Object.entries(pages)) {
+        const startUs = nowUs();
+        samples[name]!.push(await load(baseUrl, page.paths, page.cookie, SECONDS / ROUNDS));
+        slices.push({ page: name, startUs, endUs: nowUs() });
+      }
     }
+    if (flags.profile) {
+      mkdirSync(path.join(import.meta.dirname, 'profiles'), { recursive: true });
+      writeFileSync(
+        path.join(import.meta.dirname, 'profiles', `slices-${process.pid}.json`),
+        `${JSON.stringify(slices)}\n`,
+      );
+    }
+    const results: Record<string, PageResult> = Object.fromEntries(
+      Object.entries(samples).map(([name, s]) => [name, summarise(s)]),
+    );
     const baseline = results.baseline!;
     const output = {
       pages: Object.fromEntries(
