@@ -48,6 +48,41 @@ describe('calendar dates', () => {
     expect(todayInEngland(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
   });
 
+  it('knows today in England at every instant, around the clocks changing too', () => {
+    const intl = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+    // Any instant from 2000 to 2100, and instants near midnight and the changes of the clocks.
+    const instants = fc.oneof(
+      fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }),
+      fc
+        .record({
+          day: fc.integer({
+            min: Date.UTC(2020, 0, 1) / 86_400_000,
+            max: Date.UTC(2040, 0, 1) / 86_400_000,
+          }),
+          offset: fc.integer({ min: -2 * 3_600_000, max: 2 * 3_600_000 }),
+        })
+        .map(({ day, offset }) => day * 86_400_000 + offset),
+      fc.constantFrom(
+        Date.UTC(2026, 2, 29, 0, 59, 59, 999),
+        Date.UTC(2026, 2, 29, 1, 0, 0, 0),
+        Date.UTC(2026, 9, 24, 22, 59, 59, 999),
+        Date.UTC(2026, 9, 24, 23, 0, 0, 0),
+        Date.UTC(2026, 9, 25, 0, 59, 59, 999),
+        Date.UTC(2026, 9, 25, 1, 0, 0, 0),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(instants, { minLength: 1, maxLength: 5 }), (times) => {
+        // In turn, as a server asks: each answer is right whatever was asked before.
+        for (const time of times) {
+          expect(todayInEngland(new Date(time))).toBe(intl.format(new Date(time)));
+          expect(todayInEngland(new Date(time + 1))).toBe(intl.format(new Date(time + 1)));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('writes long dates exactly as Intl does for en-GB', () => {
     const intl = new Intl.DateTimeFormat('en-GB', {
       day: 'numeric',

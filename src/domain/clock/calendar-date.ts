@@ -121,11 +121,21 @@ export function dayOfWeek(date: CalendarDate): number {
   return (((dayNumber(date) + 4) % 7) + 7) % 7;
 }
 
-/** Today's date in England, where the statutory clock runs. */
+/** Dates in England, where the statutory clock runs. */
 const ENGLAND_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
 
+/** The last answer, and the minute (since 1970, UTC) it holds for. */
+let todayCache = { minute: Number.NaN, date: '' };
+
+/**
+ * Today's date in England. England's clocks are whole hours from UTC, so its date changes only
+ * at the start of a UTC minute: the answer is kept for the minute, as formatting a date in a
+ * time zone costs more than the rest of a busy page's date work (several calls a page).
+ */
 export function todayInEngland(now: Date = new Date()): CalendarDate {
-  return ENGLAND_DAY.format(now);
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (minute !== todayCache.minute) todayCache = { minute, date: ENGLAND_DAY.format(now) };
+  return todayCache.date;
 }
 
 const ENGLAND_TIME = new Intl.DateTimeFormat('en-GB', {
