@@ -129,6 +129,12 @@ async function load(
   };
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /** A page's figures from all its stretches of load. */
 function summarise(samples: Sample[]): PageResult {
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
@@ -265,22 +271,37 @@ async function main() {
     for (const page of Object.values(pages)) {
       await load(baseUrl, page.paths, page.cookie, WARM_UP_SECONDS);
     }
-    // The machine's speed drifts over a run, so the pages take turns: each round gives every
-    // page, the baseline among them, a slice of its time, and a page's figures are its slices
-    // together. Each page and the baseline then see the same drift.
+    // The machine's speed drifts over a run, and by a third within a minute here, so the pages
+    // take turns in slices, each between two slices of the baseline: the baseline, page 1, the
+    // baseline, page 2... and the baseline again at the end. A page's figures are its slices
+    // together. Its ratio is the median, over its slices, of its throughput over the mean of the
+    // baseline slices either side: each slice is compared with the machine as it was then, and
+    // the median is not moved by one slice that caught a burst or a stall.
     const samples: Record<string, Sample[]> = Object.fromEntries(
       Object.keys(pages).map((name) => [name, []]),
     );
-    // When profiling, when each slice ran (on the monotonic clock the profile's times use), so
-    // that the profile can be read page by page.
+    // When each slice ran (on the monotonic clock a CPU profile's times use), so that a profile
+    // can be read page by page; and each page slice's ratio to the baseline around it.
     const slices: { page: string; startUs: number; endUs: number }[] = [];
+    const sliceRatios: Record<string, number[]> = {};
     const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+    const measure = async (name: string) => {
+      const page = pages[name]!;
+      const startUs = nowUs();
+      const sample = await load(baseUrl, page.paths, page.cookie, SECONDS / ROUNDS);
+      slices.push({ page: name, startUs, endUs: nowUs() });
+      samples[name]!.push(sample);
+      return sample.requests / sample.seconds;
+    };
+    const measured = Object.keys(pages).filter((name) => name !== 'baseline');
+    let before = await measure('baseline');
     for (let round = 1; round <= ROUNDS; round++) {
       log(`round ${round} of ${ROUNDS}...`);
-      for (const [name, page] of Object.entries(pages)) {
-        const startUs = nowUs();
-        samples[name]!.push(await load(baseUrl, page.paths, page.cookie, SECONDS / ROUNDS));
-        slices.push({ page: name, startUs, endUs: nowUs() });
+      for (const name of measured) {
+        const rps = await measure(name);
+        const after = await measure('baseline');
+        (sliceRatios[name] ??= []).push(rps / ((before + after) / 2));
+        before = after;
       }
     }
     if (flags.profile) {
@@ -296,12 +317,13 @@ async function main() {
     const baseline = results.baseline!;
     const output = {
       pages: Object.fromEntries(
-        Object.entries(results)
-          .filter(([name]) => name !== 'baseline')
-          .map(([name, r]) => [
-            name,
-            { ...r, ratioToBaseline: Math.round((r.rps / baseline.rps) * 100) / 100 },
-          ]),
+        measured.map((name) => [
+          name,
+          {
+            ...results[name]!,
+            ratioToBaseline: Math.round(median(sliceRatios[name]!) * 100) / 100,
+          },
+        ]),
       ),
       baseline,
     };
