@@ -87,6 +87,27 @@ describe('a query precompiled for each form', () => {
       db.selectFrom('local_authority').select('code'),
     );
     await expect(unused(database.db, { name: 'First' })).rejects.toThrow(/as it is/);
+    const twice = precompiledByForm((db, filter: { name: string }) =>
+      db
+        .selectFrom('local_authority')
+        .select('code')
+        .where((eb) =>
+          eb.or([eb('name', '=', filter.name), eb('name', 'like', `${filter.name}%`)]),
+        ),
+    );
+    await expect(twice(database.db, { name: 'First' })).rejects.toThrow(/as it is/);
+  });
+
+  it('takes only plain values', async () => {
+    const byCode = precompiledByForm((db, filter: { code: string }) =>
+      db.selectFrom('local_authority').select('code').where('code', '=', filter.code),
+    );
+    const notPlain = { code: new (class Code extends String {})('901') } as unknown as {
+      code: string;
+    };
+    await expect(byCode(database.db, notPlain)).rejects.toThrow(/plain objects/);
+    const big = { code: 901n } as unknown as { code: string };
+    await expect(byCode(database.db, big)).rejects.toThrow(/bigint cannot be a value/);
   });
 
   it('refuses, outside production, a query whose form a value decides', async () => {

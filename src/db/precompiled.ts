@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { DbOrTrx } from './database.ts';
 
 /**
@@ -47,7 +48,7 @@ type FormValue =
 /** Outside production, each call is checked against the query built from its own values. */
 const CHECK_FORMS = process.env.NODE_ENV !== 'production';
 
-/** The most forms kept for one query; beyond, a form is compiled each time it is used. */
+/** The most forms kept for one query: the least recently used goes first. */
 const MAX_FORMS = 256;
 
 // NUL cannot be in a query's own constants (PostgreSQL refuses it in text), so no constant looks like this.
@@ -63,15 +64,18 @@ const isPlaceholder = (value: unknown): value is string =>
  * which fields are present, how long each list is, the booleans, the nulls. `build` is called
  * with each string, number and date replaced by a placeholder, so it must use them only as the
  * query's values, and decide the query's form only from the rest: a query that tests a value
- * (`officer === 'unassigned'`) needs that as a boolean of its own. A placeholder that does not
- * reach the query as a value of its own (tested, joined into a longer string, written into the
- * SQL) is refused, the first time that form is built; outside production, every call is also
- * built from its own values and compared, so tests find a form that depends on a value.
+ * (`officer === 'unassigned'`) needs that as a boolean of its own, as the form compiled for the
+ * first such call would otherwise serve every later one. The first time a form is built, a
+ * placeholder that does not reach the query as a value of its own (joined into a longer
+ * string, written into the SQL) is refused; a test of a value cannot be seen there, so outside
+ * production every call is also built from its own values and compared, and tests that take
+ * both branches find it. Values are plain objects, arrays, strings, numbers, dates, booleans,
+ * null and undefined; anything else is refused.
  */
 export function precompiledByForm<V extends FormValues, R>(
   build: (db: DbOrTrx, values: V) => Compilable<R>,
 ): (db: DbOrTrx, values: V) => Promise<R[]> {
-  const formsFor = new WeakMap<DbOrTrx, Map<string, CompiledQuery<R>>>();
+  const formsFor = new WeakMap<DbOrTrx, LRUCache<string, CompiledQuery<R>>>();
   return async (db, values) => {
     const leaves: unknown[] = [];
     let form = '';
@@ -88,14 +92,20 @@ export function precompiledByForm<V extends FormValues, R>(
         return items;
       }
       if (value !== null && typeof value === 'object') {
-        const entries = Object.keys(value)
-          .sort()
-          .map((key) => {
-            form += `${JSON.stringify(key)}:`;
-            return [key, hollow((value as Record<string, FormValue>)[key])] as const;
-          });
+        const prototype = Object.getPrototypeOf(value) as unknown;
+        if (prototype !== Object.prototype && prototype !== null) {
+          throw new Error('precompiledByForm: values must be plain objects, not class instances');
+        }
+        form += '{';
+        const entries = Object.keys(value).map((key) => {
+          form += `${JSON.stringify(key)}:`;
+          return [key, hollow((value as Record<string, FormValue>)[key])] as const;
+        });
         form += '}';
         return Object.fromEntries(entries);
+      }
+      if (value !== null && value !== undefined && typeof value !== 'boolean') {
+        throw new Error(`precompiledByForm: a ${typeof value} cannot be a value here`);
       }
       form += String(value);
       return value;
@@ -103,19 +113,22 @@ export function precompiledByForm<V extends FormValues, R>(
     const placeholders = hollow(values) as V;
     let forms = formsFor.get(db);
     if (!forms) {
-      forms = new Map();
+      forms = new LRUCache({ max: MAX_FORMS });
       formsFor.set(db, forms);
     }
     let compiled = forms.get(form);
     if (!compiled) {
       compiled = build(db, placeholders).compile();
       const used = new Set(compiled.parameters.filter(isPlaceholder));
-      if (used.size !== leaves.length || compiled.sql.includes('\u0000')) {
+      const mangled = compiled.parameters.some(
+        (p) => typeof p === 'string' && p.includes('\u0000') && !isPlaceholder(p),
+      );
+      if (used.size !== leaves.length || mangled || compiled.sql.includes('\u0000')) {
         throw new Error(
           'precompiledByForm: every string, number and date must be a value of the query, as it is',
         );
       }
-      if (forms.size < MAX_FORMS) forms.set(form, compiled);
+      forms.set(form, compiled);
     }
     const parameters = compiled.parameters.map((value) =>
       isPlaceholder(value) ? leaves[Number(PLACEHOLDER.exec(value)![1])] : value,
