@@ -89,6 +89,61 @@ describe('withCharacterReferences', () => {
     );
   });
 
+  it('leaves a block set’s body alone: it is escaped where it is used', () => {
+    const env = new nunjucks.Environment(undefined, { autoescape: true });
+    const template = '{% set note %}Don’t{% endset %}<p>{{ note }}</p><p>It’s</p>';
+    const read = withCharacterReferences(template);
+    expect(read).toBe('{% set note %}Don’t{% endset %}<p>{{ note }}</p><p>It&#8217;s</p>');
+    expect(env.renderString(read, {})).toBe('<p>Don’t</p><p>It&#8217;s</p>');
+  });
+
+  it('changes no template’s code: every tag, string and comment is as written', () => {
+    const roots = [
+      path.join(import.meta.dirname, '..', 'views'),
+      path.join(import.meta.dirname, '..', 'features'),
+      path.join(govukDir, 'dist', 'govuk'),
+    ];
+    const templates = roots.flatMap((root) =>
+      (readdirSync(root, { recursive: true }) as string[])
+        .filter((file) => file.endsWith('.njk'))
+        .map((file) => path.join(root, file)),
+    );
+    expect(templates.length).toBeGreaterThan(100);
+    const decode = (html: string) =>
+      html.replace(/&#(\d+);/g, (_m, code: string) => String.fromCodePoint(Number(code)));
+    // Nunjucks's lexer (missing from @types/nunjucks).
+    const { lexer: lexing } = nunjucks as unknown as {
+      lexer: {
+        TOKEN_DATA: string;
+        lex(
+          source: string,
+          options: object,
+        ): { nextToken(): { type: string; value: unknown } | null };
+      };
+    };
+    /** Nunjucks's own reading of a template: its code tokens, and its text decoded. */
+    const tokens = (source: string) => {
+      const lexer = lexing.lex(source, {});
+      const read: string[] = [];
+      let text = '';
+      for (let token = lexer.nextToken(); token; token = lexer.nextToken()) {
+        if (token.type === lexing.TOKEN_DATA) {
+          text += String(token.value);
+        } else {
+          if (text) read.push(`text:${decode(text)}`);
+          text = '';
+          read.push(`${token.type}:${String(token.value)}`);
+        }
+      }
+      if (text) read.push(`text:${decode(text)}`);
+      return read;
+    };
+    for (const file of templates) {
+      const source = readFileSync(file, 'utf8');
+      expect(tokens(withCharacterReferences(source)), file).toEqual(tokens(source));
+    }
+  });
+
   it('is how every template is read, so a signed-in page is Latin-1 throughout', () => {
     const views = new TemplateLoader(path.join(import.meta.dirname, '..', 'views'));
     const warning = views.getSource('partials/timeout-warning.njk').src;

@@ -66,7 +66,8 @@ const INCLUDE_TEMPLATE = /\{%(-?)\s*include\s+"\.\/template\.njk"\s*(-?)%\}/;
  *   the template defines macros of its own), and the imports are dropped, as every GOV.UK macro
  *   is a global (see registerGovukMacros). A test renders every component example GOV.UK
  *   Frontend publishes with this loader and with Nunjucks's own, and compares them.
- * - Every template's characters beyond Latin-1 are character references (withCharacterReferences).
+ * - Characters beyond Latin-1 in templates' text are character references
+ *   (withCharacterReferences).
  */
 export class TemplateLoader extends nunjucks.FileSystemLoader {
   override getSource(name: string): nunjucks.LoaderSource {
@@ -103,8 +104,12 @@ function govukMacroSource(source: nunjucks.LoaderSource): string {
   );
 }
 
-/** Nunjucks's tags and comments, and script and style elements: what stays as it is. */
-const CODE = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}|<(script|style)\b[\s\S]*?<\/\1\s*>/gi;
+/**
+ * What stays as it is: a block `{% set %}`'s body (it becomes a plain string, which is escaped
+ * where it is used), Nunjucks's tags and comments, and script and style elements.
+ */
+const CODE =
+  /\{%-?\s*set\s+[\w\s,]+-?%\}[\s\S]*?\{%-?\s*endset\s*-?%\}|\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}|<(script|style)\b[\s\S]*?<\/\1\s*>/gi;
 
 /** A character beyond Latin-1 (’, –, “ and so on). */
 const BEYOND_LATIN1 = /[\u{100}-\u{10ffff}]/gu;
@@ -114,9 +119,10 @@ const characterReference = (character: string) => `&#${character.codePointAt(0)}
 /**
  * A template with each character beyond Latin-1 in its text written as an HTML character
  * reference (’ as &#8217;), which the browser shows as the same character. Nunjucks's tags and
- * comments, and script and style elements, stay as they are. One such character makes the whole
- * page a string of two bytes a character, which costs three times as much to send: the
- * layout's apostrophe alone did it to every page.
+ * comments, block sets' bodies, and script and style elements stay as they are (so text written
+ * in a tag's strings keeps its characters). One such character makes the whole page a string
+ * of two bytes a character, which costs three times as much to send: the layout's apostrophe
+ * alone did it to every signed-in page.
  */
 export function withCharacterReferences(template: string): string {
   let text = '';
