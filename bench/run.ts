@@ -44,6 +44,8 @@ const SECONDS = quick ? 5 : 20;
 const WARM_UP_SECONDS = quick ? 1 : 3;
 /** Each page's time is given in this many slices, the pages taking turns. */
 const ROUNDS = quick ? 5 : 10;
+/** The pause after each slice, longer than the slowest response. */
+const SETTLE_MS = 250;
 const TARGETS = { p95Ms: 50, ratioToBaseline: 1 / 3 };
 const BENCH_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pathway_bench';
@@ -120,11 +122,16 @@ async function load(
     ],
   });
   instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  const started = process.hrtime.bigint();
   const result = await instance;
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  // autocannon stops with requests still in flight: let the server finish them before the next
+  // slice, so they do not count against it.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   return {
     latencies,
     requests: result.requests.total,
-    seconds,
+    seconds: elapsed,
     errors: result.errors + result.timeouts + result.non2xx,
   };
 }
