@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createStorage } from '../src/features/documents/storage.ts';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.ts';
@@ -23,19 +24,26 @@ import type { WorkerOptions } from '../src/jobs/workers.ts';
 
 /**
  * Each test file gets a fresh database: an in-memory PGlite by default, or a new PostgreSQL
- * database on TEST_DATABASE_URL's server, dropped afterwards.
+ * database on TEST_DATABASE_URL's server, dropped afterwards. Both start from the migrated copy
+ * that test/global-setup.ts made once for the run (migrating again is then a no-op).
  */
 export async function createTestDatabase(): Promise<DatabaseHandle> {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    const handle = openDatabase({ kind: 'embedded', dataDir: null });
+    const snapshotFile = providedOrNull('pgliteSnapshot');
+    const handle = openDatabase({
+      kind: 'embedded',
+      dataDir: null,
+      ...(snapshotFile ? { snapshot: new Blob([readFileSync(snapshotFile)]) } : {}),
+    });
     await migrateToLatest(handle.db);
     return handle;
   }
   const name = `pathway_test_${randomBytes(6).toString('hex')}`;
+  const template = providedOrNull('postgresTemplate');
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   await admin.end();
   const testUrl = new URL(url);
   testUrl.pathname = `/${name}`;
@@ -51,6 +59,15 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
       await cleanup.end();
     },
   };
+}
+
+/** What the global setup provided, or null outside a run that had it (a suite of its own). */
+function providedOrNull(key: 'pgliteSnapshot' | 'postgresTemplate'): string | null {
+  try {
+    return inject(key) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {

@@ -14,7 +14,12 @@ export type DbOrTrx = Db | Trx;
 
 export type DatabaseOptions =
   | { kind: 'postgres'; url: string; poolSize?: number }
-  | { kind: 'embedded'; dataDir: string | null };
+  | {
+      kind: 'embedded';
+      dataDir: string | null;
+      /** A data folder to start from (PGlite's `dumpDataDir`), for an in-memory database. */
+      snapshot?: Blob;
+    };
 
 export type DatabaseHandle = {
   db: Db;
@@ -97,6 +102,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   // Options must go in the first argument: PGlite ignores the second when the first is undefined.
   const client = new PGlite({
     dataDir,
+    ...(options.snapshot ? { loadDataDir: options.snapshot } : {}),
     parsers: { [DATE_OID]: (value: string) => value, [INT8_OID]: (value: string) => value },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
