@@ -16,10 +16,17 @@
  * The error messages follow the GOV.UK Design System file upload component.
  */
 import { fileTypeFromBuffer, supportedExtensions } from 'file-type';
+import type { DocumentStorage } from './storage.ts';
 import { findArchiveProblem } from './archive-check.ts';
 import type { VirusScanner } from './clamd.ts';
 import { imageHidesContent } from './image-check.ts';
 import { findPdfActiveContent } from './pdf-check.ts';
+
+/** A file as a form sent it. */
+export type UploadedFile = { filename: string; data: Buffer; declaredType?: string | undefined };
+
+/** Where an accepted file goes, and the virus scanner it passes first (none when unset). */
+export type UploadDestination = { storage: DocumentStorage; scanner: VirusScanner | null };
 
 /** Largest accepted file: 20 MB. */
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -173,7 +180,7 @@ function refuse(problem: UploadProblem): UploadCheck {
  * type the browser sent (`declaredType`); with a `scanner`, a virus scan too.
  */
 export async function checkUpload(
-  input: { filename: string; data: Buffer; declaredType?: string | undefined },
+  input: UploadedFile,
   options: { scanner?: VirusScanner | null } = {},
 ): Promise<UploadCheck> {
   const { data } = input;
