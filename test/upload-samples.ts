@@ -40,6 +40,25 @@ export function pdf(objects: (string | Buffer)[]): Buffer {
   return Buffer.concat(parts);
 }
 
+/** A one-page PDF of exactly `size` bytes: its content stream is padded with spaces. */
+export function pdfOfSize(size: number): Buffer {
+  const build = (spaces: number) =>
+    pdf([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>',
+      pdfStream('', Buffer.alloc(spaces, 0x20)),
+    ]);
+  // Numbers in the file (the stream's length, the xref's offset) grow with the padding.
+  let spaces = 0;
+  let data = build(spaces);
+  while (data.length !== size) {
+    spaces += size - data.length;
+    data = build(spaces);
+  }
+  return data;
+}
+
 /** A PDF object holding a stream of `data`. */
 export function pdfStream(dictionary: string, data: Buffer): Buffer {
   return Buffer.concat([

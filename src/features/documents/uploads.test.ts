@@ -6,8 +6,7 @@ import {
   sampleIsoMedia,
   sampleJpeg,
   sampleOdt,
-  pdf,
-  pdfStream,
+  pdfOfSize,
   samplePdf,
   samplePng,
   sampleWindowsExecutable,
@@ -104,25 +103,6 @@ describe('checkUpload accepts', () => {
     });
   });
 });
-
-/** A one-page PDF of exactly `size` bytes: its content stream is padded with spaces. */
-function pdfOfSize(size: number): Buffer {
-  const build = (spaces: number) =>
-    pdf([
-      '<< /Type /Catalog /Pages 2 0 R >>',
-      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>',
-      pdfStream('', Buffer.alloc(spaces, 0x20)),
-    ]);
-  // Numbers in the file (the stream's length, the xref's offset) grow with the padding.
-  let spaces = 0;
-  let data = build(spaces);
-  while (data.length !== size) {
-    spaces += size - data.length;
-    data = build(spaces);
-  }
-  return data;
-}
 
 describe('checkUpload refuses', () => {
   it.each([

@@ -10,8 +10,8 @@
  * seems: a PDF must hold no scripts, launch actions or attached files (pdf-check.ts); a picture
  * nothing after its end and no markup (image-check.ts); a Word or OpenDocument file no macros,
  * and nothing out of proportion when opened (archive-check.ts). Its name and the type the
- * browser sent must agree with what it is. Last, when clamd is configured, it is scanned for
- * viruses (clamd.ts); when clamd cannot answer, the file is refused (fail closed).
+ * browser sent must agree with what it is. First of all, when clamd is configured, it is scanned
+ * for viruses (clamd.ts); when clamd cannot answer, the file is refused (fail closed).
  *
  * The error messages follow the GOV.UK Design System file upload component.
  */
@@ -187,6 +187,15 @@ export async function checkUpload(
   if (data.length === 0) return refuse('empty');
   if (data.length > MAX_UPLOAD_BYTES) return refuse('too-large');
 
+  // The scan comes first, so that a virus is refused (and audited) as one, whatever its type.
+  if (options.scanner) {
+    const scanned = await options.scanner.scan(data);
+    if (scanned.status === 'infected') {
+      return { ...refuse('virus'), signature: scanned.signature } as UploadCheck;
+    }
+    if (scanned.status === 'unavailable') return refuse('scan-unavailable');
+  }
+
   let detectedMime: string | undefined;
   try {
     detectedMime = (await fileTypeFromBuffer(data))?.mime;
@@ -226,14 +235,6 @@ export async function checkUpload(
           ? 'hidden-content'
           : null;
   if (problem) return refuse(problem);
-
-  if (options.scanner) {
-    const scanned = await options.scanner.scan(data);
-    if (scanned.status === 'infected') {
-      return { ...refuse('virus'), signature: scanned.signature } as UploadCheck;
-    }
-    if (scanned.status === 'unavailable') return refuse('scan-unavailable');
-  }
 
   return {
     ok: true,
