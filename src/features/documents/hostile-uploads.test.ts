@@ -1,3 +1,4 @@
+import { PDFDocument, PDFName } from '@cantoo/pdf-lib';
 import { describe, expect, it } from 'vitest';
 import {
   docxWith,
@@ -124,6 +125,34 @@ describe('finding 8: PDFs with active content are refused', () => {
       ok: false,
       problem: 'damaged',
     });
+  });
+});
+
+/** A PDF written by pdf-lib, encrypted with an empty user password (opens without asking). */
+async function encryptedPdf(withScript: boolean): Promise<Buffer> {
+  const document = await PDFDocument.create();
+  document.addPage();
+  if (withScript) {
+    document.catalog.set(
+      PDFName.of('OpenAction'),
+      document.context.obj({ S: 'JavaScript', JS: 'app.alert(1)' }),
+    );
+  }
+  document.encrypt({ userPassword: '', ownerPassword: 'owner' });
+  return Buffer.from(await document.save({ useObjectStreams: true }));
+}
+
+describe('encrypted PDFs (opened without a password) are looked into too', () => {
+  it('refuses one with a script in its encrypted object streams', async () => {
+    expect(
+      await checkUpload({ filename: 'report.pdf', data: await encryptedPdf(true) }),
+    ).toMatchObject({ ok: false, problem: 'pdf-script' });
+  });
+
+  it('accepts one without', async () => {
+    expect(
+      await checkUpload({ filename: 'report.pdf', data: await encryptedPdf(false) }),
+    ).toMatchObject({ ok: true, kind: 'pdf' });
   });
 });
 

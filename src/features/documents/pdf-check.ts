@@ -97,7 +97,9 @@ export async function findPdfActiveContent(data: Buffer): Promise<PdfProblem | n
       ignoreEncryption: true,
       updateMetadata: false,
       parseSpeed: ParseSpeeds.Fastest,
-      throwOnInvalidObject: true,
+      // Scanners and old tools write the odd broken object; pdf-lib keeps it as invalid rather
+      // than refusing the file, and the raw look below still reads its bytes.
+      throwOnInvalidObject: false,
     });
   } catch {
     return 'damaged';
