@@ -47,6 +47,16 @@ const environmentSchema = z.object({
   RUN_WORKERS: booleanFlag.default(true),
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   SERVICE_NAME: z.string().min(1).default('Pathway'),
+  CLAMD_URL: z
+    .string()
+    .regex(
+      /^(unix:\/\/\/|\/|tcp:\/\/[^/]+:\d+$)/,
+      'CLAMD_URL must be unix:///path/to/clamd.socket or tcp://host:port',
+    )
+    .optional(),
+  CLAMD_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
+  REQUEST_DRAFT_DAYS: z.coerce.number().int().min(1).max(365).default(28),
+  REQUEST_DRAFT_STORAGE_MB_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(50),
 });
 
 export type Config = {
@@ -80,6 +90,13 @@ export type Config = {
   emailRetryDelaySeconds: number;
   mailFrom: string;
   serviceName: string;
+  /** clamd's address (unix socket or tcp://host:port); unset means no virus scan. */
+  clamdUrl: string | undefined;
+  clamdTimeoutSeconds: number;
+  /** How long a request that is not sent is kept after its last change, with its files. */
+  requestDraftDays: number;
+  /** The most evidence one address may hold across requests not yet sent, in bytes. */
+  requestDraftBytesPerAddress: number;
 };
 
 export class ConfigError extends Error {}
@@ -158,5 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emailRetryDelaySeconds: e.EMAIL_RETRY_DELAY_SECONDS,
     mailFrom: e.MAIL_FROM,
     serviceName: e.SERVICE_NAME,
+    clamdUrl: e.CLAMD_URL,
+    clamdTimeoutSeconds: e.CLAMD_TIMEOUT_SECONDS,
+    requestDraftDays: e.REQUEST_DRAFT_DAYS,
+    requestDraftBytesPerAddress: e.REQUEST_DRAFT_STORAGE_MB_PER_ADDRESS * 1024 * 1024,
   };
 }

@@ -27,6 +27,9 @@ async function start() {
   const applied = await migrateToLatest(database.db);
   const appServices = services(config, database, {
     onJobError: (error) => app.log.error({ err: error }, 'job queue error'),
+    // No file, name or address: only why clamd could not answer.
+    onScanUnavailable: (reason) =>
+      app.log.error({ reason }, 'virus scanner unavailable: uploads are refused until it answers'),
   });
   const app = await buildApp(appServices);
   app.log.info(

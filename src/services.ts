@@ -6,6 +6,11 @@ import { createMailer, type Mailer } from './features/notifications/mailer.ts';
 import type { Notifier } from './features/notifications/notify.ts';
 import { EMAIL_RETRY } from './features/notifications/email-queue.ts';
 import { createQueues, startWorkers, type WorkerOptions } from './jobs/workers.ts';
+import {
+  createClamdScanner,
+  parseClamdUrl,
+  type VirusScanner,
+} from './features/documents/clamd.ts';
 
 /** The composition root: everything a route needs, built once. Tests pass their own parts. */
 export function services(
@@ -16,6 +21,8 @@ export function services(
     jobs?: JobQueue;
     storage?: DocumentStorage;
     onJobError?: (error: Error) => void;
+    /** Told why, when clamd is configured but cannot answer (uploads are then refused). */
+    onScanUnavailable?: (reason: string) => void;
   } = {},
 ) {
   const jobs =
@@ -37,6 +44,13 @@ export function services(
     jobs,
     notifier,
     storage: overrides.storage ?? createStorage({ kind: 'local', root: config.storageDir }),
+    scanner: (config.clamdUrl
+      ? createClamdScanner({
+          address: parseClamdUrl(config.clamdUrl),
+          timeoutMs: config.clamdTimeoutSeconds * 1000,
+          onUnavailable: overrides.onScanUnavailable,
+        })
+      : null) as VirusScanner | null,
   };
 }
 

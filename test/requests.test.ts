@@ -511,7 +511,7 @@ describe('evidence uploads', () => {
 
     const ok = await uploadFile(browser, testApp.app, `${BASE}/evidence`, {
       field: 'evidence',
-      filename: '..\\..\\<notes>.exe',
+      filename: '..\\..\\<notes>.pdf',
       data: PDF,
     });
     expect(ok.statusCode).toBe(303);

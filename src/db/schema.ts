@@ -265,6 +265,8 @@ export interface AssessmentRequestTable {
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   expires_at: Date | null;
+  /** For a draft: a keyed hash of the address it was last added to from (never the address). */
+  address_key: string | null;
 }
 
 export interface RequestDocumentTable {

@@ -43,16 +43,25 @@ export async function acceptUploads(
 /** The body limit for a route that takes one upload and a few short fields. */
 export const UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 1024 * 1024;
 
-type Part = { type?: string; filename?: string; value?: unknown; toBuffer?: () => Promise<Buffer> };
+type Part = {
+  type?: string;
+  filename?: string;
+  mimetype?: string;
+  value?: unknown;
+  toBuffer?: () => Promise<Buffer>;
+};
 
-/** The one file a multipart form sent in `field`, or null when none was chosen. */
+/**
+ * The one file a multipart form sent in `field`, or null when none was chosen; `declaredType`
+ * is the type the browser sent, checked against the content.
+ */
 export async function uploadedFile(
   body: unknown,
   field: string,
-): Promise<{ filename: string; data: Buffer } | null> {
+): Promise<{ filename: string; data: Buffer; declaredType: string | undefined } | null> {
   const part = (body as Record<string, unknown> | undefined)?.[field] as Part | undefined;
   if (!part || part.type !== 'file' || !part.filename || !part.toBuffer) return null;
-  return { filename: part.filename, data: await part.toBuffer() };
+  return { filename: part.filename, data: await part.toBuffer(), declaredType: part.mimetype };
 }
 
 /** A multipart body's plain fields as a form body (what parseForm takes). */

@@ -9,7 +9,7 @@ import {
   addWrittenDocument,
   VISIBILITY_LABELS,
 } from '../documents/case-documents.ts';
-import type { DocumentStorage } from '../documents/storage.ts';
+import type { UploadDestination, UploadedFile } from '../documents/uploads.ts';
 import { notifyUser, type Notifier } from '../notifications/notify.ts';
 import {
   adviceDocumentHtml,
@@ -348,12 +348,12 @@ export type UploadAdviceOutcome =
 /** A report uploaded as the advice, or alongside it: a new version holding the document. */
 export async function uploadAdvice(
   db: Db,
-  storage: DocumentStorage,
+  destination: UploadDestination,
   notifier: Notifier,
   actor: Actor,
   ids: { caseId: string; adviceId: string },
   upload: {
-    file: { filename: string; data: Buffer };
+    file: UploadedFile;
     visibility: AdviceVisibility;
     changes: string;
     /** As for `submitAdvice`: the latest version the page showed. */
@@ -370,7 +370,7 @@ export async function uploadAdvice(
   const outcome = await refusedAsOutcome(() =>
     addUploadedDocument(
       db,
-      storage,
+      destination,
       {
         caseId: found.case_id,
         kind: 'advice',

@@ -105,7 +105,7 @@ const formLimits = {
 };
 
 export async function adviceRoutes(app: FastifyInstance, services: Services) {
-  const { db, notifier, storage } = services;
+  const { db, notifier, storage, scanner } = services;
 
   function paramsOf(request: FastifyRequest) {
     const parsed = adviceParams.safeParse(request.params);
@@ -354,7 +354,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
         }
         const outcome = await adviser.uploadAdvice(
           db,
-          storage,
+          { storage, scanner },
           notifier,
           request.actor!,
           ids,

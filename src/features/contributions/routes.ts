@@ -78,7 +78,7 @@ function statusView(summary: contributions.ContributionSummary, open: boolean) {
 const LENGTH_NOTE = `You can write up to ${MAX_ANSWER_LENGTH.toLocaleString('en-GB')} characters for each question.`;
 
 export async function contributionRoutes(app: FastifyInstance, services: Services) {
-  const { db, notifier, storage } = services;
+  const { db, notifier, storage, scanner } = services;
 
   async function headingFor(caseId: string, voice: Voice) {
     const heading = await contributions.caseHeading(db, caseId);
@@ -345,7 +345,7 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
         }
         const outcome = await contributions.addChildViewsFile(
           db,
-          storage,
+          { storage, scanner },
           {
             caseId,
             voice: await contributions.voiceOnCase(db, caseId, actor.userId),

@@ -7,7 +7,7 @@ import {
   addWrittenDocument,
   type UploadOutcome,
 } from '../documents/case-documents.ts';
-import type { DocumentStorage } from '../documents/storage.ts';
+import type { UploadDestination, UploadedFile } from '../documents/uploads.ts';
 import { insertCaseEvent } from '../cases/repository.ts';
 import { escapeHtml } from '../../web/html.ts';
 import { VISIBLE_TO } from '../../policy/policy.ts';
@@ -378,14 +378,14 @@ class ClosedForViews extends Error {}
  */
 export async function addChildViewsFile(
   db: Db,
-  storage: DocumentStorage,
+  destination: UploadDestination,
   upload: {
     caseId: string;
     voice: Voice;
     visibility: SharingChoice;
     userId: string;
     authorName: string;
-    file: { filename: string; data: Buffer };
+    file: UploadedFile;
   },
   context: AuditContext,
 ): Promise<UploadOutcome | { ok: false; closed: true }> {
@@ -393,7 +393,7 @@ export async function addChildViewsFile(
   try {
     return await addUploadedDocument(
       db,
-      storage,
+      destination,
       {
         caseId: upload.caseId,
         kind: 'views',

@@ -4,7 +4,7 @@ import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { VISIBLE_TO, type CaseAudience } from '../../policy/policy.ts';
 import { newStorageKey, type DocumentStorage } from './storage.ts';
-import { checkUpload } from './uploads.ts';
+import { checkUpload, type UploadDestination, type UploadedFile } from './uploads.ts';
 
 /**
  * Documents on a case: advice, reports, letters Pathway wrote, views, plans. Each has a type,
@@ -71,14 +71,32 @@ export type UploadOutcome = { ok: true; documentId: string } | { ok: false; mess
  */
 export async function addUploadedDocument(
   db: Db,
-  storage: DocumentStorage,
+  destination: UploadDestination,
   document: NewCaseDocument,
-  file: { filename: string; data: Buffer },
+  file: UploadedFile,
   context: AuditContext,
   also?: (trx: DbOrTrx, documentId: string) => Promise<void>,
 ): Promise<UploadOutcome> {
-  const checked = await checkUpload(file);
-  if (!checked.ok) return { ok: false, message: checked.message };
+  const { storage, scanner } = destination;
+  const checked = await checkUpload(file, { scanner });
+  if (!checked.ok) {
+    if (checked.problem === 'virus') {
+      const found = await db
+        .selectFrom('case')
+        .select('local_authority_id')
+        .where('id', '=', document.caseId)
+        .executeTakeFirst();
+      // Who tried, on which case, and what clamd found: never the file or its name.
+      await recordAudit(db, context, {
+        action: 'refused an upload with a virus',
+        subjectType: 'case',
+        subjectId: document.caseId,
+        localAuthorityId: found?.local_authority_id ?? null,
+        details: { signature: checked.signature, sizeBytes: file.data.length },
+      });
+    }
+    return { ok: false, message: checked.message };
+  }
   const storageKey = newStorageKey();
   await storage.put(storageKey, file.data);
   try {

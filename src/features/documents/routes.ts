@@ -84,7 +84,7 @@ const visibilities = VISIBILITIES.map((value) => ({ value, text: VISIBILITY_LABE
  * views and advice are shown as pages), downloads, uploads by the LA, and who may see each.
  */
 export async function documentRoutes(app: FastifyInstance, services: Services) {
-  const { db, storage } = services;
+  const { db, storage, scanner } = services;
 
   async function caseSummary(caseId: string) {
     const found = await findCaseSummary(db, caseId);
@@ -172,7 +172,7 @@ export async function documentRoutes(app: FastifyInstance, services: Services) {
         const actor = request.actor!;
         const outcome = await addUploadedDocument(
           db,
-          storage,
+          { storage, scanner },
           {
             caseId,
             kind: form.value.kind,

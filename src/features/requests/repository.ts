@@ -15,7 +15,12 @@ export async function listAuthorities(db: DbOrTrx) {
 
 export async function insertDraft(
   db: DbOrTrx,
-  draft: { answers: Answers; submittedByUserId: string | null; expiresAt: Date },
+  draft: {
+    answers: Answers;
+    submittedByUserId: string | null;
+    expiresAt: Date;
+    addressKey: string | null;
+  },
 ): Promise<string> {
   const row = await db
     .insertInto('assessment_request')
@@ -23,6 +28,7 @@ export async function insertDraft(
       answers: JSON.stringify(draft.answers),
       submitted_by_user_id: draft.submittedByUserId,
       expires_at: draft.expiresAt,
+      address_key: draft.addressKey,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -97,6 +103,41 @@ export async function countDocuments(db: DbOrTrx, requestId: string): Promise<nu
     .where('request_id', '=', requestId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * Takes the address's turn (until the transaction ends), so two uploads from one address at
+ * once cannot both pass its cap; then the bytes of evidence in its drafts not yet expired.
+ */
+export async function lockAndMeasureAddress(
+  trx: DbOrTrx,
+  addressKey: string,
+  now: Date,
+): Promise<number> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`draft-address:${addressKey}`}, 0))`.execute(
+    trx,
+  );
+  const row = await trx
+    .selectFrom('request_document')
+    .innerJoin('assessment_request', 'assessment_request.id', 'request_document.request_id')
+    .select((eb) =>
+      eb.fn.coalesce(eb.fn.sum<string>('request_document.size_bytes'), eb.lit(0)).as('bytes'),
+    )
+    .where('assessment_request.status', '=', 'draft')
+    .where('assessment_request.address_key', '=', addressKey)
+    .where('assessment_request.expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.bytes);
+}
+
+/** The draft now belongs to this address for its cap. */
+export async function setDraftAddress(trx: DbOrTrx, draftId: string, addressKey: string) {
+  await trx
+    .updateTable('assessment_request')
+    .set({ address_key: addressKey })
+    .where('id', '=', draftId)
+    .where('status', '=', 'draft')
+    .execute();
 }
 
 export async function insertDocument(
@@ -213,6 +254,8 @@ export async function markSubmitted(
       submitted_by_user_id: submitted.submittedByUserId,
       resume_token_hash: null,
       expires_at: null,
+      // Sent, it no longer counts against the address (and the key is not kept).
+      address_key: null,
       updated_at: new Date(),
     })
     .where('id', '=', id)

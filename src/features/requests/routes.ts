@@ -8,6 +8,7 @@ import {
 } from '../../domain/clock/calendar-date.ts';
 import type { Services } from '../../services.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
+import { addressKey } from '../../web/address-key.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import {
   acceptUploads,
@@ -150,7 +151,9 @@ function recordedRequestSchema(actor: NonNullable<FastifyRequest['actor']>) {
 }
 
 export async function requestRoutes(app: FastifyInstance, services: Services) {
-  const { db, notifier, storage } = services;
+  const { db, notifier, storage, scanner, config } = services;
+  const draftDays = config.requestDraftDays;
+  const keyOf = (request: FastifyRequest) => addressKey(config.sessionSecret, request.ip);
 
   /** The draft this browser is filling in, or null (never started, sent, or past 28 days). */
   async function currentDraft(request: FastifyRequest) {
@@ -188,7 +191,10 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     const context = await requests.pageContext(db);
     let draft = await currentDraft(request);
     if (!draft) {
-      const id = await requests.startDraft(db, request.actor);
+      const id = await requests.startDraft(db, request.actor, {
+        days: draftDays,
+        addressKey: keyOf(request),
+      });
       request.session.data.requestDraftId = id;
       request.session.changed();
       draft = (await requests.findDraft(db, id))!;
@@ -215,7 +221,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     if (!draft) return noDraft(reply);
     return reply.render('requests/save.njk', {
       values: { email: draft.answers.contactEmail ?? draft.contact_email ?? '' },
-      days: requests.DRAFT_DAYS,
+      days: draftDays,
     });
   });
 
@@ -227,10 +233,10 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
     const result = parseForm(saveSchema, request.body);
     if (!result.ok) {
       return renderBadRequest(reply, 'requests/save.njk', result, request.body, {
-        days: requests.DRAFT_DAYS,
+        days: draftDays,
       });
     }
-    if (!(await requests.saveForLater(db, notifier, draft.id, result.value.email))) {
+    if (!(await requests.saveForLater(db, notifier, draft.id, result.value.email, draftDays))) {
       const tooMany = {
         text: 'We have already sent several links to this email address in the last hour. Check your email, or try again later',
         href: '#email',
@@ -240,10 +246,10 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
         'requests/save.njk',
         { errors: { email: tooMany }, errorList: [tooMany] },
         request.body,
-        { days: requests.DRAFT_DAYS },
+        { days: draftDays },
       );
     }
-    return reply.render('requests/saved.njk', { days: requests.DRAFT_DAYS });
+    return reply.render('requests/saved.njk', { days: draftDays });
   });
 
   // Evidence: one file per upload, as GOV.UK's file upload pattern asks; the form is multipart,
@@ -267,18 +273,20 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
       async (request, reply) => {
         const draft = await currentDraft(request);
         if (!draft) return noDraft(reply);
-        const file = (request.body as Record<string, unknown> | undefined)?.evidence as
-          { type?: string; filename?: string; toBuffer?: () => Promise<Buffer> } | undefined;
-        if (!file || file.type !== 'file' || !file.filename || !file.toBuffer) {
+        const file = await uploadedFile(request.body, 'evidence');
+        if (!file) {
           return renderEvidence(reply.code(400), draft, {
             evidence: { text: 'Select a file', href: '#evidence' },
           });
         }
-        const data = await file.toBuffer();
-        const outcome = await requests.addEvidence(db, storage, draft.id, {
-          filename: file.filename,
-          data,
-        });
+        const outcome = await requests.addEvidence(
+          db,
+          { storage, scanner },
+          draft.id,
+          file,
+          auditContextOf(request),
+          { key: keyOf(request), bytesPerAddress: config.requestDraftBytesPerAddress },
+        );
         if (!outcome.ok) {
           return renderEvidence(reply.code(400), draft, {
             evidence: { text: outcome.message, href: '#evidence' },
@@ -299,7 +307,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
         const outcome = file
           ? await requests.addRequestDocument(
               db,
-              storage,
+              { storage, scanner },
               request.actor!,
               params.data.requestId,
               file,
@@ -453,6 +461,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
       draft.id,
       requests.withSetting(draft.answers, setting ?? null),
       context,
+      draftDays,
     );
     if (change) {
       const missing = firstIncompletePage(answers, context);
@@ -517,7 +526,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
       merged = requests.withSetting(merged, found.match);
       chooseSetting = found.candidates.length > 0;
     }
-    const answers = await requests.saveAnswers(db, draft.id, merged, context);
+    const answers = await requests.saveAnswers(db, draft.id, merged, context, draftDays);
     if (chooseSetting) {
       return reply.redirect(`${BASE}/education/choose${change ? '?change=1' : ''}`, 303);
     }

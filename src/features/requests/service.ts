@@ -14,7 +14,12 @@ import { newToken, sha256 } from '../auth/secrets.ts';
 import { queueEmail } from '../notifications/email-queue.ts';
 import type { Notifier } from '../notifications/notify.ts';
 import { newStorageKey, type DocumentStorage } from '../documents/storage.ts';
-import { checkUpload, MAX_UPLOADS_PER_REQUEST } from '../documents/uploads.ts';
+import {
+  checkUpload,
+  MAX_UPLOADS_PER_REQUEST,
+  type UploadDestination,
+  type UploadedFile,
+} from '../documents/uploads.ts';
 import { insertCaseEvent, listStaffOfAuthorities } from '../cases/repository.ts';
 import {
   firstIncompletePage,
@@ -25,10 +30,17 @@ import {
 } from './questions.ts';
 import * as repo from './repository.ts';
 
-/** How long a request's answers are kept before it is sent: 28 days from the last change. */
+/**
+ * How long a request's answers are kept before it is sent, by default: 28 days from the last
+ * change (REQUEST_DRAFT_DAYS). Its files go with it (deleteExpiredDrafts).
+ */
 export const DRAFT_DAYS = 28;
 
-const draftExpiry = (now = Date.now()) => new Date(now + DRAFT_DAYS * 24 * 60 * 60_000);
+const draftExpiry = (days = DRAFT_DAYS, now = Date.now()) =>
+  new Date(now + days * 24 * 60 * 60_000);
+
+/** How long drafts last, and how much evidence one address may keep in them. */
+export type DraftRules = { days: number; bytesPerAddress: number };
 
 export async function pageContext(db: DbOrTrx): Promise<PageContext> {
   const authorities = await repo.listAuthorities(db);
@@ -142,11 +154,16 @@ async function knownAnswers(db: DbOrTrx, actor: Actor | null): Promise<Answers> 
 }
 
 /** Starts a request; for a setting's or a team's member, with what Pathway knows of them. */
-export async function startDraft(db: DbOrTrx, actor: Actor | null): Promise<string> {
+export async function startDraft(
+  db: DbOrTrx,
+  actor: Actor | null,
+  options: { days?: number; addressKey?: string | null } = {},
+): Promise<string> {
   return repo.insertDraft(db, {
     answers: await knownAnswers(db, actor),
     submittedByUserId: actor?.userId ?? null,
-    expiresAt: draftExpiry(),
+    expiresAt: draftExpiry(options.days),
+    addressKey: options.addressKey ?? null,
   });
 }
 
@@ -168,12 +185,13 @@ export async function saveAnswers(
   draftId: string,
   answers: Answers,
   context: PageContext,
+  days = DRAFT_DAYS,
 ): Promise<Answers> {
   const complete =
     context.authorities.length === 1
       ? { ...answers, localAuthorityId: context.authorities[0]!.id }
       : answers;
-  await repo.saveAnswers(db, draftId, complete, draftExpiry());
+  await repo.saveAnswers(db, draftId, complete, draftExpiry(days));
   return complete;
 }
 
@@ -189,12 +207,13 @@ export async function saveForLater(
   notifier: Notifier,
   draftId: string,
   email: string,
+  days = DRAFT_DAYS,
 ): Promise<boolean> {
   if ((await repo.recentEmailsTo(db, email, 'request-resume')) >= RESUME_EMAILS_PER_HOUR) {
     return false;
   }
   const token = newToken();
-  const expiresAt = draftExpiry();
+  const expiresAt = draftExpiry(days);
   await db.transaction().execute(async (trx) => {
     await repo.setResumeToken(trx, draftId, sha256(token), email, expiresAt);
     await queueEmail(trx, notifier.jobs, {
@@ -202,7 +221,7 @@ export async function saveForLater(
       to: email,
       data: {
         link: `${notifier.baseUrl}/request-an-assessment/resume/${token}`,
-        days: DRAFT_DAYS,
+        days,
         expiresOn: todayInEngland(expiresAt),
       },
     });
@@ -217,28 +236,61 @@ export async function resumeDraft(db: DbOrTrx, token: string): Promise<string | 
 
 export type EvidenceOutcome = { ok: true } | { ok: false; message: string };
 
+class OverAddressCap extends Error {}
+
+/** The message when an address's unsent requests hold as much evidence as they may. */
+export function addressCapMessage(bytesPerAddress: number): string {
+  const megabytes = Math.round(bytesPerAddress / (1024 * 1024));
+  return `Requests not yet sent from here already hold ${megabytes} MB of files – send your request, or remove a file, before adding another`;
+}
+
 /**
  * Checks a file by its content and keeps it with a request: the file is stored first and
  * removed again if its row cannot be written, so no row points at a missing file. `also` runs
- * in the row's transaction (an audit record).
+ * in the row's transaction (an audit record). With `address`, the draft counts against that
+ * address's cap on evidence in requests not yet sent.
  */
 async function storeDocument(
   db: Db,
-  storage: DocumentStorage,
+  destination: UploadDestination,
   requestId: string,
   existing: number,
-  file: { filename: string; data: Buffer },
-  also?: (trx: DbOrTrx) => Promise<void>,
+  file: UploadedFile,
+  context: AuditContext,
+  options: {
+    address?: { key: string; bytesPerAddress: number };
+    localAuthorityId?: string | null;
+    also?: (trx: DbOrTrx) => Promise<void>;
+  } = {},
 ): Promise<EvidenceOutcome> {
   if (existing >= MAX_UPLOADS_PER_REQUEST) {
     return { ok: false, message: `You can upload up to ${MAX_UPLOADS_PER_REQUEST} files` };
   }
-  const checked = await checkUpload(file);
-  if (!checked.ok) return { ok: false, message: checked.message };
+  const { storage, scanner } = destination;
+  const checked = await checkUpload(file, { scanner });
+  if (!checked.ok) {
+    if (checked.problem === 'virus') {
+      // Who tried and what clamd found: never the file or its name.
+      await recordAudit(db, context, {
+        action: 'refused an upload with a virus',
+        subjectType: 'request',
+        subjectId: requestId,
+        localAuthorityId: options.localAuthorityId ?? null,
+        details: { signature: checked.signature, sizeBytes: file.data.length },
+      });
+    }
+    return { ok: false, message: checked.message };
+  }
+  const { address } = options;
   const storageKey = newStorageKey();
   await storage.put(storageKey, file.data);
   try {
     await db.transaction().execute(async (trx) => {
+      if (address) {
+        const held = await repo.lockAndMeasureAddress(trx, address.key, new Date());
+        if (held + checked.sizeBytes > address.bytesPerAddress) throw new OverAddressCap();
+        await repo.setDraftAddress(trx, requestId, address.key);
+      }
       await repo.insertDocument(trx, {
         requestId,
         storageKey,
@@ -246,23 +298,41 @@ async function storeDocument(
         contentType: checked.contentType,
         sizeBytes: checked.sizeBytes,
       });
-      await also?.(trx);
+      await options.also?.(trx);
     });
   } catch (error) {
     await storage.delete(storageKey);
+    if (error instanceof OverAddressCap && address) {
+      return { ok: false, message: addressCapMessage(address.bytesPerAddress) };
+    }
     throw error;
   }
   return { ok: true };
 }
 
-/** Evidence sent with a request that is being filled in. */
+/**
+ * Evidence sent with a request that is being filled in; the address sending it (as a keyed
+ * hash) may keep at most `bytesPerAddress` of evidence across its requests not yet sent.
+ */
 export async function addEvidence(
   db: Db,
-  storage: DocumentStorage,
+  destination: UploadDestination,
   draftId: string,
-  file: { filename: string; data: Buffer },
+  file: UploadedFile,
+  context: AuditContext,
+  address: { key: string; bytesPerAddress: number },
 ): Promise<EvidenceOutcome> {
-  return storeDocument(db, storage, draftId, await repo.countDocuments(db, draftId), file);
+  return storeDocument(
+    db,
+    destination,
+    draftId,
+    await repo.countDocuments(db, draftId),
+    file,
+    context,
+    {
+      address,
+    },
+  );
 }
 
 export async function removeEvidence(
@@ -550,7 +620,7 @@ export async function openCaseFromRequest(
   });
 }
 
-/** Deletes drafts not sent within 28 days of their last change, with their evidence. */
+/** Deletes drafts past their expiry (days after their last change), with their evidence files. */
 export async function deleteExpiredDrafts(db: Db, storage: DocumentStorage, now = new Date()) {
   const { drafts, storageKeys } = await db
     .transaction()
@@ -663,24 +733,29 @@ export async function recordRequest(
 /** A scan or attachment added by the LA's staff to a request that has been received. */
 export async function addRequestDocument(
   db: Db,
-  storage: DocumentStorage,
+  destination: UploadDestination,
   actor: Actor,
   requestId: string,
-  file: { filename: string; data: Buffer },
+  file: UploadedFile,
   context: AuditContext,
 ): Promise<EvidenceOutcome | null> {
   const found = await repo.findRequest(db, requestId);
   if (!found || !actor.staff.some((s) => s.localAuthorityId === found.local_authority_id)) {
     return null;
   }
-  return storeDocument(db, storage, requestId, found.documents.length, file, async (trx) => {
-    await recordAudit(trx, context, {
-      action: 'added a document to a request',
-      subjectType: 'request',
-      subjectId: requestId,
-      localAuthorityId: found.local_authority_id,
-    });
-    // A scan added once the request is on a case is on the case too.
-    if (found.case_id) await repo.copyEvidenceToCase(trx, requestId, found.case_id, actor.userId);
+  return storeDocument(db, destination, requestId, found.documents.length, file, context, {
+    localAuthorityId: found.local_authority_id,
+    also: async (trx) => {
+      await recordAudit(trx, context, {
+        action: 'added a document to a request',
+        subjectType: 'request',
+        subjectId: requestId,
+        localAuthorityId: found.local_authority_id,
+      });
+      // A scan added once the request is on a case is on the case too.
+      if (found.case_id) {
+        await repo.copyEvidenceToCase(trx, requestId, found.case_id, actor.userId);
+      }
+    },
   });
 }
