@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../src/config.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { openConfiguredDatabase } from '../src/db/configured.ts';
+import { DataDirInUseError } from '../src/db/data-dir-lock.ts';
 import { STAFF_ROLES } from '../src/domain/people.ts';
 import {
   DEMO_ACCOUNTS,
@@ -76,11 +77,14 @@ const createUserSchema = z.object({
   role: z.enum(STAFF_ROLES, `--role must be one of ${STAFF_ROLES.join(', ')}`).default('admin'),
 });
 
+/** What this command is, for the message another process gets while it holds DATA_DIR. */
+let purpose = 'pathway';
+
 async function withDatabase<T>(
   config: Config,
   work: (db: ReturnType<typeof openConfiguredDatabase>) => Promise<T>,
 ) {
-  const database = openConfiguredDatabase(config);
+  const database = openConfiguredDatabase(config, purpose);
   try {
     await migrateToLatest(database.db);
     return await work(database);
@@ -224,7 +228,7 @@ async function runWorker(config: Config): Promise<number> {
       'pathway worker needs PostgreSQL: set DATABASE_URL. The embedded database belongs to one process, and the web process runs the workers itself.',
     );
   }
-  const database = openConfiguredDatabase(config);
+  const database = openConfiguredDatabase(config, purpose);
   await migrateToLatest(database.db);
   const s = services({ ...config, runWorkers: true }, database, {
     onJobError: (error) => console.error(`job queue error: ${error.message}`),
@@ -289,11 +293,12 @@ async function run(argv: string[]): Promise<number> {
   }
   if (command === 'clock') return runClock(rest);
   const config = loadConfig();
+  purpose = `pathway ${command}`;
 
   switch (command) {
     case 'migrate': {
       parseArgs({ args: rest, options: {}, strict: true });
-      const database = openConfiguredDatabase(config);
+      const database = openConfiguredDatabase(config, purpose);
       try {
         const applied = await migrateToLatest(database.db);
         console.log(
@@ -392,6 +397,9 @@ try {
   if (error instanceof UsageError || error instanceof ConfigError) {
     console.error(error.message);
     process.exitCode = 2;
+  } else if (error instanceof DataDirInUseError) {
+    console.error(error.message);
+    process.exitCode = 1;
   } else if (
     error instanceof TypeError &&
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')

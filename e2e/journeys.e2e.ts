@@ -141,6 +141,8 @@ describe('LA staff', () => {
       '/admin/organisations/new',
       '/admin/messages',
       '/admin/messages/templates/reminder',
+      '/admin/audit',
+      '/admin/audit?refused=yes',
       '/notifications',
     ]) {
       await visit(page, url);

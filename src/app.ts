@@ -38,6 +38,7 @@ import {
   unsubscribeRoutes,
 } from './features/notifications/routes.ts';
 import { registerErrorPages } from './web/errors.ts';
+import { auditRefusal } from './web/refusal-audit.ts';
 
 const srcDir = path.dirname(fileURLToPath(import.meta.url));
 const govukDist = path.join(
@@ -315,7 +316,9 @@ export async function buildApp(
   await unsubscribeRoutes(app, services);
   if (config.demoData && config.mailer === 'outbox') await devOutboxRoutes(app, services);
 
-  // 8. Error pages.
-  registerErrorPages(app);
+  // 8. Error pages; refused access (403, and 404s that hide something that exists) is audited.
+  registerErrorPages(app, {
+    onRefused: (request, error, status) => auditRefusal(db, request, error, status),
+  });
   return app;
 }

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openConfiguredDatabase } from './db/configured.ts';
+import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './app.ts';
 import { services, startJobs } from './services.ts';
@@ -23,7 +24,17 @@ async function start() {
     }
     throw error;
   }
-  const database = openConfiguredDatabase(config);
+  let database: ReturnType<typeof openConfiguredDatabase>;
+  try {
+    // The embedded database's folder is locked here, before migrations or workers touch it.
+    database = openConfiguredDatabase(config, 'the Pathway server');
+  } catch (error) {
+    if (error instanceof DataDirInUseError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   const applied = await migrateToLatest(database.db);
   const appServices = services(config, database, {
     onJobError: (error) => app.log.error({ err: error }, 'job queue error'),

@@ -15,7 +15,15 @@ export type AuditContext = {
 export type AuditEvent = {
   action: string;
   subjectType:
-    'case' | 'user' | 'organisation' | 'local_authority' | 'session' | 'invitation' | 'request';
+    | 'case'
+    | 'user'
+    | 'organisation'
+    | 'local_authority'
+    | 'session'
+    | 'invitation'
+    | 'request'
+    /** A page or form refused without a case to name: the route is in the details. */
+    | 'route';
   subjectId: string | null;
   localAuthorityId?: string | null;
   details?: Record<string, unknown>;
@@ -133,6 +141,73 @@ export function caseViewAudit(
     );
 }
 
+export const REFUSED_ACCESS_ACTION = 'refused access';
+
+/** Why access was refused: the route's policy, a post without a valid CSRF token, or a thing not visible to the actor. */
+export type RefusalReason = 'policy' | 'csrf' | 'not-visible' | 'forbidden';
+
+/** What a refusal's row holds in its details: never the request's body, query or personal data. */
+export type RefusalDetails = {
+  method: string;
+  /** The route's pattern (`/cases/:caseId`), not the address asked for. */
+  route: string;
+  status: number;
+  reason: RefusalReason;
+  /** The actor's staff roles, and `professional` for a member of an organisation. */
+  roles: string[];
+};
+
+export type Refusal = RefusalDetails & {
+  /** The case refused, when one exists; its LA owns the row. */
+  case: { caseId: string; localAuthorityId: string } | null;
+  /** Without a case, the LAs the actor works for each get a row (none: one row with no LA). */
+  actorLocalAuthorityIds: string[];
+};
+
+/**
+ * One refused request, in one statement: a row for the case's LA, or, without a case, one for
+ * each LA the actor works for, so that each LA's administrators see their own staff's attempts.
+ */
+export async function recordRefusal(
+  db: DbOrTrx,
+  context: AuditContext,
+  refusal: Refusal,
+): Promise<void> {
+  const { case: refusedCase, actorLocalAuthorityIds, ...details } = refusal;
+  const owners: (string | null)[] = refusedCase
+    ? [refusedCase.localAuthorityId]
+    : actorLocalAuthorityIds.length > 0
+      ? [...new Set(actorLocalAuthorityIds)]
+      : [null];
+  await db
+    .insertInto('audit_event')
+    .values(
+      owners.map((localAuthorityId) => ({
+        actor_user_id: context.actorUserId,
+        correlation_id: context.correlationId,
+        ip_address: context.ipAddress,
+        action: REFUSED_ACCESS_ACTION,
+        subject_type: refusedCase ? 'case' : 'route',
+        subject_id: refusedCase?.caseId ?? null,
+        local_authority_id: localAuthorityId,
+        details: JSON.stringify(details),
+      })),
+    )
+    .execute();
+}
+
+function refusalIn(action: string, details: unknown): RefusalDetails | null {
+  if (action !== REFUSED_ACCESS_ACTION || !details || typeof details !== 'object') return null;
+  const d = details as Partial<RefusalDetails>;
+  return {
+    method: String(d.method ?? ''),
+    route: String(d.route ?? ''),
+    status: Number(d.status ?? 0),
+    reason: (d.reason ?? 'forbidden') as RefusalReason,
+    roles: Array.isArray(d.roles) ? d.roles.map(String) : [],
+  };
+}
+
 export type AccessLogEntry = {
   occurredAt: Date;
   action: string;
@@ -140,6 +215,8 @@ export type AccessLogEntry = {
   actorEmail: string | null;
   ipAddress: string | null;
   correlationId: string | null;
+  /** For a refused attempt: what was asked for and why it was refused. */
+  refusal: RefusalDetails | null;
 };
 
 export async function listAuditForSubject(
@@ -171,6 +248,7 @@ export async function listAuditForSubject(
       'app_user.email',
       'audit_event.ip_address',
       'audit_event.correlation_id',
+      'audit_event.details',
     ])
     .where(about)
     .orderBy('audit_event.occurred_at', 'desc')
@@ -192,6 +270,83 @@ export async function listAuditForSubject(
       actorEmail: r.email,
       ipAddress: r.ip_address,
       correlationId: r.correlation_id,
+      refusal: refusalIn(r.action, r.details),
+    })),
+  };
+}
+
+export type AuthorityAuditEntry = AccessLogEntry & {
+  /** The case named, when the row is about one (its reference, for the LA's own cases). */
+  caseId: string | null;
+  caseReference: string | null;
+  /** How many cases a list showed, for "saw cases in a list". */
+  casesListed: number | null;
+};
+
+/** Counting stops here: a busy LA's full log has millions of rows. */
+export const AUDIT_COUNT_CAP = 10_000;
+
+/**
+ * An LA's audit log, newest first, for its administrators; or only its refusals (read through
+ * their own partial index, migration 0012). Ordered by id, which follows time and is indexed.
+ */
+export async function listAuditForAuthority(
+  db: DbOrTrx,
+  localAuthorityId: string,
+  { refusedOnly, limit, offset }: { refusedOnly: boolean; limit: number; offset: number },
+): Promise<{ entries: AuthorityAuditEntry[]; total: number; capped: boolean }> {
+  const base = db
+    .selectFrom('audit_event')
+    .where('audit_event.local_authority_id', '=', localAuthorityId)
+    .$if(refusedOnly, (q) => q.where('audit_event.action', '=', REFUSED_ACCESS_ACTION));
+  const rows = await base
+    .leftJoin('app_user', 'app_user.id', 'audit_event.actor_user_id')
+    .leftJoin('case', (join) =>
+      join
+        .on('audit_event.subject_type', '=', 'case')
+        .on(sql`${sql.ref('case.id')}::text`, '=', sql.ref('audit_event.subject_id'))
+        .onRef('case.local_authority_id', '=', 'audit_event.local_authority_id'),
+    )
+    .select([
+      'audit_event.occurred_at',
+      'audit_event.action',
+      'app_user.display_name',
+      'app_user.email',
+      'audit_event.ip_address',
+      'audit_event.correlation_id',
+      'audit_event.details',
+      'case.id as case_id',
+      'case.reference',
+      sql<number | null>`cardinality(${sql.ref('audit_event.case_ids')})`.as('cases_listed'),
+    ])
+    .orderBy('audit_event.id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  const { count } = await db
+    .selectFrom(
+      base
+        .select(sql<number>`1`.as('one'))
+        .limit(AUDIT_COUNT_CAP + 1)
+        .as('counted'),
+    )
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirstOrThrow();
+  const total = Number(count);
+  return {
+    total: Math.min(total, AUDIT_COUNT_CAP),
+    capped: total > AUDIT_COUNT_CAP,
+    entries: rows.map((r) => ({
+      occurredAt: r.occurred_at,
+      action: r.action,
+      actorName: r.display_name,
+      actorEmail: r.email,
+      ipAddress: r.ip_address,
+      correlationId: r.correlation_id,
+      refusal: refusalIn(r.action, r.details),
+      caseId: r.case_id,
+      caseReference: r.reference,
+      casesListed: r.cases_listed === null ? null : Number(r.cases_listed),
     })),
   };
 }

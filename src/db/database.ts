@@ -6,6 +6,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Database } from './schema.ts';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 
 export type Db = Kysely<Database>;
 /** Services take `Db | Trx` first, so the caller owns the transaction. */
@@ -19,6 +20,8 @@ export type DatabaseOptions =
       dataDir: string | null;
       /** A data folder to start from (PGlite's `dumpDataDir`), for an in-memory database. */
       snapshot?: Blob;
+      /** What this process is, for the refusal another one gets: "the Pathway server". */
+      purpose?: string;
     };
 
 export type DatabaseHandle = {
@@ -95,24 +98,38 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     };
   }
   let dataDir: string | undefined;
+  // One process per folder: locked before PGlite (or anything else) opens it.
+  let lock: DataDirLock | undefined;
   if (options.dataDir) {
+    lock = lockDataDir(options.dataDir, options.purpose);
     dataDir = path.resolve(options.dataDir, 'pglite');
-    mkdirSync(dataDir, { recursive: true });
   }
-  // Options must go in the first argument: PGlite ignores the second when the first is undefined.
-  const client = new PGlite({
-    dataDir,
-    ...(options.snapshot ? { loadDataDir: options.snapshot } : {}),
-    parsers: { [DATE_OID]: (value: string) => value, [INT8_OID]: (value: string) => value },
-  });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
-  return {
-    db,
-    kind: 'embedded',
-    description: dataDir ? `embedded PGlite in ${dataDir}` : 'embedded PGlite in memory',
-    jobs: { kind: 'embedded', client },
-    close: () => db.destroy(),
-  };
+  try {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    // Options must go in the first argument: PGlite ignores the second when the first is undefined.
+    const client = new PGlite({
+      dataDir,
+      ...(options.snapshot ? { loadDataDir: options.snapshot } : {}),
+      parsers: { [DATE_OID]: (value: string) => value, [INT8_OID]: (value: string) => value },
+    });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    return {
+      db,
+      kind: 'embedded',
+      description: dataDir ? `embedded PGlite in ${dataDir}` : 'embedded PGlite in memory',
+      jobs: { kind: 'embedded', client },
+      close: async () => {
+        try {
+          await db.destroy();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
 
 export async function databaseAnswers(db: Db): Promise<boolean> {

@@ -61,6 +61,7 @@ export async function decide(
   request: FastifyRequest,
   loadCaseAccess: RoutePolicyOptions['loadCaseAccess'],
 ): Promise<{ outcome: PolicyOutcome; caseAccess?: CaseAccessFacts }> {
+  // On 'forbidden' for a case route, caseAccess names the case refused (for the audit).
   if (policy === 'public') return { outcome: 'allow' };
   if (policy === 'signing-in') {
     const data = request.session.data;
@@ -87,16 +88,34 @@ export async function decide(
       const facts = await loadCaseAccess(caseId, request);
       if (!facts) return { outcome: 'not-found' };
       const allowed = CASE_POLICIES[policy](actor, facts);
-      return allowed ? { outcome: 'allow', caseAccess: facts } : { outcome: 'forbidden' };
+      return { outcome: allowed ? 'allow' : 'forbidden', caseAccess: facts };
     }
   }
 }
 
+/** A case that exists and was refused: the refusal is audited against it and its LA. */
+export type RefusedCase = { caseId: string; localAuthorityId: string };
+
 export class ForbiddenError extends Error {
   statusCode = 403;
+  readonly refusedCase: RefusedCase | null;
+  constructor(message: string, refusedCase: RefusedCase | null = null) {
+    super(message);
+    this.refusedCase = refusedCase;
+  }
 }
+
+/**
+ * Not found. With `refusedCase`, the thing asked for exists but is not the actor's to see (a
+ * document of another case, or hidden from them): the answer is the same 404, but it is audited.
+ */
 export class NotFoundError extends Error {
   statusCode = 404;
+  readonly refusedCase: RefusedCase | null;
+  constructor(message: string, refusedCase: RefusedCase | null = null) {
+    super(message);
+    this.refusedCase = refusedCase;
+  }
 }
 
 export const routePolicyPlugin = fp(async (app: FastifyInstance, options: RoutePolicyOptions) => {
@@ -137,6 +156,11 @@ export const routePolicyPlugin = fp(async (app: FastifyInstance, options: RouteP
       throw new ForbiddenError('Sign in first');
     }
     if (outcome === 'not-found') throw new NotFoundError('No such case');
-    throw new ForbiddenError('Not allowed by policy');
+    throw new ForbiddenError(
+      'Not allowed by policy',
+      caseAccess
+        ? { caseId: caseAccess.caseId, localAuthorityId: caseAccess.localAuthorityId }
+        : null,
+    );
   });
 });

@@ -66,10 +66,15 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return code === 'ECONNREFUSED' || code === '57P01' || code === '57P03' || code === 'ETIMEDOUT';
 }
 
-export function registerErrorPages(app: FastifyInstance): void {
+export type ErrorPageOptions = {
+  /** Called, and awaited, before a 403 or 404 page is sent: the refusal's audit. */
+  onRefused?: (request: FastifyRequest, error: unknown, status: number) => Promise<void>;
+};
+
+export function registerErrorPages(app: FastifyInstance, options: ErrorPageOptions = {}): void {
   app.setNotFoundHandler((request, reply) => renderError(request, reply, 404));
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable');
       return renderError(request, reply, 503, request.id);
@@ -77,6 +82,9 @@ export function registerErrorPages(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       request.log.info({ statusCode: status, code: error.code }, 'request refused');
+      if ((status === 403 || status === 404) && options.onRefused) {
+        await options.onRefused(request, error, status);
+      }
       return renderError(request, reply, status);
     }
     request.log.error({ err: error }, 'unhandled error');

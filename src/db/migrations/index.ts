@@ -9,6 +9,7 @@ import * as assessment from './0007_assessment.ts';
 import * as documentSharing from './0008_document_sharing.ts';
 import * as auditByValue from './0009_audit_by_value.ts';
 import * as draftAddress from './0011_draft_address.ts';
+import * as auditRefusals from './0012_audit_refusals.ts';
 
 /** Every migration, in order. A static map, so bundling and type-stripping both see them. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_document_sharing': documentSharing,
   '0009_audit_by_value': auditByValue,
   '0011_draft_address': draftAddress,
+  '0012_audit_refusals': auditRefusals,
 };

@@ -20,6 +20,7 @@ import { dateFromParts, formError, parseForm, renderBadRequest } from '../../web
 import { auditContextOf } from '../../web/request-context.ts';
 import * as admin from './service.ts';
 import * as closures from './closure-days.ts';
+import { auditLogRoutes } from './audit-log.ts';
 import { listFailedEmails, retryFailedEmail } from '../notifications/email-queue.ts';
 import {
   MESSAGE_KIND_LABELS,
@@ -390,6 +391,7 @@ export async function adminRoutes(app: FastifyInstance, services: Services) {
 
   await closureDayRoutes(app, services);
   await messageRoutes(app, services);
+  await auditLogRoutes(app, services, scopeOf);
 }
 
 /** Email for the LA: messages that could not be sent, a test message, the templates. */

@@ -226,6 +226,26 @@ export async function listCaseDocuments(db: DbOrTrx, caseId: string, audience: C
  * One document on a case, if this audience may see it; the view is audited. With `download`,
  * the stored file is read too (and the audit says it was downloaded).
  */
+/**
+ * The case a document belongs to, when it exists but is not this audience's to see through this
+ * case (it is another case's, or hidden from them): a refusal, not a document that is not there.
+ */
+export async function refusedDocumentOwner(
+  db: DbOrTrx,
+  ids: { caseId: string; documentId: string },
+  audience: CaseAudience,
+): Promise<{ caseId: string; localAuthorityId: string } | null> {
+  const row = await db
+    .selectFrom('case_document')
+    .innerJoin('case', 'case.id', 'case_document.case_id')
+    .select(['case.id', 'case.local_authority_id', 'case_document.visibility'])
+    .where('case_document.id', '=', ids.documentId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const refused = row.id !== ids.caseId || !VISIBLE_TO[audience].includes(row.visibility);
+  return refused ? { caseId: row.id, localAuthorityId: row.local_authority_id } : null;
+}
+
 export async function openCaseDocument(
   db: DbOrTrx,
   storage: DocumentStorage,

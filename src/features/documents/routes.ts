@@ -22,6 +22,7 @@ import {
   DOCUMENT_KIND_LABELS,
   listCaseDocuments,
   openCaseDocument,
+  refusedDocumentOwner,
   VISIBILITIES,
   VISIBILITY_LABELS,
 } from './case-documents.ts';
@@ -213,7 +214,14 @@ export async function documentRoutes(app: FastifyInstance, services: Services) {
       auditContextOf(request),
       download,
     );
-    if (!opened) throw new NotFoundError('No such document');
+    if (!opened) {
+      // The same 404 either way; a document that exists (on another case, or hidden from this
+      // audience) is a refusal, audited against the case it belongs to.
+      throw new NotFoundError(
+        'No such document',
+        await refusedDocumentOwner(db, params.data, audience),
+      );
+    }
     return { ...opened, audience, ...params.data };
   }
 
