@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DatabaseUnavailableError } from '../db/database.ts';
 
 type ErrorPage = { heading: string; paragraphs: string[] };
 
@@ -62,6 +63,7 @@ export function renderError(
 }
 
 function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
   const code = (error as { code?: string }).code;
   return code === 'ECONNREFUSED' || code === '57P01' || code === '57P03' || code === 'ETIMEDOUT';
 }

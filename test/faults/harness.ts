@@ -15,8 +15,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { seedDemoData } from '../../src/features/demo/demo-data.ts';
 
-export const ADMIN_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
@@ -200,7 +199,7 @@ export class WebClient {
     const response = await fetch(`${this.base}${url}`, {
       ...init,
       redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.timeout(Math.round(timeoutMs)),
       headers: {
         ...(init.headers as Record<string, string>),
         cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),

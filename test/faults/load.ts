@@ -83,7 +83,10 @@ export async function recovery(
   while (performance.now() - since < limitMs) {
     if (!server.running) throw new Error(`The server exited:\n${server.output}`);
     try {
-      const page = await client.get(PAGE, Math.max(100, limitMs - (performance.now() - since)));
+      const page = await client.get(
+        PAGE,
+        Math.max(100, Math.round(limitMs - (performance.now() - since))),
+      );
       if (page.status === 200) return performance.now() - since;
       last = `${page.status}`;
     } catch (error) {
