@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../src/config.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { openConfiguredDatabase } from '../src/db/configured.ts';
+import { migrateConfiguredDatabase, openConfiguredDatabase } from '../src/db/configured.ts';
 import { STAFF_ROLES } from '../src/domain/people.ts';
 import {
   DEMO_ACCOUNTS,
@@ -80,7 +80,7 @@ async function withDatabase<T>(
   config: Config,
   work: (db: ReturnType<typeof openConfiguredDatabase>) => Promise<T>,
 ) {
-  const database = openConfiguredDatabase(config);
+  const database = openConfiguredDatabase(config, 'command');
   try {
     await migrateToLatest(database.db);
     return await work(database);
@@ -225,7 +225,7 @@ async function runWorker(config: Config): Promise<number> {
     );
   }
   const database = openConfiguredDatabase(config);
-  await migrateToLatest(database.db);
+  await migrateConfiguredDatabase(config, database);
   const s = services({ ...config, runWorkers: true }, database, {
     onJobError: (error) => console.error(`job queue error: ${error.message}`),
   });
@@ -293,7 +293,7 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'migrate': {
       parseArgs({ args: rest, options: {}, strict: true });
-      const database = openConfiguredDatabase(config);
+      const database = openConfiguredDatabase(config, 'command');
       try {
         const applied = await migrateToLatest(database.db);
         console.log(
