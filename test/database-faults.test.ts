@@ -38,7 +38,10 @@ class StandInServer {
   private server: net.Server;
   port = 0;
 
-  constructor(private readonly answer: 'never' | 'login') {
+  private readonly answer: 'never' | 'login';
+
+  constructor(answer: 'never' | 'login') {
+    this.answer = answer;
     this.server = net.createServer((socket) => {
       this.connections++;
       this.sockets.add(socket);
@@ -127,7 +130,7 @@ describe('a database that never answers', () => {
     const page = await app.inject({ method: 'GET', url: '/request-an-assessment' });
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(page.statusCode).toBe(503);
-    expect(page.body).toContain('Sorry, the service is unavailable');
+    expect(page.body).toContain('Sorry, there is a problem with the service');
     const reference = String(page.headers['x-correlation-id']);
     expect(reference).toMatch(/^[0-9a-f-]{36}$/);
     expect(page.body).toContain(`give this reference: <strong>${reference}</strong>`);

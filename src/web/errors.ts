@@ -39,8 +39,9 @@ export const ERROR_PAGES: Record<number, ErrorPage> = {
     heading: 'Sorry, there is a problem with the service',
     paragraphs: ['Try again later. What you entered has not been saved.'],
   },
+  // The database cannot be reached: the ordinary problem page, with a 503 for monitoring.
   503: {
-    heading: 'Sorry, the service is unavailable',
+    heading: 'Sorry, there is a problem with the service',
     paragraphs: ['Try again later. What you entered has not been saved.'],
   },
 };

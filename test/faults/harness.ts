@@ -337,7 +337,7 @@ export function median(values: number[]): number {
 export function isErrorPageWithReference(answer: Answer): boolean {
   return (
     answer.status >= 500 &&
-    /Sorry, (there is a problem with|the service is unavailable)/.test(answer.body) &&
+    /Sorry, there is a problem with the service/.test(answer.body) &&
     /give this reference: <strong>[0-9a-f-]{36}<\/strong>/.test(answer.body)
   );
 }

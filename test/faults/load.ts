@@ -65,6 +65,7 @@ export async function health(server: ServerProcess): Promise<{ status: number; m
   } catch (error) {
     throw new Error(
       `/health did not answer within 2 s (${(error as Error).message}); server ${server.running ? 'running' : `exited:\n${server.output}`}`,
+      { cause: error },
     );
   }
 }
@@ -103,7 +104,9 @@ export async function pageWhileDown(client: WebClient, limitMs: number): Promise
   try {
     page = await client.get(PAGE, limitMs);
   } catch (error) {
-    throw new Error(`A page hung while the database was unreachable: ${(error as Error).message}`);
+    throw new Error(`A page hung while the database was unreachable: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!isErrorPageWithReference(page)) {
     throw new Error(
