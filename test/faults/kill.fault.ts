@@ -21,7 +21,12 @@ import {
   type FaultDatabase,
 } from './harness.ts';
 
-const RUNS = Math.max(2, Math.ceil(Number(process.env.FAULT_RUNS ?? 20) / 3));
+const RUNS = Math.max(2, Math.ceil(Number(process.env.FAULT_RUNS ?? 20) / 4) + 1);
+/**
+ * When to kill, after the upload or the sending starts: at once, mid-way, and once it may have
+ * finished (so some kills land before the commit and some after), with a few ms of jitter.
+ */
+const KILL_AFTER_MS = [2, 5, 40, 40, 300, 300];
 
 let database: FaultDatabase;
 let server: ServerProcess;
@@ -116,7 +121,7 @@ describe('kill -9 during a request with uploads', () => {
         if ((await upload()).status === 303) documents++;
       }
       // Kill while a third file is uploaded, or while the request is sent; at a random moment.
-      const afterMs = Math.floor(Math.random() * 100);
+      const afterMs = KILL_AFTER_MS[run % KILL_AFTER_MS.length]! + Math.floor(Math.random() * 10);
       let sent = false;
       if (run % 2 === 0) {
         const answer = await killDuring(upload, afterMs);
