@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../src/config.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { openConfiguredDatabase } from '../src/db/configured.ts';
+import { migrateConfiguredDatabase, openConfiguredDatabase } from '../src/db/configured.ts';
 import { DataDirInUseError } from '../src/db/data-dir-lock.ts';
 import { STAFF_ROLES } from '../src/domain/people.ts';
 import {
@@ -84,7 +84,7 @@ async function withDatabase<T>(
   config: Config,
   work: (db: ReturnType<typeof openConfiguredDatabase>) => Promise<T>,
 ) {
-  const database = openConfiguredDatabase(config, purpose);
+  const database = openConfiguredDatabase(config, purpose, 'command');
   try {
     await migrateToLatest(database.db);
     return await work(database);
@@ -229,7 +229,7 @@ async function runWorker(config: Config): Promise<number> {
     );
   }
   const database = openConfiguredDatabase(config, purpose);
-  await migrateToLatest(database.db);
+  await migrateConfiguredDatabase(config, database);
   const s = services({ ...config, runWorkers: true }, database, {
     onJobError: (error) => console.error(`job queue error: ${error.message}`),
   });
@@ -298,7 +298,7 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'migrate': {
       parseArgs({ args: rest, options: {}, strict: true });
-      const database = openConfiguredDatabase(config, purpose);
+      const database = openConfiguredDatabase(config, purpose, 'command');
       try {
         const applied = await migrateToLatest(database.db);
         console.log(

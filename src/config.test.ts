@@ -20,6 +20,33 @@ describe('configuration', () => {
     expect(config.baseUrl).toBe('http://localhost:3000');
   });
 
+  it('bounds every wait on the database by default, and takes shorter or longer bounds', () => {
+    expect(loadConfig({}).databaseTimeouts).toEqual({
+      connectMs: 5_000,
+      statementMs: 10_000,
+      queryMs: 15_000,
+      idleInTransactionMs: 60_000,
+    });
+    const short = loadConfig({
+      DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0',
+    }).databaseTimeouts;
+    expect(short).toEqual({
+      connectMs: 1_000,
+      statementMs: 2_000,
+      queryMs: 7_000,
+      idleInTransactionMs: 0,
+    });
+    expect(loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' }).databaseTimeouts.queryMs).toBe(0);
+    expect(() =>
+      loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '5000', DATABASE_QUERY_TIMEOUT_MS: '5000' }),
+    ).toThrow(/DATABASE_QUERY_TIMEOUT_MS must be longer than DATABASE_STATEMENT_TIMEOUT_MS/);
+    expect(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: 'soon' })).toThrow(
+      /DATABASE_CONNECT_TIMEOUT_MS/,
+    );
+  });
+
   it('starts in production with everything set', () => {
     const config = loadConfig(productionBase);
     expect(config.production).toBe(true);

@@ -17,6 +17,16 @@ const environmentSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
     .optional(),
+  /** Milliseconds; 0 turns a timeout off. See DatabaseTimeouts in src/db/database.ts. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(60_000),
   DATA_DIR: z.string().min(1).default('./data'),
   /** Where uploaded documents are kept; default DATA_DIR/documents. Outside the web root. */
   STORAGE_DIR: z.string().min(1).optional(),
@@ -66,6 +76,13 @@ export type Config = {
   port: number;
   baseUrl: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL's connect, statement, answer and idle-in-transaction timeouts (ms; 0: none). */
+  databaseTimeouts: {
+    connectMs: number;
+    statementMs: number;
+    queryMs: number;
+    idleInTransactionMs: number;
+  };
   dataDir: string;
   /** The local folder holding uploaded documents (the storage adapter's root). */
   storageDir: string;
@@ -147,6 +164,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID must be set when MAILER is notify',
     );
   }
+  // The client waits longer than the server, so a slow statement is cancelled by the server
+  // (keeping its connection) before the client gives the connection up.
+  const queryTimeoutMs =
+    e.DATABASE_QUERY_TIMEOUT_MS ??
+    (e.DATABASE_STATEMENT_TIMEOUT_MS > 0 ? e.DATABASE_STATEMENT_TIMEOUT_MS + 5_000 : 0);
+  if (queryTimeoutMs > 0 && queryTimeoutMs <= e.DATABASE_STATEMENT_TIMEOUT_MS) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_QUERY_TIMEOUT_MS must be longer than DATABASE_STATEMENT_TIMEOUT_MS',
+    );
+  }
   if (e.SESSION_SECRET.length < 32) {
     throw new ConfigError(
       'Invalid configuration:\n  SESSION_SECRET must be at least 32 characters',
@@ -159,6 +186,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
+    databaseTimeouts: {
+      connectMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      queryMs: queryTimeoutMs,
+      idleInTransactionMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     dataDir: e.DATA_DIR,
     storageDir: e.STORAGE_DIR ?? path.join(e.DATA_DIR, 'documents'),
     sessionSecret: e.SESSION_SECRET,

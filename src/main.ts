@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openConfiguredDatabase } from './db/configured.ts';
+import { migrateConfiguredDatabase, openConfiguredDatabase } from './db/configured.ts';
+import { isStrayConnectionError } from './db/database.ts';
 import { DataDirInUseError } from './db/data-dir-lock.ts';
-import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './app.ts';
 import { services, startJobs } from './services.ts';
 import { purgeExpiredSessions } from './web/session.ts';
@@ -35,7 +35,7 @@ async function start() {
     }
     throw error;
   }
-  const applied = await migrateToLatest(database.db);
+  const applied = await migrateConfiguredDatabase(config, database);
   const appServices = services(config, database, {
     onJobError: (error) => app.log.error({ err: error }, 'job queue error'),
     // No file, name or address: only why clamd could not answer.
@@ -43,6 +43,24 @@ async function start() {
       app.log.error({ reason }, 'virus scanner unavailable: uploads are refused until it answers'),
   });
   const app = await buildApp(appServices);
+  // A connection the database ends or stops answering is dropped and replaced by the pool; it is
+  // logged, and no request is lost for it but the ones using it (they get the error page).
+  database.onConnectionError = (error) =>
+    app.log.warn({ err: error }, 'database connection failed; the pool will replace it');
+  // Nothing stray may end the process unseen. A connection's error that escaped its listener is
+  // logged and survived; any other uncaught exception leaves the process in an unknown state, so
+  // it is logged and the process exits for its supervisor to restart (see the README).
+  process.on('unhandledRejection', (reason) => {
+    app.log.error({ err: reason }, 'unhandled promise rejection');
+  });
+  process.on('uncaughtException', (error) => {
+    if (isStrayConnectionError(error)) {
+      app.log.error({ err: error }, 'database connection failed outside any request');
+      return;
+    }
+    app.log.fatal({ err: error }, 'uncaught exception: exiting');
+    process.exit(1);
+  });
   app.log.info(
     {
       node: process.version,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/app.ts';
 import { Browser, buildTestApp, signInAs, type TestApp } from './helpers.ts';
+import { DatabaseUnavailableError } from '../src/db/database.ts';
 
 let testApp: TestApp;
 
@@ -156,15 +157,24 @@ describe('unexpected errors', () => {
         code: 'ECONNREFUSED',
       });
     });
+    app.get('/connection-lost', { config: { policy: 'public' } }, async () => {
+      throw new DatabaseUnavailableError(new Error('Connection terminated unexpectedly'));
+    });
     const boom = await app.inject({ url: '/boom' });
     expect(boom.statusCode).toBe(500);
     expect(boom.body).toContain('Sorry, there is a problem with the service');
     expect(boom.body).toContain(String(boom.headers['x-correlation-id']));
     expect(boom.body).not.toContain('secret internal detail');
-    const down = await app.inject({ url: '/database-down' });
-    expect(down.statusCode).toBe(503);
-    expect(down.body).toContain('Sorry, the service is unavailable');
-    expect(down.body).not.toContain('ECONNREFUSED');
+    for (const url of ['/database-down', '/connection-lost']) {
+      const down = await app.inject({ url });
+      expect(down.statusCode).toBe(503);
+      expect(down.body).toContain('Sorry, there is a problem with the service');
+      expect(down.body).toContain(
+        `give this reference: <strong>${String(down.headers['x-correlation-id'])}</strong>`,
+      );
+      expect(down.body).not.toContain('ECONNREFUSED');
+      expect(down.body).not.toContain('Connection terminated');
+    }
     await app.close();
   });
 });

@@ -13,8 +13,34 @@ export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
 export type DbOrTrx = Db | Trx;
 
+/**
+ * How long PostgreSQL may take, in milliseconds (0: no limit). The server cancels a statement
+ * after `statementMs` and ends a session left idle in a transaction after `idleInTransactionMs`;
+ * the client gives up on a connection attempt after `connectMs`, and on an answer after `queryMs`
+ * (for a server that never answers at all, which no server-side timeout can catch).
+ */
+export type DatabaseTimeouts = {
+  connectMs: number;
+  statementMs: number;
+  queryMs: number;
+  idleInTransactionMs: number;
+};
+
+/** The defaults, the same as DATABASE_*_TIMEOUT_MS's in src/config.ts. */
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  connectMs: 5_000,
+  statementMs: 10_000,
+  queryMs: 15_000,
+  idleInTransactionMs: 60_000,
+};
+
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      timeouts?: Partial<DatabaseTimeouts>;
+    }
   | {
       kind: 'embedded';
       dataDir: string | null;
@@ -30,9 +56,59 @@ export type DatabaseHandle = {
   /** A short description for start-up logs: never includes credentials. */
   description: string;
   /** How the job queue reaches the same database: its own pool, or the one embedded instance. */
-  jobs: { kind: 'postgres'; url: string } | { kind: 'embedded'; client: PGlite };
+  jobs:
+    | { kind: 'postgres'; url: string; timeouts: DatabaseTimeouts }
+    | { kind: 'embedded'; client: PGlite };
+  /**
+   * Told of each connection that fails (the server ended it, or it stopped answering): the pool
+   * drops that connection and makes a new one when next needed. The app points this at its log.
+   */
+  onConnectionError: (error: Error) => void;
   close(): Promise<void>;
 };
+
+/**
+ * Raised instead of the driver's own error when the database cannot be reached, or a connection
+ * to it fails mid-query: the error pages answer 503 and the log says "database unavailable".
+ */
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'DATABASE_UNAVAILABLE';
+  constructor(cause: unknown) {
+    super(`The database cannot be reached: ${(cause as Error | null)?.message ?? String(cause)}`, {
+      cause,
+    });
+  }
+}
+
+/**
+ * Whether an error means the connection it came from is unusable: anything but an ordinary
+ * error the server reported for a statement (a constraint, a cancelled statement), which leaves
+ * the connection as good as before.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  if (error instanceof pg.DatabaseError) {
+    // FATAL and PANIC end the session; class 08 is a connection exception, 57P an operator's
+    // intervention (terminate, shutdown, cannot connect now).
+    const code = error.code ?? '';
+    return (
+      error.severity === 'FATAL' ||
+      error.severity === 'PANIC' ||
+      code.startsWith('08') ||
+      code.startsWith('57P')
+    );
+  }
+  if (!(error instanceof Error)) return false;
+  // The socket's own errors (ECONNRESET, ECONNREFUSED, EPIPE, ETIMEDOUT...), and the driver's
+  // for a connection that ended, timed out or never answered.
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && /^E[A-Z]+$/.test(code)) ||
+    /Connection terminated|not queryable|Query read timeout|timeout exceeded when trying to connect/i.test(
+      error.message,
+    )
+  );
+}
 
 const DATE_OID = 1082;
 const INT8_OID = 20;
@@ -42,11 +118,37 @@ pg.types.setTypeParser(DATE_OID, (value) => value);
 pg.types.setTypeParser(INT8_OID, (value) => value);
 
 /**
- * Each parameterised query is sent as a named prepared statement (named by a hash of its text),
- * so each connection parses and plans it once rather than on every request. Queries without
- * parameters (BEGIN, migrations' scripts) go as they are.
+ * Whether an uncaught error is a database connection's (a connection that ended or failed under
+ * a listener-less client somewhere): such an error says nothing about the process's own state.
  */
-function preparing(pool: pg.Pool) {
+export function isStrayConnectionError(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError || error instanceof pg.DatabaseError) {
+    return isConnectionFailure(error);
+  }
+  if (!(error instanceof Error)) return false;
+  const { code, syscall } = error as { code?: unknown; syscall?: unknown };
+  return (
+    /^(Connection terminated|Client has encountered a connection error|Query read timeout)/.test(
+      error.message,
+    ) ||
+    ((code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') &&
+      (syscall === 'read' || syscall === 'write'))
+  );
+}
+
+/**
+ * Hands out the pool's clients to Kysely. Each parameterised query is sent as a named prepared
+ * statement (named by a hash of its text), so each connection parses and plans it once rather
+ * than on every request. Queries without parameters (BEGIN, migrations' scripts) go as they are.
+ *
+ * Every client gets an error listener for its whole life, idle or checked out: without one, a
+ * connection the server ends while a request holds it (pg_terminate_backend, a restart) emits an
+ * unhandled 'error' event and the process exits. A client whose query failed for want of a
+ * connection (not an ordinary SQL error) is destroyed when released, never reused, so the pool
+ * recovers by itself once the database is back.
+ */
+function preparing(pool: pg.Pool, onConnectionError: (error: Error) => void) {
+  const listened = new WeakSet<pg.PoolClient>();
   const named = new Map<string, string>();
   const nameOf = (text: string) => {
     let name = named.get(text);
@@ -58,14 +160,34 @@ function preparing(pool: pg.Pool) {
   };
   return {
     async connect() {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw new DatabaseUnavailableError(error);
+      }
+      if (!listened.has(client)) {
+        listened.add(client);
+        client.on('error', (error) => onConnectionError(error));
+      }
+      let broken = false;
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      const watch = (result: unknown) =>
+        result instanceof Promise
+          ? result.catch((error: unknown) => {
+              if (!isConnectionFailure(error)) throw error;
+              broken = true;
+              throw new DatabaseUnavailableError(error);
+            })
+          : result;
       return Object.assign(Object.create(client) as pg.PoolClient, {
         query: (text: unknown, values?: unknown[]) =>
-          typeof text === 'string' && values && values.length > 0
-            ? query({ name: nameOf(text), text, values })
-            : query(text, values),
-        release: (error?: Error | boolean) => client.release(error),
+          watch(
+            typeof text === 'string' && values && values.length > 0
+              ? query({ name: nameOf(text), text, values })
+              : query(text, values),
+          ),
+        release: (error?: Error | boolean) => client.release(error || broken),
       });
     },
     end: () => pool.end(),
@@ -74,28 +196,50 @@ function preparing(pool: pg.Pool) {
 
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.kind === 'postgres') {
+    const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
+      // Gives up on a connection (or on waiting for a free one) rather than wait for ever.
+      connectionTimeoutMillis: timeouts.connectMs,
+      // Gives up on an answer that never comes (a black-holed network); the connection is then
+      // destroyed (see `preparing`). Longer than the statement timeout, so a slow statement is
+      // cancelled by the server first and its connection kept.
+      query_timeout: timeouts.queryMs || undefined,
+      // Notices a peer that has gone away on an idle connection.
+      keepAlive: true,
       // Each prepared statement is planned once per connection, not on every execution: every
       // query leads with the tenant key or a primary key, so the generic plan is the right one,
       // and PostgreSQL's default kept re-planning the tray's statement (a third of its cost;
       // 40% more throughput measured with pgbench; see docs/performance.md).
-      options: '-c plan_cache_mode=force_generic_plan',
+      options: [
+        '-c plan_cache_mode=force_generic_plan',
+        `-c statement_timeout=${timeouts.statementMs}`,
+        `-c idle_in_transaction_session_timeout=${timeouts.idleInTransactionMs}`,
+      ].join(' '),
     });
-    // An idle client's error (the server restarted) must not crash the process.
+    const handle: DatabaseHandle = {
+      db: undefined as unknown as Db,
+      kind: 'postgres',
+      description: '',
+      jobs: { kind: 'postgres', url: options.url, timeouts },
+      onConnectionError: (error) =>
+        console.error(
+          `database connection failed: ${(error as { code?: string }).code ?? ''} ${error.message}`,
+        ),
+      close: () => handle.db.destroy(),
+    };
+    // An idle client's error reaches both its own listener (below) and the pool's: the pool
+    // drops the client; the listener reports it.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: preparing(pool) as unknown as pg.Pool }),
+    handle.db = new Kysely<Database>({
+      dialect: new PostgresDialect({
+        pool: preparing(pool, (error) => handle.onConnectionError(error)) as unknown as pg.Pool,
+      }),
     });
     const url = new URL(options.url);
-    return {
-      db,
-      kind: 'postgres',
-      description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`,
-      jobs: { kind: 'postgres', url: options.url },
-      close: () => db.destroy(),
-    };
+    handle.description = `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
+    return handle;
   }
   let dataDir: string | undefined;
   // One process per folder: locked before PGlite (or anything else) opens it.
@@ -118,6 +262,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       kind: 'embedded',
       description: dataDir ? `embedded PGlite in ${dataDir}` : 'embedded PGlite in memory',
       jobs: { kind: 'embedded', client },
+      onConnectionError: () => {},
       close: async () => {
         try {
           await db.destroy();
@@ -132,11 +277,25 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   }
 }
 
-export async function databaseAnswers(db: Db): Promise<boolean> {
+/**
+ * Whether the database answers `select 1` within `timeoutMs`: false when it fails or is slower,
+ * so a health check answers in time whatever the database does. A query still running when the
+ * time is up goes on to its own timeout; its outcome is ignored.
+ */
+export async function databaseAnswers(db: Db, timeoutMs = 1_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
   try {
-    await sql`select 1`.execute(db);
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([
+      sql`select 1`.execute(db).then(
+        () => true,
+        () => false,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

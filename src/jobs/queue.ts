@@ -43,7 +43,13 @@ export function createJobQueue(database: DatabaseHandle, options: QueueOptions):
   };
   let boss: PgBoss;
   if (database.jobs.kind === 'postgres') {
-    boss = new PgBoss({ ...common, connectionString: database.jobs.url, max: 4 });
+    boss = new PgBoss({
+      ...common,
+      connectionString: database.jobs.url,
+      max: 4,
+      // pg-boss's own pool: its errors go to the 'error' event below, never unhandled.
+      connectionTimeoutMillis: database.jobs.timeouts.connectMs,
+    });
   } else {
     const embedded = fromPglite(database.jobs.client);
     const { db } = database;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DatabaseUnavailableError } from '../db/database.ts';
 
 type ErrorPage = { heading: string; paragraphs: string[] };
 
@@ -38,8 +39,9 @@ export const ERROR_PAGES: Record<number, ErrorPage> = {
     heading: 'Sorry, there is a problem with the service',
     paragraphs: ['Try again later. What you entered has not been saved.'],
   },
+  // The database cannot be reached: the ordinary problem page, with a 503 for monitoring.
   503: {
-    heading: 'Sorry, the service is unavailable',
+    heading: 'Sorry, there is a problem with the service',
     paragraphs: ['Try again later. What you entered has not been saved.'],
   },
 };
@@ -62,6 +64,7 @@ export function renderError(
 }
 
 function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
   const code = (error as { code?: string }).code;
   return code === 'ECONNREFUSED' || code === '57P01' || code === '57P03' || code === 'ETIMEDOUT';
 }

@@ -137,11 +137,15 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
     // Polling for the time left must not itself keep a session alive.
     if (request.routeOptions.config?.passiveSession) return payload;
     const expiresAt = new Date(Date.now() + idleMs);
-    if (state.dirty) {
+    // Written once: if the write fails (the database is down), the error page sent instead must
+    // not try again, or fail the same way.
+    const { dirty, touch } = state;
+    state.dirty = false;
+    state.touch = false;
+    if (dirty) {
       if (!state.idHash) {
         const id = randomBytes(32).toString('base64url');
         state.idHash = hashId(id);
-        setSessionCookie(reply, id, options.secureCookie);
         await db
           .insertInto('user_session')
           .values({
@@ -152,6 +156,8 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
             expires_at: expiresAt,
           })
           .execute();
+        // Only once the session exists: the error page after a failed write sets no cookie.
+        setSessionCookie(reply, id, options.secureCookie);
       } else {
         await db
           .updateTable('user_session')
@@ -164,7 +170,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
           .where('id_hash', '=', state.idHash)
           .execute();
       }
-    } else if (state.touch && state.idHash) {
+    } else if (touch && state.idHash) {
       await db
         .updateTable('user_session')
         .set({ last_seen_at: new Date(), expires_at: expiresAt })
