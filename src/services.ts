@@ -2,6 +2,7 @@ import { createStorage, type DocumentStorage } from './features/documents/storag
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createJobQueue, type JobQueue } from './jobs/queue.ts';
+import { createRateLimits } from './db/rate-limits.ts';
 import { createMailer, type Mailer } from './features/notifications/mailer.ts';
 import type { Notifier } from './features/notifications/notify.ts';
 import { EMAIL_RETRY } from './features/notifications/email-queue.ts';
@@ -37,6 +38,8 @@ export function services(
     jobs,
     notifier,
     storage: overrides.storage ?? createStorage({ kind: 'local', root: config.storageDir }),
+    /** Rate limits and sign-in throttles, in the database: shared by every process. */
+    rateLimits: createRateLimits(database.db, config.sessionSecret),
   };
 }
 

@@ -164,8 +164,11 @@ export class Browser {
   cookies = new Map<string, string>();
   lastCsrf: string | null = null;
   private readonly app: FastifyInstance;
-  constructor(app: FastifyInstance) {
+  /** The address the requests come from (light-my-request's default unless given). */
+  readonly remoteAddress: string;
+  constructor(app: FastifyInstance, remoteAddress = '127.0.0.1') {
     this.app = app;
+    this.remoteAddress = remoteAddress;
   }
 
   get cookieHeader(): string {
@@ -190,6 +193,7 @@ export class Browser {
       await this.app.inject({
         method: 'GET',
         url,
+        remoteAddress: this.remoteAddress,
         headers: { cookie: this.cookieHeader, ...headers },
       }),
     );
@@ -208,6 +212,7 @@ export class Browser {
         method: 'POST',
         url,
         payload: body,
+        remoteAddress: this.remoteAddress,
         headers: { cookie: this.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
       }),
     );
