@@ -3,7 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { createJobQueue } from '../src/jobs/queue.ts';
 import { services, startJobs } from '../src/services.ts';
-import { Browser, buildTestApp, memoryMailer, testConfig, type TestApp } from './helpers.ts';
+import {
+  Browser,
+  buildTestApp,
+  memoryMailer,
+  queuedEmails,
+  signInAs,
+  testConfig,
+  type TestApp,
+} from './helpers.ts';
 
 /**
  * Issue 14, finding 6: rate limits are kept in the database, so every process shares them and a
@@ -86,6 +94,32 @@ describe('rate limits kept in the database', () => {
     expect(rows.length).toBeGreaterThan(0);
     for (const { key } of rows) {
       expect(key).not.toMatch(/@|192\.0\.2/);
+    }
+  });
+});
+
+describe('forms that send email', () => {
+  it('are limited per address, with a GOV.UK page in plain English', async () => {
+    const withDemo = await buildTestApp();
+    try {
+      const admin = await signInAs(withDemo, 'admin');
+      await admin.get('/admin/messages');
+      const statuses: number[] = [];
+      let last = await admin.post('/admin/messages/test', { email: 'ops@example.com' });
+      statuses.push(last.statusCode);
+      for (let i = 0; i < 11; i++) {
+        await admin.get('/admin/messages');
+        last = await admin.post('/admin/messages/test', { email: 'ops@example.com' });
+        statuses.push(last.statusCode);
+      }
+      expect(statuses.slice(0, 10).every((s) => s === 303)).toBe(true);
+      expect(statuses.slice(10)).toEqual([429, 429]);
+      expect(last.body).toContain('You have sent this form too many times');
+      expect(last.body).toContain('What you entered has not been sent');
+      expect(last.headers['retry-after']).toBeDefined();
+      expect((await queuedEmails(withDemo, 'ops@example.com')).length).toBe(10);
+    } finally {
+      await withDemo.close();
     }
   });
 });

@@ -29,3 +29,9 @@ export function databaseRateLimitStore(limits: RateLimits): FastifyRateLimitStor
   }
   return DatabaseStore as unknown as FastifyRateLimitStoreCtor;
 }
+
+/**
+ * The limit on a form that sends email, for a route's `config.rateLimit`: at most `max` sendings
+ * an hour from one address, so no form can be used to flood inboxes. Over it, the 429 page.
+ */
+export const emailsPerHour = (max: number) => ({ max, timeWindow: '1 hour' });

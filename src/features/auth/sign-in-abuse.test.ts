@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../demo/demo-data.ts';
+import { SIGN_IN_LIMITS } from './service.ts';
 import {
   Browser,
   buildTestApp,
   demoEmail,
   lastEmailedCode,
+  queuedEmails,
   signInWith,
   type TestApp,
 } from '../../../test/helpers.ts';
@@ -114,6 +116,23 @@ describe('wrong passwords from someone who knows the email (finding 3)', () => {
     await guesser.get('/sign-in/recovery-code');
     const recovery = await guesser.post('/sign-in/recovery-code', { code: 'abcd-efgh-jkmn' });
     expect(recovery.statusCode).toBe(429);
+  });
+});
+
+describe('security codes by email', () => {
+  it('are limited per account an hour, however many sign-ins ask', async () => {
+    const email = demoEmail('socialCare');
+    const codes = async () =>
+      (await queuedEmails(testApp, email)).filter((m) => m.kind === 'security-code').length;
+    const before = await codes();
+    for (let i = 0; i < SIGN_IN_LIMITS.emailCodesPerAccountPerHour + 3; i++) {
+      const browser = new Browser(testApp.app, '10.0.0.4');
+      await browser.get('/sign-in');
+      expect((await browser.post('/sign-in', { email, password: DEMO_PASSWORD })).statusCode).toBe(
+        303,
+      );
+    }
+    expect((await codes()) - before).toBe(SIGN_IN_LIMITS.emailCodesPerAccountPerHour);
   });
 });
 
