@@ -36,7 +36,7 @@ export const SIGN_IN_LIMITS = {
   account: { free: 5, firstWaitSeconds: 30, maxWaitSeconds: 15 * 60, forgetAfterSeconds: 86_400 },
   /** Wrong passwords from one address, for any email (offices and schools share addresses). */
   address: {
-    free: 20,
+    free: 30,
     firstWaitSeconds: 30,
     maxWaitSeconds: 15 * 60,
     forgetAfterSeconds: 3_600,
@@ -57,9 +57,12 @@ export const SIGN_IN_LIMITS = {
   },
   emailCodeMinutes: 10,
   emailCodesPerSignIn: 5,
-  /** Security codes emailed to one account, and from one address, in an hour. */
-  emailCodesPerAccountPerHour: 10,
-  emailCodesPerAddressPerHour: 30,
+  /**
+   * Security codes emailed to one account, and from one address, in an hour. A code is only sent
+   * after the right password, so the address limit is high enough for an office signing in at 9.
+   */
+  emailCodesPerAccountPerHour: 20,
+  emailCodesPerAddressPerHour: 300,
   /** Reset emails per account per hour, so the form cannot flood an inbox. */
   passwordResetsPerHour: 3,
   /** Reset links one address may ask for in an hour, whatever the emails. */
