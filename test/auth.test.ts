@@ -3,11 +3,6 @@ import { currentTotp, sha256 } from '../src/features/auth/secrets.ts';
 import { createInvitation, findUsableInvitation } from '../src/features/auth/invitations.ts';
 import { removeStaffMember } from '../src/features/admin/service.ts';
 import { SIGN_IN_LIMITS } from '../src/features/auth/service.ts';
-import {
-  PASSWORD_RESET_REQUEST,
-  requestPasswordReset,
-  type PasswordResetRequest,
-} from '../src/features/auth/password-reset.ts';
 import { DEMO_PASSWORD } from '../src/features/demo/demo-data.ts';
 import {
   Browser,
@@ -15,6 +10,7 @@ import {
   demoEmail,
   lastQueuedTo,
   queuedEmails,
+  runPasswordResetRequests,
   signIn,
   signInAs,
   signInWith,
@@ -375,21 +371,6 @@ describe('invitations', () => {
   });
 });
 
-/** Runs the queued reset requests, as the worker does after the form has answered. */
-async function processResetRequests() {
-  const { boss } = testApp.services.jobs;
-  const jobs = await boss.fetch<PasswordResetRequest>(PASSWORD_RESET_REQUEST, { batchSize: 100 });
-  for (const job of jobs) {
-    await requestPasswordReset(
-      testApp.database.db,
-      testApp.services.jobs,
-      testApp.services.config.baseUrl,
-      job.data,
-    );
-    await boss.complete(PASSWORD_RESET_REQUEST, job.id);
-  }
-}
-
 describe('password reset', () => {
   it('emails a single-use link and lets the user choose a new password', async () => {
     const email = demoEmail('youngPerson');
@@ -400,7 +381,7 @@ describe('password reset', () => {
     expect(invalid.body).toContain('Enter an email address in the correct format');
     const sent = await browser.post('/forgot-password', { email });
     expect(sent.headers.location).toBe('/forgot-password/check-your-email');
-    await processResetRequests();
+    await runPasswordResetRequests(testApp);
     const link = /\/reset-password\/[A-Za-z0-9_-]{43}/.exec(
       (await lastQueuedTo(testApp, email))!.text,
     )![0];
@@ -423,12 +404,12 @@ describe('password reset', () => {
     const browser = new Browser(testApp.app);
     await browser.get('/forgot-password');
     await browser.post('/forgot-password', { email });
-    await processResetRequests();
+    await runPasswordResetRequests(testApp);
     const first = /\/reset-password\/[A-Za-z0-9_-]{43}/.exec(
       (await lastQueuedTo(testApp, email))!.text,
     )![0];
     await browser.post('/forgot-password', { email });
-    await processResetRequests();
+    await runPasswordResetRequests(testApp);
     const second = /\/reset-password\/[A-Za-z0-9_-]{43}/.exec(
       (await lastQueuedTo(testApp, email))!.text,
     )![0];
@@ -451,7 +432,7 @@ describe('password reset', () => {
       (await queuedEmails(testApp, email)).filter((m) => m.subject.includes('Reset')).length;
     const before = await count();
     for (let i = 0; i < 5; i++) await browser.post('/forgot-password', { email });
-    await processResetRequests();
+    await runPasswordResetRequests(testApp);
     expect((await count()) - before).toBe(SIGN_IN_LIMITS.passwordResetsPerHour);
   });
 
@@ -461,7 +442,7 @@ describe('password reset', () => {
     await browser.get('/forgot-password');
     const response = await browser.post('/forgot-password', { email: 'nobody@example.com' });
     expect(response.headers.location).toBe('/forgot-password/check-your-email');
-    await processResetRequests();
+    await runPasswordResetRequests(testApp);
     expect((await queuedEmails(testApp)).length).toBe(before);
   });
 });

@@ -20,6 +20,11 @@ import type { RouteRecord } from '../src/policy/route-policy.ts';
 import { createJobQueue } from '../src/jobs/queue.ts';
 import { services, startJobs, type Services } from '../src/services.ts';
 import type { WorkerOptions } from '../src/jobs/workers.ts';
+import {
+  PASSWORD_RESET_REQUEST,
+  requestPasswordReset,
+  type PasswordResetRequest,
+} from '../src/features/auth/password-reset.ts';
 
 /**
  * Each test file gets a fresh database: an in-memory PGlite by default, or a new PostgreSQL
@@ -333,4 +338,22 @@ export async function caseIdOf(testApp: TestApp, reference: string): Promise<str
     .where('reference', 'like', reference)
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/**
+ * Runs the queued forgot-password requests, as a worker does after the form has answered (tests
+ * run without workers).
+ */
+export async function runPasswordResetRequests(testApp: TestApp): Promise<void> {
+  const { boss } = testApp.services.jobs;
+  const jobs = await boss.fetch<PasswordResetRequest>(PASSWORD_RESET_REQUEST, { batchSize: 100 });
+  for (const job of jobs) {
+    await requestPasswordReset(
+      testApp.database.db,
+      testApp.services.jobs,
+      testApp.services.config.baseUrl,
+      job.data,
+    );
+    await boss.complete(PASSWORD_RESET_REQUEST, job.id);
+  }
 }

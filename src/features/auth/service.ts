@@ -58,8 +58,9 @@ export const SIGN_IN_LIMITS = {
   emailCodeMinutes: 10,
   emailCodesPerSignIn: 5,
   /**
-   * Security codes emailed to one account, and from one address, in an hour. A code is only sent
-   * after the right password, so the address limit is high enough for an office signing in at 9.
+   * Security codes emailed to one account (not counting those before a completed sign-in), and
+   * from one address, in an hour. A code is only sent after the right password, so the address
+   * limit is high enough for an office signing in at 9.
    */
   emailCodesPerAccountPerHour: 20,
   emailCodesPerAddressPerHour: 300,
@@ -160,6 +161,15 @@ function secondFactorThrottle(limits: RateLimits, userId: string) {
 }
 
 /**
+ * The owner got in: their wrong codes and their unused emailed codes stop counting (so someone
+ * who signs in often is never short of codes, while someone with only the password is).
+ */
+async function secondFactorPassed(limits: RateLimits, userId: string) {
+  await limits.succeeded(secondFactorThrottle(limits, userId), 'forget');
+  await limits.succeeded(limits.key('security-code:account', userId), 'forget');
+}
+
+/**
  * Emails a one-time code; returns it so demo mode can show it on screen, or null when the account
  * or the address has had its share of codes this hour.
  */
@@ -220,7 +230,7 @@ export async function checkSecondFactor(
     accepted = safeEqual(sha256(code), emailCode.hash);
   }
   if (!accepted) return { outcome: 'wrong' };
-  await limits.succeeded(throttle, 'forget');
+  await secondFactorPassed(limits, userId);
   return { outcome: 'accepted' };
 }
 
@@ -248,7 +258,7 @@ export async function checkRecoveryCode(
     return true;
   });
   if (!used) return { outcome: 'wrong' };
-  await limits.succeeded(throttle, 'forget');
+  await secondFactorPassed(limits, userId);
   return { outcome: 'accepted' };
 }
 
