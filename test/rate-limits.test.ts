@@ -89,6 +89,28 @@ describe('rate limits kept in the database', () => {
     expect(answers.at(-1)).toBe(429);
   });
 
+  it('forget what has expired when purged, and keep a wait still running', async () => {
+    const db = first.database.db;
+    const past = new Date(Date.now() - 60_000);
+    const future = new Date(Date.now() + 60_000);
+    await db
+      .insertInto('rate_limit')
+      .values([
+        { key: 'test:expired', count: 3, expires_at: past },
+        { key: 'test:live', count: 3, expires_at: future },
+        { key: 'test:still-waiting', count: 9, expires_at: past, blocked_until: future },
+      ])
+      .execute();
+    expect(await first.services.rateLimits.purgeExpired()).toBeGreaterThanOrEqual(1);
+    const left = await db
+      .selectFrom('rate_limit')
+      .select('key')
+      .where('key', 'like', 'test:%')
+      .orderBy('key')
+      .execute();
+    expect(left.map((r) => r.key)).toEqual(['test:live', 'test:still-waiting']);
+  });
+
   it('store no email or address in clear', async () => {
     const rows = await first.database.db.selectFrom('rate_limit').select('key').execute();
     expect(rows.length).toBeGreaterThan(0);
