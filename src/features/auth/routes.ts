@@ -102,6 +102,8 @@ function noMoreCodes(request: FastifyRequest) {
 }
 
 function tooManyAttempts(reply: FastifyReply, waitSeconds: number, retryPath: string) {
+  // For operators watching for guessing: which step, how long the wait; never who or from where.
+  reply.request.log.info({ step: retryPath, waitSeconds }, 'sign-in attempt throttled');
   return reply
     .code(429)
     .header('retry-after', String(waitSeconds))
