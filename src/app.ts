@@ -38,6 +38,7 @@ import {
   unsubscribeRoutes,
 } from './features/notifications/routes.ts';
 import { registerErrorPages } from './web/errors.ts';
+import { databaseRateLimitStore } from './web/rate-limit-store.ts';
 import { auditRefusal } from './web/refusal-audit.ts';
 
 const srcDir = path.dirname(fileURLToPath(import.meta.url));
@@ -190,9 +191,11 @@ export async function buildApp(
     maxAge: cacheFor,
   });
 
-  // Rate limits, for the routes that declare one (the request form): before any route exists.
+  // Rate limits, for the routes that declare one (the request form, forms that send email):
+  // before any route exists. Counted in the database, so every process shares them.
   await app.register(fastifyRateLimit, {
     global: false,
+    store: databaseRateLimitStore(services.rateLimits),
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error(`Rate limit: ${context.max} in ${context.after}`), {
         statusCode: 429,

@@ -99,6 +99,11 @@ async function start() {
     await purgeExpiredSessions(database.db).catch((error: unknown) =>
       app.log.error({ err: error }, 'could not purge expired sessions'),
     );
+    await appServices.rateLimits
+      .purgeExpired()
+      .catch((error: unknown) =>
+        app.log.error({ err: error }, 'could not purge expired rate limits'),
+      );
     // Requests not sent within 28 days of their last change are deleted, with their files.
     await deleteExpiredDrafts(database.db, appServices.storage)
       .then((drafts) => drafts > 0 && app.log.info({ drafts }, 'deleted expired request drafts'))

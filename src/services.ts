@@ -2,6 +2,7 @@ import { createStorage, type DocumentStorage } from './features/documents/storag
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createJobQueue, type JobQueue } from './jobs/queue.ts';
+import { createRateLimits } from './db/rate-limits.ts';
 import { createMailer, type Mailer } from './features/notifications/mailer.ts';
 import type { Notifier } from './features/notifications/notify.ts';
 import { EMAIL_RETRY } from './features/notifications/email-queue.ts';
@@ -51,6 +52,8 @@ export function services(
           onUnavailable: overrides.onScanUnavailable,
         })
       : null) as VirusScanner | null,
+    /** Rate limits and sign-in throttles, in the database: shared by every process. */
+    rateLimits: createRateLimits(database.db, config.sessionSecret),
   };
 }
 

@@ -21,6 +21,11 @@ import type { RouteRecord } from '../src/policy/route-policy.ts';
 import { createJobQueue } from '../src/jobs/queue.ts';
 import { services, startJobs, type Services } from '../src/services.ts';
 import type { WorkerOptions } from '../src/jobs/workers.ts';
+import {
+  PASSWORD_RESET_REQUEST,
+  requestPasswordReset,
+  type PasswordResetRequest,
+} from '../src/features/auth/password-reset.ts';
 
 /**
  * Each test file gets a fresh database: an in-memory PGlite by default, or a new PostgreSQL
@@ -181,8 +186,11 @@ export class Browser {
   cookies = new Map<string, string>();
   lastCsrf: string | null = null;
   private readonly app: FastifyInstance;
-  constructor(app: FastifyInstance) {
+  /** The address the requests come from (light-my-request's default unless given). */
+  readonly remoteAddress: string;
+  constructor(app: FastifyInstance, remoteAddress = '127.0.0.1') {
     this.app = app;
+    this.remoteAddress = remoteAddress;
   }
 
   get cookieHeader(): string {
@@ -207,6 +215,7 @@ export class Browser {
       await this.app.inject({
         method: 'GET',
         url,
+        remoteAddress: this.remoteAddress,
         headers: { cookie: this.cookieHeader, ...headers },
       }),
     );
@@ -225,6 +234,7 @@ export class Browser {
         method: 'POST',
         url,
         payload: body,
+        remoteAddress: this.remoteAddress,
         headers: { cookie: this.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
       }),
     );
@@ -345,4 +355,22 @@ export async function caseIdOf(testApp: TestApp, reference: string): Promise<str
     .where('reference', 'like', reference)
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/**
+ * Runs the queued forgot-password requests, as a worker does after the form has answered (tests
+ * run without workers).
+ */
+export async function runPasswordResetRequests(testApp: TestApp): Promise<void> {
+  const { boss } = testApp.services.jobs;
+  const jobs = await boss.fetch<PasswordResetRequest>(PASSWORD_RESET_REQUEST, { batchSize: 100 });
+  for (const job of jobs) {
+    await requestPasswordReset(
+      testApp.database.db,
+      testApp.services.jobs,
+      testApp.services.config.baseUrl,
+      job.data,
+    );
+    await boss.complete(PASSWORD_RESET_REQUEST, job.id);
+  }
 }

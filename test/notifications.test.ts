@@ -24,6 +24,7 @@ import {
   todayInEngland,
 } from '../src/domain/clock/calendar-date.ts';
 import {
+  runPasswordResetRequests,
   Browser,
   buildTestApp,
   demoEmail,
@@ -353,6 +354,7 @@ describe('what emails say', () => {
     const visitor = new Browser(testApp.app);
     await visitor.get('/forgot-password');
     await visitor.post('/forgot-password', { email: demoEmail('parent') });
+    await runPasswordResetRequests(testApp);
     const admin = await signInAs(testApp, 'admin');
     await admin.get('/admin/users/invite');
     await admin.post('/admin/users/invite', {

@@ -34,8 +34,6 @@ export interface AppUserTable {
   password_hash: string | null;
   second_factor: string | null;
   totp_secret: string | null;
-  failed_sign_in_count: Generated<number>;
-  locked_until: Timestamp | null;
   last_signed_in_at: Timestamp | null;
   disabled_at: Timestamp | null;
   email_frequency: Generated<'immediate' | 'daily' | 'none'>;
@@ -158,12 +156,13 @@ export interface PasswordResetTable {
   created_at: CreatedAt;
 }
 
-export interface SignInAttemptTable {
-  id: Generated<string>;
-  ip_address: string;
-  email_hash: string;
-  succeeded: boolean;
-  attempted_at: CreatedAt;
+/** A rate limit's or sign-in throttle's counter (migration 0010); keys hold no personal data. */
+export interface RateLimitTable {
+  key: string;
+  count: number;
+  window_started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  blocked_until: Timestamp | null;
+  expires_at: Timestamp;
 }
 
 export interface OutboxMessageTable {
@@ -426,7 +425,7 @@ export interface Database {
   user_session: UserSessionTable;
   invitation: InvitationTable;
   password_reset: PasswordResetTable;
-  sign_in_attempt: SignInAttemptTable;
+  rate_limit: RateLimitTable;
   outbox_message: OutboxMessageTable;
   statutory_exception: StatutoryExceptionTable;
   closure_day: ClosureDayTable;

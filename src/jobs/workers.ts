@@ -15,6 +15,11 @@ import type { Mailer } from '../features/notifications/mailer.ts';
 import { sendDigests, type Notifier } from '../features/notifications/notify.ts';
 import { sendOverdueSummaries, sweepReminders } from '../features/notifications/reminders.ts';
 import { sweepAdviceReminders } from '../features/advice/reminders.ts';
+import {
+  PASSWORD_RESET_REQUEST,
+  requestPasswordReset,
+  type PasswordResetRequest,
+} from '../features/auth/password-reset.ts';
 
 /**
  * The queues, their workers and their schedules. Any number of processes may run these at once:
@@ -55,6 +60,12 @@ export async function createQueues(boss: PgBoss, options: WorkerOptions = {}): P
     [REMINDER_SWEEP, { policy: 'singleton', retryLimit: 3, retryDelay: 60 }],
     [OVERDUE_SUMMARY, { policy: 'singleton', retryLimit: 3, retryDelay: 60 }],
     [DAILY_DIGEST, { policy: 'singleton', retryLimit: 3, retryDelay: 60 }],
+    // A request names an email: gone a minute after it is done, or after an hour undone (the
+    // link it would make lasts an hour).
+    [
+      PASSWORD_RESET_REQUEST,
+      { retryLimit: 3, retryDelay: 5, deleteAfterSeconds: 60, retentionSeconds: 3_600 },
+    ],
   ];
   for (const [name, queueOptions] of queues) {
     if (existing.has(name)) {
@@ -122,6 +133,20 @@ export async function startWorkers(
         }),
       );
       return results;
+    },
+  );
+  await boss.work<PasswordResetRequest>(
+    PASSWORD_RESET_REQUEST,
+    { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+    async (batch) => {
+      for (const job of batch) {
+        try {
+          await requestPasswordReset(db, jobs, notifier.baseUrl, job.data);
+        } catch (error) {
+          options.onError?.(error, PASSWORD_RESET_REQUEST);
+          throw error;
+        }
+      }
     },
   );
   const sweep = (name: string, run: () => Promise<number>) =>

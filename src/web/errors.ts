@@ -32,8 +32,11 @@ export const ERROR_PAGES: Record<number, ErrorPage> = {
     paragraphs: ['Send the form from the page it is on.'],
   },
   429: {
-    heading: 'There have been too many attempts',
-    paragraphs: ['Wait 15 minutes and try again.'],
+    heading: 'You have sent this form too many times',
+    paragraphs: [
+      'To keep the service safe, a form can only be sent a certain number of times an hour from one internet connection.',
+      'What you entered has not been sent. Wait up to an hour, then go back and try again.',
+    ],
   },
   500: {
     heading: 'Sorry, there is a problem with the service',

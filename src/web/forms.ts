@@ -41,13 +41,15 @@ export function renderBadRequest(
   result: { errors: FormErrors; errorList: FieldError[] },
   values: unknown,
   context: Record<string, unknown> = {},
+  /** 400, or 429 when the form was refused for being sent too often. */
+  statusCode = 400,
 ): FastifyReply {
   const kept = Object.fromEntries(
     Object.entries((values as Record<string, unknown>) ?? {}).filter(
       ([key]) => !/password|code|_csrf/i.test(key),
     ),
   );
-  return reply.code(400).render(template, {
+  return reply.code(statusCode).render(template, {
     ...context,
     errors: result.errors,
     errorList: result.errorList,
@@ -78,4 +80,10 @@ export function flashAndRedirect(
   request.session.data.flash = flash;
   request.session.changed();
   return reply.redirect(to, 303);
+}
+
+/** A wait in plain words, in whole minutes (so it reads the same whoever is waiting). */
+export function waitInWords(seconds: number): string {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }

@@ -235,11 +235,7 @@ export async function secondsLeft(db: Db, request: FastifyRequest): Promise<numb
   return row ? Math.max(0, Math.floor((row.expires_at.getTime() - Date.now()) / 1000)) : 0;
 }
 
-/** Forgets timed-out sessions and day-old sign-in attempts; run at start and every few minutes. */
+/** Forgets timed-out sessions; run at start and every few minutes. */
 export async function purgeExpiredSessions(db: Db): Promise<void> {
   await db.deleteFrom('user_session').where('expires_at', '<', new Date()).execute();
-  await db
-    .deleteFrom('sign_in_attempt')
-    .where('attempted_at', '<', new Date(Date.now() - 24 * 60 * 60_000))
-    .execute();
 }

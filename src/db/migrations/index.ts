@@ -8,6 +8,7 @@ import * as assessmentRequests from './0006_assessment_requests.ts';
 import * as assessment from './0007_assessment.ts';
 import * as documentSharing from './0008_document_sharing.ts';
 import * as auditByValue from './0009_audit_by_value.ts';
+import * as rateLimits from './0010_rate_limits.ts';
 import * as draftAddress from './0011_draft_address.ts';
 import * as auditRefusals from './0012_audit_refusals.ts';
 
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '0007_assessment': assessment,
   '0008_document_sharing': documentSharing,
   '0009_audit_by_value': auditByValue,
+  '0010_rate_limits': rateLimits,
   '0011_draft_address': draftAddress,
   '0012_audit_refusals': auditRefusals,
 };

@@ -17,6 +17,7 @@ import {
   todayInEngland,
 } from '../../domain/clock/calendar-date.ts';
 import { dateFromParts, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
+import { emailsPerHour } from '../../web/rate-limit-store.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import * as admin from './service.ts';
 import * as closures from './closure-days.ts';
@@ -31,6 +32,10 @@ import {
 import { queueTestMessages } from '../notifications/test-messages.ts';
 
 const laAdmin = { config: { policy: 'la-admin' as const } };
+/** An administrator's form that sends email, limited per address (issue 14). */
+const laAdminSending = (max: number) => ({
+  config: { policy: 'la-admin' as const, rateLimit: emailsPerHour(max) },
+});
 
 const emailField = z
   .string('Enter an email address')
@@ -187,7 +192,7 @@ export async function adminRoutes(app: FastifyInstance, services: Services) {
     });
   });
 
-  app.post('/admin/users/invite', laAdmin, async (request, reply) => {
+  app.post('/admin/users/invite', laAdminSending(60), async (request, reply) => {
     const scope = scopeOf(request);
     const context = { scope, roles: roleItems };
     const form = parseForm(staffInvitationSchema, request.body);
@@ -339,32 +344,36 @@ export async function adminRoutes(app: FastifyInstance, services: Services) {
     });
   });
 
-  app.post('/admin/organisations/:organisationId/invite', laAdmin, async (request, reply) => {
-    const page = await organisationPage(request);
-    const form = parseForm(organisationInvitationSchema, request.body);
-    if (!form.ok)
-      return renderBadRequest(reply, 'admin/organisation.njk', form, request.body, page);
-    const result = await admin.inviteToOrganisation(
-      db,
-      sender,
-      page.scope.localAuthorityId,
-      page.organisation.organisationId,
-      form.value,
-      auditContextOf(request),
-    );
-    if (result.outcome === 'not-found') throw new NotFoundError('No such organisation');
-    if (result.outcome === 'already-member') {
-      return renderBadRequest(
-        reply,
-        'admin/organisation.njk',
-        formError('email', 'This person is already a member of this organisation'),
-        request.body,
-        page,
+  app.post(
+    '/admin/organisations/:organisationId/invite',
+    laAdminSending(60),
+    async (request, reply) => {
+      const page = await organisationPage(request);
+      const form = parseForm(organisationInvitationSchema, request.body);
+      if (!form.ok)
+        return renderBadRequest(reply, 'admin/organisation.njk', form, request.body, page);
+      const result = await admin.inviteToOrganisation(
+        db,
+        sender,
+        page.scope.localAuthorityId,
+        page.organisation.organisationId,
+        form.value,
+        auditContextOf(request),
       );
-    }
-    flash(request, 'Invitation sent', `We have sent an invitation to ${result.email}`);
-    return redirectToOrganisation(reply, page.scope, page.organisation.organisationId);
-  });
+      if (result.outcome === 'not-found') throw new NotFoundError('No such organisation');
+      if (result.outcome === 'already-member') {
+        return renderBadRequest(
+          reply,
+          'admin/organisation.njk',
+          formError('email', 'This person is already a member of this organisation'),
+          request.body,
+          page,
+        );
+      }
+      flash(request, 'Invitation sent', `We have sent an invitation to ${result.email}`);
+      return redirectToOrganisation(reply, page.scope, page.organisation.organisationId);
+    },
+  );
 
   app.post(
     '/admin/organisations/:organisationId/members/:membershipId/end',
@@ -418,7 +427,7 @@ async function messageRoutes(app: FastifyInstance, services: Services) {
     return reply.render('admin/messages.njk', { ...page, values: { email: request.actor!.email } });
   });
 
-  app.post('/admin/messages/test', laAdmin, async (request, reply) => {
+  app.post('/admin/messages/test', laAdminSending(10), async (request, reply) => {
     const form = parseForm(testEmailSchema, request.body);
     if (!form.ok) {
       return renderBadRequest(
@@ -444,7 +453,7 @@ async function messageRoutes(app: FastifyInstance, services: Services) {
     return reply.redirect(`/admin/messages${scope.query}`, 303);
   });
 
-  app.post('/admin/messages/:emailId/retry', laAdmin, async (request, reply) => {
+  app.post('/admin/messages/:emailId/retry', laAdminSending(60), async (request, reply) => {
     const scope = scopeOf(request);
     const { emailId } = paramsOf(emailParams, request);
     const retried = await retryFailedEmail(db, jobs, scope.localAuthorityId, emailId);

@@ -34,6 +34,7 @@ import {
 import { AGREED_NAME_MAX, EVIDENCE_MAX, FORM_ANCHOR, parseAdviceChoices } from './request-form.ts';
 import * as adviser from './adviser.ts';
 import * as advice from './service.ts';
+import { emailsPerHour } from '../../web/rate-limit-store.ts';
 
 const caseParams = z.object({ caseId: z.uuid() });
 const adviceParams = z.object({ caseId: z.uuid(), adviceId: z.uuid() });
@@ -127,7 +128,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
 
   app.post(
     '/cases/:caseId/advice',
-    { config: { policy: 'case:manage' } },
+    { config: { policy: 'case:manage', rateLimit: emailsPerHour(60) } },
     async (request, reply) => {
       const { caseId } = caseParams.parse(request.params);
       const today = todayInEngland();

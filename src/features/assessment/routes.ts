@@ -6,6 +6,7 @@ import { audienceOf } from '../../policy/policy.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { recordAudit } from '../../audit/audit.ts';
 import { flashAndRedirect, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
+import { emailsPerHour } from '../../web/rate-limit-store.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { optionalEmailAddress } from '../requests/questions.ts';
 import { adviceOfCase } from '../advice/service.ts';
@@ -216,7 +217,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
 
   app.post(
     '/cases/:caseId/people/invite',
-    { config: { policy: 'case:manage' } },
+    { config: { policy: 'case:manage', rateLimit: emailsPerHour(60) } },
     async (request, reply) => {
       const { caseId } = caseParams.parse(request.params);
       const form = parseForm(inviteSchema, request.body);

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
-import { parseForm, renderBadRequest } from '../../web/forms.ts';
+import { parseForm, renderBadRequest, waitInWords } from '../../web/forms.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { endSession, renewSession } from '../../web/session.ts';
 import * as auth from './service.ts';
 import * as invitations from './invitations.ts';
 import * as passwordReset from './password-reset.ts';
 import { newPasswordSchema, text } from './schemas.ts';
+import { trustThisBrowser } from './trusted-browser.ts';
 
 /** Joining by invitation, resetting a password, and the account page. */
 
@@ -35,10 +36,29 @@ export async function accountRoutes(app: FastifyInstance, services: Services) {
   app.post('/forgot-password', publicRoute, async (request, reply) => {
     const form = parseForm(emailSchema, request.body);
     if (!form.ok) return renderBadRequest(reply, 'auth/forgot-password.njk', form, request.body);
-    await passwordReset.requestPasswordReset(
+    // Per address, whatever the emails: the same for known and unknown ones.
+    const fromAddress = await services.rateLimits.hit(
+      services.rateLimits.key('password-reset:address', request.ip),
+      3_600_000,
+    );
+    if (fromAddress.count > auth.SIGN_IN_LIMITS.resetRequestsPerAddressPerHour) {
+      const tooMany = {
+        text: `You have asked for too many reset links. Wait ${waitInWords(fromAddress.ttlMs / 1000)}, then try again`,
+        href: '#email',
+      };
+      reply.header('retry-after', String(Math.ceil(fromAddress.ttlMs / 1000)));
+      return renderBadRequest(
+        reply,
+        'auth/forgot-password.njk',
+        { errors: { email: tooMany }, errorList: [tooMany] },
+        request.body,
+        {},
+        429,
+      );
+    }
+    await passwordReset.queuePasswordResetRequest(
       db,
       services.jobs,
-      config.baseUrl,
       form.value.email,
       auditContextOf(request),
     );
@@ -73,6 +93,12 @@ export async function accountRoutes(app: FastifyInstance, services: Services) {
         auditContextOf(request),
       );
       if (!result) return reply.code(404).render('auth/link-expired.njk', { kind: 'reset' });
+      // The link proved the inbox: earlier guesses no longer slow the owner, on this browser.
+      await auth.forgetPasswordGuesses(services.rateLimits, result.email);
+      trustThisBrowser(reply, services.rateLimits, result.email, {
+        secure: config.production,
+        days: auth.SIGN_IN_LIMITS.trustedBrowserDays,
+      });
       await endSession(db, request, reply);
       request.session.data.flash = {
         heading: 'Your password has been changed',

@@ -9,19 +9,51 @@ import { SIGN_IN_LIMITS } from './service.ts';
 /** How long a password reset link works. */
 export const PASSWORD_RESET_MINUTES = 60;
 
+/** The queue of reset requests: the form answers at once, a worker does the rest. */
+export const PASSWORD_RESET_REQUEST = 'password-reset-request';
+
+/** What the form hands the worker; kept by pg-boss only briefly (see `createQueues`). */
+export type PasswordResetRequest = {
+  email: string;
+  correlationId: string | null;
+  ipAddress: string | null;
+};
+
 /**
- * Sends a reset link when the account exists; says nothing either way, so emails cannot be
- * probed. The email is queued in the transaction that records the reset, and delivered by a
- * worker, so the answer never waits on the mail server.
+ * The forgot-password form's only work: one job, the same for every email, so the answer and its
+ * timing say nothing about whether an account exists. Looking the account up, making the token
+ * and queueing the email happen in the worker, after the answer (issue 14).
+ */
+export async function queuePasswordResetRequest(
+  db: Db,
+  jobs: JobQueue,
+  email: string,
+  context: AuditContext,
+): Promise<void> {
+  const request: PasswordResetRequest = {
+    email: email.trim().toLowerCase(),
+    correlationId: context.correlationId,
+    ipAddress: context.ipAddress,
+  };
+  await jobs.send(db, PASSWORD_RESET_REQUEST, request);
+}
+
+/**
+ * Sends a reset link when the account exists (the worker's side of the form). The email is queued
+ * in the transaction that records the reset, and delivered by a worker.
  */
 export async function requestPasswordReset(
   db: Db,
   jobs: JobQueue,
   baseUrl: string,
-  email: string,
-  context: AuditContext,
+  request: PasswordResetRequest,
 ): Promise<void> {
-  const user = await repo.findUserByEmail(db, email);
+  const context: AuditContext = {
+    actorUserId: null,
+    correlationId: request.correlationId,
+    ipAddress: request.ipAddress,
+  };
+  const user = await repo.findUserByEmail(db, request.email);
   if (!user || user.disabled_at || !user.password_hash) return;
   const since = new Date(Date.now() - 60 * 60_000);
   if (
@@ -61,7 +93,7 @@ export async function resetPassword(
   token: string,
   password: string,
   context: AuditContext,
-): Promise<{ userId: string } | null> {
+): Promise<{ userId: string; email: string } | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const tokenHash = sha256(token);
   const reset = await repo.findUsablePasswordReset(db, tokenHash);
@@ -81,6 +113,7 @@ export async function resetPassword(
         subjectId: reset.user_id,
       },
     );
-    return { userId: reset.user_id };
+    const user = await repo.findUserById(trx, reset.user_id);
+    return { userId: reset.user_id, email: user!.email };
   });
 }

@@ -116,7 +116,7 @@ export async function createUser(
 export async function setPassword(db: DbOrTrx, userId: string, passwordHash: string) {
   await db
     .updateTable('app_user')
-    .set({ password_hash: passwordHash, failed_sign_in_count: 0, locked_until: null })
+    .set({ password_hash: passwordHash })
     .where('id', '=', userId)
     .execute();
 }
@@ -164,63 +164,10 @@ export async function countUnusedRecoveryCodes(db: DbOrTrx, userId: string): Pro
   return Number(row.count);
 }
 
-export async function recordSignInAttempt(
-  db: DbOrTrx,
-  attempt: { ipAddress: string; emailHash: string; succeeded: boolean },
-) {
-  await db
-    .insertInto('sign_in_attempt')
-    .values({
-      ip_address: attempt.ipAddress,
-      email_hash: attempt.emailHash,
-      succeeded: attempt.succeeded,
-    })
-    .execute();
-}
-
-export async function countFailedAttemptsFromAddress(
-  db: DbOrTrx,
-  ipAddress: string,
-  since: Date,
-): Promise<number> {
-  const row = await db
-    .selectFrom('sign_in_attempt')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('ip_address', '=', ipAddress)
-    .where('succeeded', '=', false)
-    .where('attempted_at', '>', since)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
-
-/** Counts a failed sign-in; locks the account once the count reaches the threshold. */
-export async function recordFailedSignIn(
-  db: DbOrTrx,
-  userId: string,
-  threshold: number,
-  lockUntil: Date,
-): Promise<{ locked: boolean }> {
-  const row = await db
-    .updateTable('app_user')
-    .set((eb) => ({ failed_sign_in_count: eb('failed_sign_in_count', '+', 1) }))
-    .where('id', '=', userId)
-    .returning('failed_sign_in_count')
-    .executeTakeFirstOrThrow();
-  if (row.failed_sign_in_count >= threshold) {
-    await db
-      .updateTable('app_user')
-      .set({ locked_until: lockUntil, failed_sign_in_count: 0 })
-      .where('id', '=', userId)
-      .execute();
-    return { locked: true };
-  }
-  return { locked: false };
-}
-
 export async function recordSuccessfulSignIn(db: DbOrTrx, userId: string) {
   await db
     .updateTable('app_user')
-    .set({ failed_sign_in_count: 0, locked_until: null, last_signed_in_at: new Date() })
+    .set({ last_signed_in_at: new Date() })
     .where('id', '=', userId)
     .execute();
 }

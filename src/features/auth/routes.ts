@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
-import { formError, parseForm, renderBadRequest } from '../../web/forms.ts';
+import { formError, parseForm, renderBadRequest, waitInWords } from '../../web/forms.ts';
 import { auditContextOf, safeReturnPath } from '../../web/request-context.ts';
 import { endSession, renewSession, secondsLeft } from '../../web/session.ts';
 import { homePathFor } from '../../policy/policy.ts';
 import { loadActor } from './repository.ts';
 import * as auth from './service.ts';
 import { acceptInvitationAsExistingUser } from './invitations.ts';
+import { trustThisBrowser, trustedBrowserFor } from './trusted-browser.ts';
 import { newTotpSecret, normaliseCode, totpQrCodeSvg, checkTotp } from './secrets.ts';
 import { text } from './schemas.ts';
 
@@ -52,6 +53,13 @@ async function afterSignIn(services: Services, request: FastifyRequest, reply: F
   const context = auditContextOf(request);
   await auth.completeSignIn(services.db, userId, context);
   await renewSession(services.db, request, { userId, secondFactorVerified: true });
+  const summary = await auth.accountSummary(services.db, userId);
+  if (summary) {
+    trustThisBrowser(reply, services.rateLimits, summary.email, {
+      secure: services.config.production,
+      days: auth.SIGN_IN_LIMITS.trustedBrowserDays,
+    });
+  }
   if (pendingInvitationToken) {
     const result = await acceptInvitationAsExistingUser(
       services.db,
@@ -81,8 +89,25 @@ async function startSecondFactor(
   method: string | null,
 ) {
   if (!method) return reply.redirect('/set-up-second-factor', 303);
-  if (method === 'email') await sendCode(services, request);
+  if (method === 'email' && !(await sendCode(services, request))) noMoreCodes(request);
   return reply.redirect('/sign-in/security-code', 303);
+}
+
+function noMoreCodes(request: FastifyRequest) {
+  request.session.data.flash = {
+    heading: 'We cannot send any more codes',
+    body: 'Use the last code we sent, or sign in again later.',
+  };
+  request.session.changed();
+}
+
+function tooManyAttempts(reply: FastifyReply, waitSeconds: number, retryPath: string) {
+  // For operators watching for guessing: which step, how long the wait; never who or from where.
+  reply.request.log.info({ step: retryPath, waitSeconds }, 'sign-in attempt throttled');
+  return reply
+    .code(429)
+    .header('retry-after', String(waitSeconds))
+    .render('auth/too-many-attempts.njk', { wait: waitInWords(waitSeconds), retryPath });
 }
 
 /** Emails a sign-in code; false when this sign-in has already had its share of codes. */
@@ -90,7 +115,14 @@ async function sendCode(services: Services, request: FastifyRequest): Promise<bo
   const data = request.session.data;
   if (!data.userId) return false;
   if ((data.emailCodesSent ?? 0) >= auth.SIGN_IN_LIMITS.emailCodesPerSignIn) return false;
-  const sent = await auth.sendEmailCode(services.db, services.jobs, data.userId);
+  const sent = await auth.sendEmailCode(
+    services.db,
+    services.jobs,
+    services.rateLimits,
+    data.userId,
+    request.ip,
+  );
+  if (!sent) return false;
   data.emailCode = { hash: sent.hash, expiresAt: sent.expiresAt };
   data.emailCodesSent = (data.emailCodesSent ?? 0) + 1;
   if (services.config.demoData) data.demoCode = sent.code;
@@ -98,20 +130,18 @@ async function sendCode(services: Services, request: FastifyRequest): Promise<bo
   return true;
 }
 
-async function secondFactorFailed(
-  services: Services,
-  request: FastifyRequest,
+function secondFactorFailed(
   reply: FastifyReply,
   template: string,
-  result: 'wrong' | 'expired' | 'locked',
+  result: Exclude<auth.CodeCheck, { outcome: 'accepted' }>,
   context: Record<string, unknown>,
+  retryPath: string,
 ) {
-  if (result === 'locked') {
-    await endSession(services.db, request, reply);
-    return reply.code(403).render('auth/locked.njk', {});
+  if (result.outcome === 'too-many-attempts') {
+    return tooManyAttempts(reply, result.waitSeconds, retryPath);
   }
   const message =
-    result === 'expired'
+    result.outcome === 'expired'
       ? 'The security code has expired. Send a new code'
       : 'The security code is not correct. Check it and try again';
   return renderBadRequest(reply, template, formError('code', message), {}, context);
@@ -133,11 +163,18 @@ export async function authRoutes(app: FastifyInstance, services: Services) {
   app.post('/sign-in', publicRoute, async (request, reply) => {
     const form = parseForm(signInSchema, request.body);
     if (!form.ok) return renderBadRequest(reply, 'auth/sign-in.njk', form, request.body);
-    const result = await auth.signInWithPassword(db, form.value, auditContextOf(request));
+    const result = await auth.signInWithPassword(
+      db,
+      services.rateLimits,
+      {
+        ...form.value,
+        trustedBrowser: trustedBrowserFor(request, services.rateLimits, form.value.email),
+      },
+      auditContextOf(request),
+    );
     if (result.outcome === 'too-many-attempts') {
-      return reply.code(429).render('auth/too-many-attempts.njk', {});
+      return tooManyAttempts(reply, result.waitSeconds, '/sign-in');
     }
-    if (result.outcome === 'locked') return reply.code(403).render('auth/locked.njk', {});
     if (result.outcome === 'wrong') {
       return renderBadRequest(
         reply,
@@ -167,19 +204,18 @@ export async function authRoutes(app: FastifyInstance, services: Services) {
     const emailCode = request.session.data.emailCode;
     const result = await auth.checkSecondFactor(
       db,
+      services.rateLimits,
       request.session.data.userId!,
       form.value.code,
       emailCode,
-      auditContextOf(request),
     );
-    if (result !== 'accepted') {
+    if (result.outcome !== 'accepted') {
       return secondFactorFailed(
-        services,
-        request,
         reply,
         'auth/security-code.njk',
         result,
         context,
+        '/sign-in/security-code',
       );
     }
     request.session.data.secondFactorPassed = true;
@@ -189,11 +225,7 @@ export async function authRoutes(app: FastifyInstance, services: Services) {
   app.post('/sign-in/send-new-code', signingIn, async (request, reply) => {
     const summary = await auth.accountSummary(db, request.session.data.userId!);
     if (summary?.secondFactor === 'email' && !(await sendCode(services, request))) {
-      request.session.data.flash = {
-        heading: 'We cannot send any more codes',
-        body: 'Use the last code we sent, or sign in again later.',
-      };
-      request.session.changed();
+      noMoreCodes(request);
     }
     return reply.redirect('/sign-in/security-code', 303);
   });
@@ -207,15 +239,15 @@ export async function authRoutes(app: FastifyInstance, services: Services) {
     if (!form.ok) return renderBadRequest(reply, 'auth/recovery-code.njk', form, request.body);
     const result = await auth.checkRecoveryCode(
       db,
+      services.rateLimits,
       request.session.data.userId!,
       form.value.code,
       auditContextOf(request),
     );
-    if (result === 'locked') {
-      await endSession(db, request, reply);
-      return reply.code(403).render('auth/locked.njk', {});
+    if (result.outcome === 'too-many-attempts') {
+      return tooManyAttempts(reply, result.waitSeconds, '/sign-in/recovery-code');
     }
-    if (result === 'wrong') {
+    if (result.outcome !== 'accepted') {
       return renderBadRequest(
         reply,
         'auth/recovery-code.njk',
@@ -301,13 +333,19 @@ export async function authRoutes(app: FastifyInstance, services: Services) {
     const userId = request.session.data.userId!;
     const result = await auth.checkSecondFactor(
       db,
+      services.rateLimits,
       userId,
       form.value.code,
       emailCode,
-      auditContextOf(request),
     );
-    if (result !== 'accepted') {
-      return secondFactorFailed(services, request, reply, 'auth/set-up-email.njk', result, context);
+    if (result.outcome !== 'accepted') {
+      return secondFactorFailed(
+        reply,
+        'auth/set-up-email.njk',
+        result,
+        context,
+        '/set-up-second-factor/email',
+      );
     }
     const codes = await auth.setUpSecondFactor(db, userId, 'email', null, auditContextOf(request));
     return finishSetUp(request, reply, codes);

@@ -42,6 +42,7 @@ import {
   yourEmailAddress,
 } from './questions.ts';
 import * as requests from './service.ts';
+import { emailsPerHour } from '../../web/rate-limit-store.ts';
 
 const BASE = '/request-an-assessment';
 const publicRoute = { config: { policy: 'public' as const } };
@@ -626,7 +627,7 @@ export async function requestRoutes(app: FastifyInstance, services: Services) {
 
   app.post(
     '/requests/:requestId/open-case',
-    { config: { policy: 'staff' } },
+    { config: { policy: 'staff', rateLimit: emailsPerHour(60) } },
     async (request, reply) => {
       const requestId = await staffRequestId(request);
       const result = parseForm(openCaseSchema, request.body);
