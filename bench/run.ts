@@ -42,6 +42,8 @@ const { values: flags } = parseArgs({
     soak: { type: 'string' },
     /** With --soak: on the embedded database (demo data in a fresh DATA_DIR), not PostgreSQL. */
     embedded: { type: 'boolean' },
+    /** With --soak: this many connections instead of 50. */
+    connections: { type: 'string' },
   },
   strict: true,
 });
@@ -52,6 +54,7 @@ if (flags.soak !== undefined) {
     minutes,
     embedded: Boolean(flags.embedded),
     profile: Boolean(flags.profile),
+    connections: flags.connections ? Number(flags.connections) : undefined,
   }))
     ? 0
     : 1;

@@ -38,6 +38,7 @@ import {
   type Cast,
 } from './server.ts';
 
+/** The soak's connections; `--connections` changes it, to overload the embedded database. */
 export const CONNECTIONS = 50;
 
 /**
@@ -253,12 +254,14 @@ export async function runSoak(options: {
   minutes: number;
   embedded: boolean;
   profile?: boolean;
+  connections?: number;
 }): Promise<boolean> {
+  const connections = options.connections ?? CONNECTIONS;
   const seconds = Math.round(options.minutes * 60);
   // About 60-120 samples: every 15 s in a 30-minute run, every second in a 30-second one.
   const sampleMs = Math.min(15_000, Math.max(1000, Math.round((seconds * 1000) / 60)));
   const where = options.embedded ? 'the embedded database (demo data)' : 'PostgreSQL (large-la)';
-  log(`Pathway soak: ${CONNECTIONS} connections, ${options.minutes} minutes, on ${where}`);
+  log(`Pathway soak: ${connections} connections, ${options.minutes} minutes, on ${where}`);
 
   let dataDir: string | undefined;
   let cast: Cast;
@@ -290,6 +293,8 @@ export async function runSoak(options: {
     for (const op of operations) tally.set(op.name, { requests: 0, statuses: {} });
     let turn = 0;
     let unexpected = 0;
+    /** 503s among the unexpected: the embedded database's "service unavailable" when busy. */
+    let busy = 0;
     let timeouts = 0;
     let connectionErrors = 0;
     const all: number[] = [];
@@ -298,7 +303,7 @@ export async function runSoak(options: {
 
     const instance = autocannon({
       url: server.baseUrl,
-      connections: CONNECTIONS,
+      connections,
       duration: seconds,
       requests: [
         {
@@ -323,6 +328,7 @@ export async function runSoak(options: {
             entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
             if (!op.expect.includes(status)) {
               unexpected++;
+              if (status === 503) busy++;
               windowErrors++;
             }
           },
@@ -395,6 +401,7 @@ export async function runSoak(options: {
       timeouts,
       connectionErrors,
       unexpectedStatuses: unexpected,
+      busy503: busy,
       rssFirstMiB: rss[0],
       rssPeakMiB: Math.max(...rss),
       rssLastMiB: rss.at(-1),
@@ -414,7 +421,7 @@ export async function runSoak(options: {
       `${summary.requests} requests, ${summary.rps} req/s; p50 ${summary.p50} ms, p95 ${summary.p95} ms, p99 ${summary.p99} ms, max ${summary.max} ms`,
     );
     log(
-      `errors ${errors} (timeouts ${timeouts}, connection errors ${connectionErrors}, unexpected statuses ${unexpected})`,
+      `errors ${errors} (timeouts ${timeouts}, connection errors ${connectionErrors}, unexpected statuses ${unexpected}, of which 503 ${busy})`,
     );
     log(
       `resident memory: first ${summary.rssFirstMiB} MiB, peak ${summary.rssPeakMiB} MiB, last ${summary.rssLastMiB} MiB; after the warm-up: slope ${memory.slopeMiBPerMinute} MiB/min, last third's peak ${memory.lastThirdMaxMiB} MiB against ${memory.firstAfterWarmUpMiB} MiB (${(memory.growth * 100).toFixed(1)}%)`,
@@ -433,7 +440,7 @@ export async function runSoak(options: {
         {
           date: new Date().toISOString(),
           minutes: options.minutes,
-          connections: CONNECTIONS,
+          connections,
           database,
           data: cast.counts,
           machine: machineInfo(),
