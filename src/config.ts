@@ -47,6 +47,9 @@ const environmentSchema = z.object({
   RUN_WORKERS: booleanFlag.default(true),
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   SERVICE_NAME: z.string().min(1).default('Pathway'),
+  MAX_REQUESTS_IN_PROGRESS: z.coerce.number().int().min(0).max(10_000).optional(),
+  MAX_REQUESTS_WAITING: z.coerce.number().int().min(0).max(100_000).default(200),
+  MAX_WAIT_SECONDS: z.coerce.number().min(0.1).max(300).default(5),
 });
 
 export type Config = {
@@ -80,6 +83,15 @@ export type Config = {
   emailRetryDelaySeconds: number;
   mailFrom: string;
   serviceName: string;
+  /**
+   * At most this many requests in progress at once, the rest waiting in turn; 0 for no limit.
+   * Default 4 on the embedded database (one single-threaded PostgreSQL), none on PostgreSQL.
+   */
+  maxRequestsInProgress: number;
+  /** With a limit: how many requests may wait; more are answered "service unavailable" (503). */
+  maxRequestsWaiting: number;
+  /** With a limit: a request still waiting after this long is answered 503 then. */
+  maxWaitSeconds: number;
 };
 
 export class ConfigError extends Error {}
@@ -158,5 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emailRetryDelaySeconds: e.EMAIL_RETRY_DELAY_SECONDS,
     mailFrom: e.MAIL_FROM,
     serviceName: e.SERVICE_NAME,
+    maxRequestsInProgress: e.MAX_REQUESTS_IN_PROGRESS ?? (e.DATABASE_URL ? 0 : 4),
+    maxRequestsWaiting: e.MAX_REQUESTS_WAITING,
+    maxWaitSeconds: e.MAX_WAIT_SECONDS,
   };
 }
