@@ -9,24 +9,27 @@
  *
  *   npm run bench              20 seconds a page after a warm-up
  *   npm run bench -- --quick   5 seconds a page (under 2 minutes in all)
+ *   npm run bench -- --soak 30 mixed traffic with form posts for 30 minutes: errors and memory
+ *                              (bench/soak.ts; with --embedded, on the embedded database)
  *
  * BENCH_DATABASE_URL chooses the database (default postgres://postgres@127.0.0.1:5432/pathway_bench;
  * it is created if missing).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { sql } from 'kysely';
-import pg from 'pg';
-import { openDatabase } from '../src/db/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
-import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
-import { SEED_PRESETS, seedSyntheticData } from './synthetic/synthetic-data.ts';
-import { freePort } from '../e2e/server.ts';
+import {
+  BENCH_URL,
+  benchPages,
+  keepCookies,
+  log,
+  machineInfo,
+  preparePostgres,
+  productionEnv,
+  startPathway,
+} from './server.ts';
+import { runSoak } from './soak.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -35,9 +38,29 @@ const { values: flags } = parseArgs({
     only: { type: 'string', multiple: true },
     /** Write a CPU profile of the server to bench/profiles/, for reading in Chrome's DevTools. */
     profile: { type: 'boolean' },
+    /** Mixed traffic (pages and form posts) at 50 connections for this many minutes. */
+    soak: { type: 'string' },
+    /** With --soak: on the embedded database (demo data in a fresh DATA_DIR), not PostgreSQL. */
+    embedded: { type: 'boolean' },
+    /** With --soak: this many connections instead of 50. */
+    connections: { type: 'string' },
   },
   strict: true,
 });
+if (flags.soak !== undefined) {
+  const minutes = Number(flags.soak);
+  if (!(minutes > 0)) throw new Error('--soak needs a number of minutes, such as --soak 30');
+  process.exitCode = (await runSoak({
+    minutes,
+    embedded: Boolean(flags.embedded),
+    profile: Boolean(flags.profile),
+    connections: flags.connections ? Number(flags.connections) : undefined,
+  }))
+    ? 0
+    : 1;
+  process.exit();
+}
+if (flags.embedded) throw new Error('--embedded goes with --soak');
 const quick = Boolean(flags.quick);
 const CONNECTIONS = 16;
 const SECONDS = quick ? 5 : 20;
@@ -47,39 +70,6 @@ const ROUNDS = quick ? 5 : 10;
 /** The pause after each slice, longer than the slowest response. */
 const SETTLE_MS = 250;
 const TARGETS = { p95Ms: 50, ratioToBaseline: 1 / 3 };
-const BENCH_URL =
-  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pathway_bench';
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function ensureDatabase(url: string) {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Unusable database name: ${name}`);
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: maintenance.toString() });
-  await client.connect();
-  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-}
-
-/** A signed-in session for a user, made directly in the session table (no password needed). */
-async function sessionFor(db: ReturnType<typeof openDatabase>['db'], userId: string) {
-  const id = randomBytes(32).toString('base64url');
-  await db
-    .insertInto('user_session')
-    .values({
-      id_hash: createHash('sha256').update(id).digest('base64url'),
-      user_id: userId,
-      data: JSON.stringify({ userId, secondFactorVerified: true }),
-      last_seen_at: new Date(),
-      expires_at: new Date(Date.now() + 24 * 3600_000),
-    })
-    .execute();
-  return `pathway_session=${id}`;
-}
 
 type PageResult = {
   rps: number;
@@ -160,113 +150,17 @@ async function main() {
   log(
     `Pathway benchmark${quick ? ' (quick)' : ''}: ${CONNECTIONS} connections, ${SECONDS} s a page`,
   );
-  await ensureDatabase(BENCH_URL);
-  const database = openDatabase({ kind: 'postgres', url: BENCH_URL, poolSize: 4 });
-  await migrateToLatest(database.db);
-  const { db } = database;
-  const authorities = await db.selectFrom('local_authority').select('id').execute();
-  if (authorities.length === 0) {
-    log('The database is empty: loading the large-la preset (about 20 seconds).');
-    const started = Date.now();
-    await seedSyntheticData(database, { ...SEED_PRESETS['large-la'], today: todayInEngland() });
-    log(`Loaded in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-  }
-  // A production database has autovacuum keeping statistics, visibility maps and the audit
-  // index's pending list up to date; PostgreSQL on a development machine may run without it
-  // (this one does), and every run adds audit rows. Vacuum first so each run starts the same.
-  log('Vacuuming...');
-  await sql`VACUUM ANALYZE`.execute(db);
-
-  // The busiest LA's busiest caseworker, one of their families, and their cases.
-  const officer = await db
-    .selectFrom('case')
-    .select(['assigned_officer_id', 'local_authority_id'])
-    .select((eb) => eb.fn.countAll<string>().as('cases'))
-    .where('assigned_officer_id', 'is not', null)
-    .groupBy(['assigned_officer_id', 'local_authority_id'])
-    .orderBy('cases', 'desc')
-    .limit(1)
-    .executeTakeFirstOrThrow();
-  const caseIds = (
-    await db
-      .selectFrom('case')
-      .select('id')
-      .where('local_authority_id', '=', officer.local_authority_id)
-      .orderBy('next_step_due_on')
-      .limit(500)
-      .execute()
-  ).map((r) => r.id);
-  const parent = await db
-    .selectFrom('case_participant')
-    .innerJoin('case', 'case.id', 'case_participant.case_id')
-    .select('case_participant.user_id')
-    .where('case.local_authority_id', '=', officer.local_authority_id)
-    .where('case_participant.case_role', '=', 'parent_carer')
-    .where('case.stage', '=', 'plan_in_place')
-    .limit(1)
-    .executeTakeFirstOrThrow();
-  const caseworkerSession = await sessionFor(db, officer.assigned_officer_id!);
-  const familySession = await sessionFor(db, parent.user_id!);
-  const counts = await sql<{ cases: string; audit: string }>`
-    SELECT (SELECT count(*) FROM "case")::text AS cases,
-           (SELECT count(*) FROM audit_event)::text AS audit`.execute(db);
-  const postgres = await sql<{ version: string }>`SELECT version()`.execute(db);
-  await database.close();
-
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const { cast, postgres } = await preparePostgres();
+  const { counts } = cast;
   const profileArgs = flags.profile
     ? ['--cpu-prof', '--cpu-prof-dir', path.join(import.meta.dirname, 'profiles')]
     : [];
-  const server: ChildProcess = spawn(process.execPath, [...profileArgs, 'src/main.ts'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      // Production settings (cached templates, no development extras), as a council would run.
-      NODE_ENV: 'production',
-      SESSION_SECRET: randomBytes(48).toString('base64url'),
-      // Required in production; never used here, as no worker runs to send anything.
-      MAILER: 'smtp',
-      SMTP_URL: 'smtp://127.0.0.1:2525',
-      DATABASE_URL: BENCH_URL,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BASE_URL: baseUrl,
-      LOG_LEVEL: 'warn',
-      // Only the pages are measured: no reminder sweep competing for the cores.
-      RUN_WORKERS: 'false',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const server = await startPathway({ env: productionEnv(BENCH_URL), nodeArgs: profileArgs });
+  const { baseUrl } = server;
   try {
-    for (let waited = 0; ; waited += 200) {
-      if (server.exitCode !== null) throw new Error('Pathway exited before it started');
-      try {
-        if ((await fetch(`${baseUrl}/health`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (waited > 60_000) throw new Error('Pathway did not start within a minute');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-
-    // A browser keeps the cookies a page sets (the CSRF secret's among them), so each session
-    // does too: without it, every page would make a new CSRF secret, as only a first visit does.
-    const keepCookies = async (cookie: string) => {
-      const first = await fetch(`${baseUrl}/accessibility`, { headers: { cookie } });
-      const set = first.headers.getSetCookie().map((c) => c.split(';')[0]!);
-      return [cookie, ...set].join('; ');
-    };
-    const caseworker = await keepCookies(caseworkerSession);
-    const family = await keepCookies(familySession);
-    const pages: Record<string, { paths: string[]; cookie: string }> = {
-      baseline: { paths: ['/accessibility'], cookie: caseworker },
-      tray: { paths: ['/cases'], cookie: caseworker },
-      'tray-filtered': { paths: ['/cases?due=overdue'], cookie: caseworker },
-      case: { paths: caseIds.map((id) => `/cases/${id}`), cookie: caseworker },
-      family: { paths: ['/your-cases'], cookie: family },
-      notifications: { paths: ['/notifications'], cookie: caseworker },
-    };
+    const caseworker = (await keepCookies(baseUrl, cast.caseworkerSession)).cookie;
+    const family = (await keepCookies(baseUrl, cast.familySession)).cookie;
+    const pages = benchPages(cast, caseworker, family);
     for (const name of Object.keys(pages)) {
       if (flags.only && name !== 'baseline' && !flags.only.includes(name)) delete pages[name];
     }
@@ -357,13 +251,7 @@ async function main() {
     });
     log(misses.length ? `\nMISSED TARGETS:\n  ${misses.join('\n  ')}` : '\nAll targets met.');
 
-    const machine = {
-      cpu: os.cpus()[0]?.model ?? 'unknown',
-      cores: os.cpus().length,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      postgres: postgres.rows[0]!.version.split(' on ')[0],
-    };
+    const machine = { ...machineInfo(), postgres };
     const dir = path.join(import.meta.dirname, 'results');
     mkdirSync(dir, { recursive: true });
     // A partial or profiled run is a working measurement, not a result to keep.
@@ -375,7 +263,7 @@ async function main() {
     if (keep)
       writeFileSync(
         file,
-        `${JSON.stringify({ date: new Date().toISOString(), quick, connections: CONNECTIONS, seconds: SECONDS, data: { cases: Number(counts.rows[0]!.cases), auditEvents: Number(counts.rows[0]!.audit) }, machine, ...output, targetsMet: misses.length === 0 }, null, 2)}\n`,
+        `${JSON.stringify({ date: new Date().toISOString(), quick, connections: CONNECTIONS, seconds: SECONDS, data: counts, machine, ...output, targetsMet: misses.length === 0 }, null, 2)}\n`,
       );
     if (keep) log(`Written to ${path.relative(process.cwd(), file)}`);
     console.log(JSON.stringify(output));
@@ -383,8 +271,7 @@ async function main() {
   } finally {
     // Let the last requests autocannon abandoned finish before the server stops.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
+    await server.stop();
   }
 }
 

@@ -13,6 +13,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { Services } from './services.ts';
+import { admission } from './web/admission.ts';
 import { createViewEnvironment, navigationFor, renderPage } from './web/views.ts';
 import { securityHeaders } from './web/security-headers.ts';
 import { sessionPlugin } from './web/session.ts';
@@ -207,6 +208,15 @@ export async function buildApp(
   // HTML forms are the only bodies Pathway takes: anything else (JSON included) gets a 415.
   app.removeAllContentTypeParsers();
   await app.register(fastifyFormbody);
+
+  // On the embedded database, a bound on the requests in progress (see admission.ts): before the
+  // session, the first step that reads the database; after the cookies, which its page needs.
+  await app.register(admission, {
+    inProgress: config.maxRequestsInProgress,
+    waiting: config.maxRequestsWaiting,
+    waitMs: config.maxWaitSeconds * 1000,
+    serviceName: config.serviceName,
+  });
 
   // 4. The server-side session, then who the user is.
   await app.register(sessionPlugin, {

@@ -67,6 +67,9 @@ const environmentSchema = z.object({
   CLAMD_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
   REQUEST_DRAFT_DAYS: z.coerce.number().int().min(1).max(365).default(28),
   REQUEST_DRAFT_STORAGE_MB_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(50),
+  MAX_REQUESTS_IN_PROGRESS: z.coerce.number().int().min(0).max(10_000).optional(),
+  MAX_REQUESTS_WAITING: z.coerce.number().int().min(0).max(100_000).default(200),
+  MAX_WAIT_SECONDS: z.coerce.number().min(0.1).max(300).default(5),
 });
 
 export type Config = {
@@ -114,6 +117,15 @@ export type Config = {
   requestDraftDays: number;
   /** The most evidence one address may hold across requests not yet sent, in bytes. */
   requestDraftBytesPerAddress: number;
+  /**
+   * At most this many requests in progress at once, the rest waiting in turn; 0 for no limit.
+   * Default 4 on the embedded database (one single-threaded PostgreSQL), none on PostgreSQL.
+   */
+  maxRequestsInProgress: number;
+  /** With a limit: how many requests may wait; more are answered "service unavailable" (503). */
+  maxRequestsWaiting: number;
+  /** With a limit: a request still waiting after this long is answered 503 then. */
+  maxWaitSeconds: number;
 };
 
 export class ConfigError extends Error {}
@@ -212,5 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clamdTimeoutSeconds: e.CLAMD_TIMEOUT_SECONDS,
     requestDraftDays: e.REQUEST_DRAFT_DAYS,
     requestDraftBytesPerAddress: e.REQUEST_DRAFT_STORAGE_MB_PER_ADDRESS * 1024 * 1024,
+    maxRequestsInProgress: e.MAX_REQUESTS_IN_PROGRESS ?? (e.DATABASE_URL ? 0 : 4),
+    maxRequestsWaiting: e.MAX_REQUESTS_WAITING,
+    maxWaitSeconds: e.MAX_WAIT_SECONDS,
   };
 }
