@@ -251,6 +251,7 @@ describe('the administrators’ audit page', () => {
     const admin = await signInAs(testApp, 'admin');
     const first = await admin.get('/admin/audit?refused=yes');
     expect(first.body).toContain('govuk-pagination');
+    expect(first.body).toMatch(/\d+ refused attempts\./);
     expect(first.body).toContain('href="/admin/audit?refused=yes&amp;page=2"');
     const second = await admin.get('/admin/audit?refused=yes&page=2');
     expect(second.statusCode).toBe(200);
