@@ -14,6 +14,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const pinnedNode = path.join(root, 'node_modules', 'node', 'bin', 'node');
 const node = existsSync(pinnedNode) ? pinnedNode : process.execPath;
 
+/** How long a new embedded database may take to answer (databaseAnswers gives up after 1 s). */
+const OPENING_MS = 60_000;
+
 const folders: string[] = [];
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -94,7 +97,8 @@ describe('the embedded database has one writer', () => {
   it('refuses a second opening of the same DATA_DIR in one process, naming the holder', async () => {
     const dataDir = freshDataDir();
     const first = openConfiguredDatabase(configFor(dataDir), 'the Pathway server');
-    await databaseAnswers(first.db);
+    // Wait until PGlite has made and opened the folder (a new folder takes seconds).
+    expect(await databaseAnswers(first.db, OPENING_MS)).toBe(true);
     try {
       expect(() => openConfiguredDatabase(configFor(dataDir), 'pathway migrate')).toThrow(
         new RegExp(
@@ -106,7 +110,7 @@ describe('the embedded database has one writer', () => {
     }
     // Closed: the next one may open it.
     const again = openConfiguredDatabase(configFor(dataDir), 'pathway migrate');
-    expect(await databaseAnswers(again.db)).toBe(true);
+    expect(await databaseAnswers(again.db, OPENING_MS)).toBe(true);
     await again.close();
   });
 
@@ -184,7 +188,7 @@ describe('the embedded database has one writer', () => {
   it('refuses a server while a command holds the folder, naming the command', async () => {
     const dataDir = freshDataDir();
     const holder = openConfiguredDatabase(configFor(dataDir), 'pathway seed');
-    await databaseAnswers(holder.db);
+    expect(await databaseAnswers(holder.db, OPENING_MS)).toBe(true);
     try {
       const server = await runToEnd(
         [path.join(root, 'src', 'main.ts')],
