@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import pLimit from 'p-limit';
 import escapeHtml from 'escape-html';
-import { ERROR_PAGES } from './errors.ts';
+import type { ErrorPage } from './errors.ts';
 
 /**
  * A bound on the requests in progress, for the embedded database. PGlite is one single-threaded
@@ -47,8 +47,16 @@ declare module 'fastify' {
  * must cost next to nothing (rendering the layout costs as much as a page, and logging each
  * refusal would fill the log), so no session, no template and no script.
  */
+const BUSY: ErrorPage = {
+  heading: 'Sorry, the service is unavailable',
+  paragraphs: [
+    'Too many people are using it at the moment. Try again in a few seconds.',
+    'What you entered has not been saved.',
+  ],
+};
+
 function busyPage(serviceName: string): string {
-  const page = ERROR_PAGES[503]!;
+  const page = BUSY;
   return `<!DOCTYPE html>
 <html lang="en" class="govuk-template govuk-template--rebranded">
 <head>

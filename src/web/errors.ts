@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseUnavailableError } from '../db/database.ts';
 
-type ErrorPage = { heading: string; paragraphs: string[] };
+export type ErrorPage = { heading: string; paragraphs: string[] };
 
 /** GOV.UK error pages: what happened and what to do, never a stack trace. */
 export const ERROR_PAGES: Record<number, ErrorPage> = {
