@@ -158,6 +158,8 @@ describe('retries and failures', () => {
     await eventually(
       () => mailer.delivered.some((m) => m.to === 'down@demoshire.example'),
       'the retried message to arrive',
+      // Generous: on a loaded CI machine the pg-boss worker's next poll can be slow to come.
+      60_000,
     );
     // (Other messages, such as the start-up reminders, failed too while the service was down.)
     await eventually(
