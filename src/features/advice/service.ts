@@ -2,7 +2,7 @@ import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { AdviceType } from '../../db/schema.ts';
 import type { AuditContext } from '../../audit/audit.ts';
 import { addWeeks, formatLongDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
-import { ADVISER_KIND_LABELS, CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
+import { labelFor } from '../../domain/people.ts';
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
 import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
@@ -49,17 +49,13 @@ export function displayName(p: Named): string {
   return participantName(p, 'Not named');
 }
 
-function roleOf(p: { case_role: string | null; adviser_kind: string | null }): string {
-  if (p.adviser_kind) return labelFor(ADVISER_KIND_LABELS, p.adviser_kind);
-  return p.case_role ? labelFor(CASE_ROLE_LABELS, p.case_role) : '';
-}
-
 function participantsView(rows: Awaited<ReturnType<typeof repo.listParticipants>>) {
   return rows.map((p) => ({
     id: p.id,
     name:
       p.user_name ?? p.organisation_name ?? `${p.invited_name ?? 'Someone'}, not registered yet`,
-    role: roleOf(p),
+    caseRole: p.case_role,
+    adviserKind: p.adviser_kind,
     facts: {
       id: p.id,
       caseRole: p.case_role,
@@ -121,7 +117,8 @@ export async function advicePage(
         type: r.advice_type,
         typeLabel: ADVICE_TYPE_LABELS[r.advice_type],
         adviserName: r.status === 'sufficient' ? null : displayName(r),
-        adviserRole: roleOf(r),
+        adviserCaseRole: r.case_role,
+        adviserKind: r.adviser_kind,
         adviserEnded: r.participant_ended_at !== null,
         status: r.status,
         requestedOn: r.requested_on,
@@ -153,7 +150,12 @@ export async function advicePage(
         participants.map((p) => p.facts),
       ),
     })),
-    participants: participants.map(({ id, name, role }) => ({ id, name, role })),
+    participants: participants.map(({ id, name, caseRole, adviserKind }) => ({
+      id,
+      name,
+      caseRole,
+      adviserKind,
+    })),
     /** Advice the family reasonably asked for (reg 6(1)(h)): ask it as "other" advice. */
     familyAskedFor: familyAskedFor.map((f) => ({
       name: f.name,
