@@ -127,6 +127,19 @@ export function canGiveAdvice(
   return adviser.organisationId !== null && actor.organisationIds.includes(adviser.organisationId);
 }
 
+/** The LAs the actor works for, any role: whose requests and cases they see. */
+export function staffAuthorities(actor: Actor): string[] {
+  return actor.staff.map((s) => s.localAuthorityId);
+}
+
+/**
+ * A request sent to an LA (its answers, its documents, turning it into a case) is handled by
+ * that LA's staff, any role; a request with no LA yet (a draft) by no one.
+ */
+export function canHandleRequest(actor: Actor, localAuthorityId: string | null): boolean {
+  return localAuthorityId !== null && staffRoleIn(actor, localAuthorityId) !== null;
+}
+
 /** The access log names staff and professionals, so only the LA's administrators see it. */
 export function canViewCaseAccessLog(actor: Actor, facts: CaseAccessFacts): boolean {
   return canAdministerAuthority(actor, facts.localAuthorityId);

@@ -7,7 +7,7 @@ import {
 } from '../../domain/clock/calendar-date.ts';
 import { receivedOn as clockReceivedOn } from '../../domain/clock/statutory-dates.ts';
 import { nextStep } from '../../domain/pathway/stages.ts';
-import type { Actor } from '../../policy/policy.ts';
+import { canHandleRequest, staffAuthorities, type Actor } from '../../policy/policy.ts';
 import { calendarOf } from '../admin/closure-days.ts';
 import { createInvitation, invitationMessage } from '../auth/invitations.ts';
 import { newToken, sha256 } from '../auth/secrets.ts';
@@ -59,8 +59,7 @@ export async function officersOf(db: DbOrTrx, localAuthorityId: string) {
 
 /** Whether a sent request belongs to one of the actor's LAs. */
 export async function isRequestOfStaff(db: DbOrTrx, actor: Actor, requestId: string) {
-  const localAuthorityId = await repo.authorityOfRequest(db, requestId);
-  return actor.staff.some((s) => s.localAuthorityId === localAuthorityId);
+  return canHandleRequest(actor, await repo.authorityOfRequest(db, requestId));
 }
 
 /** A request's document for its LA's staff, read from storage; the download is audited. */
@@ -72,7 +71,7 @@ export async function downloadDocument(
   context: AuditContext,
 ) {
   const document = await repo.findDocument(db, ids.requestId, ids.documentId);
-  if (!document || !actor.staff.some((s) => s.localAuthorityId === document.local_authority_id)) {
+  if (!document || !canHandleRequest(actor, document.local_authority_id)) {
     return null;
   }
   const data = await storage.get(document.storage_key);
@@ -454,8 +453,7 @@ export async function submitRequest(
 
 /** The LA's new requests, with the clock's dates and possible duplicates. */
 export async function newRequests(db: DbOrTrx, actor: Actor, context: AuditContext) {
-  const authorities = actor.staff.map((s) => s.localAuthorityId);
-  const rows = await repo.listIntake(db, authorities);
+  const rows = await repo.listIntake(db, staffAuthorities(actor));
   // The list shows children's names: who saw which requests is recorded, as for cases.
   for (const [localAuthorityId, listed] of Map.groupBy(rows, (r) => r.local_authority_id!)) {
     await recordAudit(db, context, {
@@ -494,7 +492,7 @@ export async function newRequests(db: DbOrTrx, actor: Actor, context: AuditConte
 /** A request as the LA sees it; the view is audited. */
 export async function viewRequest(db: Db, actor: Actor, id: string, context: AuditContext) {
   const found = await repo.findRequest(db, id);
-  if (!found || !actor.staff.some((s) => s.localAuthorityId === found.local_authority_id)) {
+  if (!found || !canHandleRequest(actor, found.local_authority_id)) {
     return null;
   }
   await recordAudit(db, context, {
@@ -740,7 +738,7 @@ export async function addRequestDocument(
   context: AuditContext,
 ): Promise<EvidenceOutcome | null> {
   const found = await repo.findRequest(db, requestId);
-  if (!found || !actor.staff.some((s) => s.localAuthorityId === found.local_authority_id)) {
+  if (!found || !canHandleRequest(actor, found.local_authority_id)) {
     return null;
   }
   return storeDocument(db, destination, requestId, found.documents.length, file, context, {
