@@ -7,6 +7,10 @@ import { createMailer, type Mailer } from './features/notifications/mailer.ts';
 import type { Notifier } from './features/notifications/notify.ts';
 import { EMAIL_RETRY } from './features/notifications/email-queue.ts';
 import { createQueues, startWorkers, type WorkerOptions } from './jobs/workers.ts';
+import { adviceOfCase } from './features/advice/service.ts';
+import type { CaseReads } from './features/assessment/case-reads.ts';
+import { viewCase } from './features/cases/service.ts';
+import { contributionsOfCase } from './features/contributions/service.ts';
 import {
   createClamdScanner,
   parseClamdUrl,
@@ -54,6 +58,8 @@ export function services(
       : null) as VirusScanner | null,
     /** Rate limits and sign-in throttles, in the database: shared by every process. */
     rateLimits: createRateLimits(database.db, config.sessionSecret),
+    /** What one capability's pages show of others', passed in so no feature imports another. */
+    caseReads: { viewCase, adviceOfCase, contributionsOfCase } satisfies CaseReads,
   };
 }
 

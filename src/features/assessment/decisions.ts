@@ -3,7 +3,6 @@ import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import { todayInEngland, type CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { computeClock } from '../../domain/clock/statutory-dates.ts';
 import { nextStep, type Stage } from '../../domain/pathway/stages.ts';
-import { adviceOfCase } from '../advice/service.ts';
 import { calendarOf } from '../admin/closure-days.ts';
 import { familyOfCase, insertCaseEvent, lockCase } from '../cases/repository.ts';
 import { addLetterDocument, withStoredFile } from '../documents/case-documents.ts';
@@ -12,6 +11,7 @@ import type { DocumentStorage } from '../documents/storage.ts';
 import { queueEmail } from '../notifications/email-queue.ts';
 import { notifyUser, type Notifier } from '../notifications/notify.ts';
 import { escapeHtml } from '../../web/html.ts';
+import type { CaseReads } from './case-reads.ts';
 import { assessingLetter, noPlanLetter, notAssessingLetter, type LetterFacts } from './letters.ts';
 import * as repo from './repository.ts';
 import type { NoticeParty } from './repository.ts';
@@ -79,10 +79,11 @@ export async function decisionPage(
   caseId: string,
   question: Question,
   context: AuditContext,
+  reads: Pick<CaseReads, 'adviceOfCase'>,
 ) {
   const found = await decisionOf(db, caseId, question);
   if (!found) return null;
-  const advice = question === 'issue_plan' ? await adviceOfCase(db, caseId, 'la') : null;
+  const advice = question === 'issue_plan' ? await reads.adviceOfCase(db, caseId, 'la') : null;
   await recordAudit(db, context, {
     action: 'viewed a decision',
     subjectType: 'case',

@@ -2,10 +2,8 @@ import type { Db } from '../../db/database.ts';
 import type { AuditContext } from '../../audit/audit.ts';
 import { stageLabel } from '../../domain/pathway/stages.ts';
 import type { CaseAudience } from '../../policy/policy.ts';
-import { adviceOfCase } from '../advice/service.ts';
-import { viewCase } from '../cases/service.ts';
-import { contributionsOfCase } from '../contributions/service.ts';
 import { listCaseDocuments } from '../documents/case-documents.ts';
+import type { CaseReads } from './case-reads.ts';
 import * as repo from './repository.ts';
 
 /** The steps of the pathway as the family sees them, in order (DOMAIN.md, "The pathway"). */
@@ -70,14 +68,15 @@ export async function journeyOf(
   caseId: string,
   audience: CaseAudience,
   context: AuditContext,
+  reads: CaseReads,
 ) {
-  const overview = await viewCase(db, caseId, context);
+  const overview = await reads.viewCase(db, caseId, context);
   if (!overview) return null;
   const found = await repo.findCaseForDecision(db, caseId);
   if (!found) return null;
   const [advice, contributions, documents, assess, issue] = await Promise.all([
-    adviceOfCase(db, caseId, audience),
-    contributionsOfCase(db, caseId),
+    reads.adviceOfCase(db, caseId, audience),
+    reads.contributionsOfCase(db, caseId),
     listCaseDocuments(db, caseId, audience),
     repo.findDecision(db, caseId, 'assess'),
     repo.findDecision(db, caseId, 'issue_plan'),

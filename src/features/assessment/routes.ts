@@ -152,7 +152,7 @@ const questionOf = (slug: 'assess' | 'issue-plan'): decisions.Question =>
   slug === 'assess' ? 'assess' : 'issue_plan';
 
 export async function assessmentRoutes(app: FastifyInstance, services: Services) {
-  const { db, notifier, storage } = services;
+  const { db, notifier, storage, caseReads } = services;
   const contextOf = (request: FastifyRequest) => ({
     ...auditContextOf(request),
     actorUserId: request.actor!.userId,
@@ -397,7 +397,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
   app.get('/cases/:caseId/journey', { config: { policy: 'case:view' } }, async (request, reply) => {
     const { caseId } = caseParams.parse(request.params);
     const audience = audienceOf(request.actor!, request.caseAccess!);
-    const journey = await journeyOf(db, caseId, audience, auditContextOf(request));
+    const journey = await journeyOf(db, caseId, audience, auditContextOf(request), caseReads);
     if (!journey) throw new NotFoundError('No such case');
     return reply.render('assessment/journey.njk', { journey, audience });
   });
@@ -412,7 +412,13 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     extra: Record<string, unknown> = {},
   ) {
     const question = questionOf(slug);
-    const page = await decisions.decisionPage(db, caseId, question, auditContextOf(request));
+    const page = await decisions.decisionPage(
+      db,
+      caseId,
+      question,
+      auditContextOf(request),
+      caseReads,
+    );
     if (!page) throw new NotFoundError('No such case');
     const { found, advice } = page;
     return reply.render('assessment/decision.njk', {
