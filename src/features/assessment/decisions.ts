@@ -23,7 +23,6 @@ import type { NoticeParty } from './repository.ts';
 
 type Context = AuditContext & { actorUserId: string };
 
-
 export type Question = 'assess' | 'issue_plan';
 
 /** The stage a case must be at for each decision, and where each answer takes it. */
