@@ -2,8 +2,8 @@ import type { Db } from '../../db/database.ts';
 import type { StaffRole } from '../../domain/people.ts';
 import { recordAudit } from '../../audit/audit.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import { createInvitation, invitationMessage } from '../auth/invitations.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import { createInvitation, invitationMessage } from '../../case/invitations.ts';
 
 /**
  * The first step in production (`npx pathway create-user`): the LA, if new, and an invitation

@@ -5,7 +5,7 @@ import {
   formatDayAndDate,
   type CalendarDate,
 } from '../../domain/clock/calendar-date.ts';
-import { isWorkingDay, type Calendar } from '../../domain/clock/working-days.ts';
+import { isWorkingDay } from '../../domain/clock/working-days.ts';
 
 /**
  * An LA's own closure days: days its offices are shut, which its statutory clock does not count
@@ -17,21 +17,6 @@ import { isWorkingDay, type Calendar } from '../../domain/clock/working-days.ts'
 
 /** How far ahead a closure day may be recorded. */
 export const CLOSURE_DAY_MONTHS_AHEAD = 36;
-
-/** The LA's working-day calendar for the statutory clock. */
-export async function calendarOf(db: DbOrTrx, localAuthorityId: string): Promise<Calendar> {
-  const rows = await db
-    .selectFrom('closure_day')
-    .select('closed_on')
-    .where('local_authority_id', '=', localAuthorityId)
-    .execute();
-  return calendarFrom(rows.map((r) => r.closed_on));
-}
-
-/** A working-day calendar from an LA's closure days, however they were read. */
-export function calendarFrom(closures: CalendarDate[]): Calendar {
-  return closures.length ? { closures: new Set(closures) } : {};
-}
 
 export async function listClosureDays(db: DbOrTrx, localAuthorityId: string, today: CalendarDate) {
   const rows = await db

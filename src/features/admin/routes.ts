@@ -22,14 +22,14 @@ import { auditContextOf } from '../../web/request-context.ts';
 import * as admin from './service.ts';
 import * as closures from './closure-days.ts';
 import { auditLogRoutes } from './audit-log.ts';
-import { listFailedEmails, retryFailedEmail } from '../notifications/email-queue.ts';
+import { listFailedEmails, retryFailedEmail } from '../../case/email/email-queue.ts';
 import {
   MESSAGE_KIND_LABELS,
   renderMessage,
   sampleMessages,
   type MessageKind,
-} from '../notifications/messages.ts';
-import { queueTestMessages } from '../notifications/test-messages.ts';
+} from '../../case/email/messages.ts';
+import { queueTestMessages } from '../../case/email/test-messages.ts';
 
 const laAdmin = { config: { policy: 'la-admin' as const } };
 /** An administrator's form that sends email, limited per address (issue 14). */

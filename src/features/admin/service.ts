@@ -10,9 +10,12 @@ import {
   type StaffRole,
 } from '../../domain/people.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import { createInvitation, invitationMessage } from '../auth/invitations.ts';
-import { withdrawStaffInvitations } from '../auth/repository.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import {
+  createInvitation,
+  invitationMessage,
+  withdrawStaffInvitations,
+} from '../../case/invitations.ts';
 import * as repo from './repository.ts';
 
 /** What an LA administrator does: manage the LA's staff, organisations and their members. */

@@ -3,14 +3,12 @@ import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { labelFor } from '../../domain/people.ts';
 import { canGiveAdvice, staffRoleIn, type Actor } from '../../policy/policy.ts';
-import { familyOfCase, insertCaseEvent } from '../cases/repository.ts';
-import {
-  addUploadedDocument,
-  addWrittenDocument,
-  VISIBILITY_LABELS,
-} from '../documents/case-documents.ts';
-import type { UploadDestination, UploadedFile } from '../documents/uploads.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import { familyOfCase } from '../../case/participants.ts';
+import { insertCaseEvent } from '../../case/record.ts';
+import { addUploadedDocument, addWrittenDocument } from '../../case/documents.ts';
+import { VISIBILITY_LABELS } from '../../domain/documents.ts';
+import type { UploadDestination, UploadedFile } from '../../web/upload-checks/uploads.ts';
+import { notifyUser, type Notifier } from '../../case/notify.ts';
 import {
   adviceDocumentHtml,
   answersFrom,

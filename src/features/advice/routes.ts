@@ -19,7 +19,7 @@ import {
   uploadedFile,
   UPLOAD_BODY_LIMIT,
 } from '../../web/uploads.ts';
-import { VISIBILITY_LABELS } from '../documents/case-documents.ts';
+import { VISIBILITY_LABELS } from '../../domain/documents.ts';
 import {
   adviceActionSchema,
   adviceFormSchema,

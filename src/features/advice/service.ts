@@ -5,10 +5,11 @@ import { addWeeks, formatLongDate, type CalendarDate } from '../../domain/clock/
 import { ADVISER_KIND_LABELS, CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
 import { STAGES, STAGE_DEFINITIONS, stageLabel } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
-import { insertCaseEvent, localAuthorityNameOf } from '../cases/repository.ts';
-import { createInvitation, INVITATION_DAYS, invitationLink } from '../auth/invitations.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import { insertCaseEvent } from '../../case/record.ts';
+import { localAuthorityNameOf } from '../../case/participants.ts';
+import { createInvitation, INVITATION_DAYS, invitationLink } from '../../case/invitations.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import { notifyUser, type Notifier } from '../../case/notify.ts';
 import {
   ADVICE_DUE_WEEKS,
   ADVICE_TAG_LABELS,

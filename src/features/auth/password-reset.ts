@@ -1,9 +1,9 @@
 import type { Db } from '../../db/database.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
 import * as repo from './repository.ts';
-import { hashPassword, newToken, sha256 } from './secrets.ts';
+import { hashPassword, newToken, sha256 } from '../../web/secrets.ts';
 import { SIGN_IN_LIMITS } from './service.ts';
 
 /** How long a password reset link works. */

@@ -5,7 +5,6 @@ import { addDays, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import {
   caseDeadlines,
   deadlineStatus,
-  type CaseClockFacts,
   DEADLINE_STATUS_LABELS,
   DUE_SOON_DAYS,
   type LimitName,
@@ -17,53 +16,17 @@ import {
   type ExceptionReason,
 } from '../../domain/clock/exceptions.ts';
 import { ADVISER_KIND_LABELS, CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
-import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/pathway/stages.ts';
+import { nextStep, stageLabel } from '../../domain/pathway/stages.ts';
 import type { Actor } from '../../policy/policy.ts';
-import { calendarFrom } from '../admin/closure-days.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import { calendarFrom } from '../../case/calendar.ts';
+import { notifyUser, type Notifier } from '../../case/notify.ts';
+import { findCaseSummary } from '../../case/access.ts';
+import { caseFactsOf, clockFactsOf } from '../../case/clock.ts';
+import { familyOfCase, listStaffOfAuthorities, participantName } from '../../case/participants.ts';
+import { insertCaseEvent, lockCase } from '../../case/record.ts';
 import * as repo from './repository.ts';
 
 export const TRAY_PAGE_SIZE = 25;
-
-type CaseDates = {
-  stage: string;
-  request_received_on: string;
-  plan_issued_on: string | null;
-  last_review_on: string | null;
-};
-
-function factsOf(row: CaseDates): CaseFacts | null {
-  if (!isStage(row.stage)) return null;
-  return {
-    stage: row.stage,
-    requestReceivedOn: row.request_received_on,
-    planIssuedOn: row.plan_issued_on,
-    lastReviewOn: row.last_review_on,
-  };
-}
-
-/** The clock's facts from a case's recorded dates and exceptions. */
-export function clockFactsOf(
-  row: CaseDates & {
-    assessment_decided_on: string | null;
-    closed_on: string | null;
-  },
-  exceptions: { limit_name: string; occurred_on: string; reason: string }[],
-): CaseClockFacts {
-  return {
-    requestReceived: row.request_received_on,
-    assessmentDecidedOn: row.assessment_decided_on,
-    noPlanNoticeOn: row.stage === 'no_plan' ? row.closed_on : null,
-    planIssuedOn: row.plan_issued_on,
-    lastReviewOn: row.last_review_on,
-    decidedNotToAssess: row.stage === 'not_assessing',
-    exceptions: exceptions.map((e) => ({
-      limit: e.limit_name as LimitName,
-      recordedOn: e.occurred_on,
-      reason: labelFor(EXCEPTION_REASONS, e.reason),
-    })),
-  };
-}
 
 /** The tray's and the overview's tag for the next step: the clock's own rule, in one place. */
 function dueStatus(
@@ -93,7 +56,7 @@ async function officersOf(db: Db, localAuthorityIds: string[]): Promise<Officer[
   const key = [...localAuthorityIds].sort().join(',');
   let officers = lists.get(key);
   if (!officers) {
-    officers = await repo.listStaffOfAuthorities(db, localAuthorityIds);
+    officers = await listStaffOfAuthorities(db, localAuthorityIds);
     lists.set(key, officers);
   }
   return officers;
@@ -165,7 +128,7 @@ export async function casesForParticipant(db: Db, actor: Actor, context: AuditCo
   const rows = await repo.listCasesOfParticipant(db, actor.userId, actor.organisationIds, context);
   const today = todayInEngland();
   return rows.map((r) => {
-    const facts = factsOf(r);
+    const facts = caseFactsOf(r);
     const next = facts ? nextStep(facts, calendarFrom(r.closures)) : null;
     return {
       id: r.id,
@@ -186,7 +149,7 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
   if (!found) return null;
   const { exceptions } = found;
   const calendar = calendarFrom(found.closures);
-  const facts = factsOf(found);
+  const facts = caseFactsOf(found);
   const next = facts ? nextStep(facts, calendar) : null;
   const today = todayInEngland();
   const clock = caseDeadlines(clockFactsOf(found, exceptions), today, calendar);
@@ -227,7 +190,7 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
     nextStepDueOn: next?.dueOn ?? null,
     dueStatus: dueStatus(next?.dueOn ?? null, todayInEngland()),
     participants: found.participants.map((p) => ({
-      name: p.user_name ?? p.organisation_name ?? p.invited_name ?? 'Someone invited',
+      name: participantName(p),
       isOrganisation: Boolean(p.organisation_name),
       invited: !p.user_name && !p.organisation_name,
       role: p.adviser_kind
@@ -248,7 +211,7 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
 export const ACCESS_LOG_PAGE_SIZE = 50;
 
 export async function caseAccessLog(db: Db, caseId: string, page: number, context: AuditContext) {
-  const found = await repo.findCaseSummary(db, caseId);
+  const found = await findCaseSummary(db, caseId);
   if (!found) return null;
   const log = await listAuditForSubject(db, 'case', caseId, {
     limit: ACCESS_LOG_PAGE_SIZE,
@@ -288,7 +251,7 @@ export async function recordException(
 ): Promise<'recorded' | 'reason-not-allowed' | 'not-found'> {
   if (!REASONS_FOR_LIMIT[exception.limit].includes(exception.reason)) return 'reason-not-allowed';
   return db.transaction().execute(async (trx) => {
-    const found = await repo.lockCase(trx, caseId);
+    const found = await lockCase(trx, caseId);
     if (!found) return 'not-found' as const;
     await repo.insertException(trx, {
       caseId,
@@ -298,7 +261,7 @@ export async function recordException(
       occurredOn: exception.occurredOn,
       recordedBy: context.actorUserId,
     });
-    await repo.insertCaseEvent(trx, {
+    await insertCaseEvent(trx, {
       caseId,
       kind: 'exception_recorded',
       summary: `Exception recorded against the time limit: ${EXCEPTION_LIMITS[exception.limit]}`,
@@ -313,7 +276,7 @@ export async function recordException(
     });
     // The family hears of it: at once, or in their daily email if they chose one.
     const path = `/cases/${caseId}`;
-    for (const userId of await repo.familyOfCase(trx, caseId)) {
+    for (const userId of await familyOfCase(trx, caseId)) {
       await notifyUser(trx, notifier, {
         userId,
         kind: 'exception-recorded',

@@ -12,7 +12,7 @@ import {
   uploadedFile,
   UPLOAD_BODY_LIMIT,
 } from '../../web/uploads.ts';
-import { VISIBILITY_LABELS } from '../documents/case-documents.ts';
+import { VISIBILITY_LABELS } from '../../domain/documents.ts';
 import {
   CONTRIBUTION_FORMS,
   DEFAULT_SHARING,

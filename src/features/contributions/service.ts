@@ -6,12 +6,12 @@ import {
   addUploadedDocument,
   addWrittenDocument,
   type UploadOutcome,
-} from '../documents/case-documents.ts';
-import type { UploadDestination, UploadedFile } from '../documents/uploads.ts';
-import { insertCaseEvent } from '../cases/repository.ts';
+} from '../../case/documents.ts';
+import type { UploadDestination, UploadedFile } from '../../web/upload-checks/uploads.ts';
+import { insertCaseEvent } from '../../case/record.ts';
 import { escapeHtml } from '../../web/html.ts';
 import { VISIBLE_TO } from '../../policy/policy.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import { notifyUser, type Notifier } from '../../case/notify.ts';
 import {
   CONTRIBUTION_FORMS,
   CONTRIBUTION_KINDS,

@@ -2,7 +2,7 @@ import type { Db, DbOrTrx } from '../../db/database.ts';
 import { addDays, addMonths, addWeeks, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import { nextStep, type Stage } from '../../domain/pathway/stages.ts';
 import type { CaseRole, StaffRole } from '../../domain/people.ts';
-import { hashPassword, sha256 } from '../auth/secrets.ts';
+import { hashPassword, sha256 } from '../../web/secrets.ts';
 
 /**
  * A demo LA with about twenty cases at every stage and one account per role, for trying Pathway

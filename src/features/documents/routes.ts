@@ -14,18 +14,15 @@ import {
   uploadedFile,
   UPLOAD_BODY_LIMIT,
 } from '../../web/uploads.ts';
-import { findCaseSummary } from '../cases/repository.ts';
+import { findCaseSummary } from '../../case/access.ts';
+import { addUploadedDocument, listCaseDocuments } from '../../case/documents.ts';
 import {
-  addUploadedDocument,
-  changeVisibility,
   DOCUMENT_KINDS,
   DOCUMENT_KIND_LABELS,
-  listCaseDocuments,
-  openCaseDocument,
-  refusedDocumentOwner,
   VISIBILITIES,
   VISIBILITY_LABELS,
-} from './case-documents.ts';
+} from '../../domain/documents.ts';
+import { changeVisibility, openCaseDocument, refusedDocumentOwner } from './service.ts';
 
 const caseParams = z.object({ caseId: z.uuid() });
 const documentParams = caseParams.extend({ documentId: z.uuid() });

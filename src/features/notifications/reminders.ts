@@ -7,10 +7,10 @@ import {
 } from '../../domain/clock/deadlines.ts';
 import { STAGE_DEFINITIONS, STAGES } from '../../domain/pathway/stages.ts';
 import type { Calendar } from '../../domain/clock/working-days.ts';
-import { calendarOf } from '../admin/closure-days.ts';
-import { clockFactsOf } from '../cases/service.ts';
-import { queueEmail } from './email-queue.ts';
-import { notifyUser, type Notifier } from './notify.ts';
+import { calendarOf } from '../../case/calendar.ts';
+import { clockFactsOf } from '../../case/clock.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import { notifyUser, type Notifier } from '../../case/notify.ts';
 
 /**
  * The reminder sweep: finds every statutory step of an open case that is due within 7 days, due
