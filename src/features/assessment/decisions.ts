@@ -2,14 +2,15 @@ import type { Db, DbOrTrx } from '../../db/database.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import { todayInEngland, type CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { computeClock } from '../../domain/clock/statutory-dates.ts';
-import { nextStep, type Stage } from '../../domain/pathway/stages.ts';
-import { calendarOf } from '../admin/closure-days.ts';
-import { familyOfCase, insertCaseEvent, lockCase } from '../cases/repository.ts';
-import { addLetterDocument, withStoredFile } from '../documents/case-documents.ts';
-import { letterPdf, type Letter } from '../documents/pdf.ts';
-import type { DocumentStorage } from '../documents/storage.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import type { Stage } from '../../domain/pathway/stages.ts';
+import { calendarOf } from '../../case/calendar.ts';
+import { setCaseStage } from '../../case/clock.ts';
+import { addLetterDocument, withStoredFile } from '../../case/documents.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import { letterPdf, type Letter } from '../../case/letter-pdf.ts';
+import type { Notifier } from '../../case/notify.ts';
+import { lockCase, recordChange, type CaseEventOf } from '../../case/record.ts';
+import type { DocumentStorage } from '../../case/storage.ts';
 import { escapeHtml } from '../../web/html.ts';
 import type { CaseReads } from './case-reads.ts';
 import { assessingLetter, noPlanLetter, notAssessingLetter, type LetterFacts } from './letters.ts';
@@ -101,6 +102,7 @@ export type Recommendation = {
 /** The caseworker's recommendation; it may be revised until the decision is made. */
 export async function recommend(
   db: Db,
+  notifier: Notifier,
   caseId: string,
   question: Question,
   input: Recommendation,
@@ -121,18 +123,19 @@ export async function recommend(
       recommended_at: new Date(),
     };
     await repo.saveRecommendation(trx, existing?.id ?? null, caseId, question, values);
-    await insertCaseEvent(trx, {
+    await recordChange(trx, notifier, context, {
       caseId,
-      kind: 'decision_recommended',
-      summary: `${QUESTIONS[question].title}: recommendation recorded for the decision maker`,
-      actorUserId: context.actorUserId,
-    });
-    await recordAudit(trx, context, {
-      action: 'recorded a recommendation',
-      subjectType: 'case',
-      subjectId: caseId,
       localAuthorityId: found.local_authority_id,
-      details: { question, recommendation: input.recommendation },
+      events: [
+        {
+          kind: 'decision_recommended',
+          summary: `${QUESTIONS[question].title}: recommendation recorded for the decision maker`,
+        },
+      ],
+      audit: {
+        action: 'recorded a recommendation',
+        details: { question, recommendation: input.recommendation },
+      },
     });
     return 'recorded' as const;
   });
@@ -234,7 +237,6 @@ export async function decide(
   const letter = letterFor(question, input.outcome, facts);
   const pdf = letter ? await letterPdf(letter) : null;
   const html = letter ? letterHtml(letter) : null;
-  let familyTold = 0;
   const record = async (storageKey: string | null) =>
     db.transaction().execute(async (trx): Promise<DecideOutcome> => {
       await lockCase(trx, caseId);
@@ -273,54 +275,42 @@ export async function decide(
         decidedOn: today,
         letterDocumentId,
       });
-      const stage = input.outcome === 'yes' ? spec.yes : spec.no;
-      const next = nextStep(
-        {
-          stage,
-          requestReceivedOn: found.request_received_on,
-          planIssuedOn: found.plan_issued_on,
-          lastReviewOn: found.last_review_on,
-        },
-        calendar,
-      );
-      await repo.setCaseStage(trx, caseId, {
-        stage,
+      await setCaseStage(trx, caseId, {
+        stage: input.outcome === 'yes' ? spec.yes : spec.no,
         ...(question === 'assess' ? { assessmentDecidedOn: today } : {}),
         ...(input.outcome === 'no' ? { closedOn: today } : {}),
-        nextStepDueOn: next?.dueOn ?? null,
       });
       const decided = input.outcome === 'yes' ? spec.decidedYes : spec.decidedNo;
+      const events: CaseEventOf[] = [];
       if (question === 'issue_plan') {
         // The assessment is over: advice still not given is no longer asked for, so it leaves
         // the advisers' tasks and their reminders stop.
         const closed = await repo.withdrawUnansweredAdvice(trx, caseId);
         if (closed > 0) {
-          await insertCaseEvent(trx, {
-            caseId,
+          events.push({
             kind: 'advice_withdrawn',
             summary: `${closed} ${closed === 1 ? 'advice request' : 'advice requests'} not answered by the decision ${closed === 1 ? 'was' : 'were'} closed`,
-            actorUserId: context.actorUserId,
           });
         }
       }
-      await insertCaseEvent(trx, {
-        caseId,
+      events.push({
         kind: question === 'assess' ? 'assessment_decided' : 'plan_decided',
         summary: `The council ${decided}`,
-        actorUserId: context.actorUserId,
       });
-      await recordAudit(trx, context, {
-        action: 'recorded a decision',
-        subjectType: 'case',
-        subjectId: caseId,
-        localAuthorityId: found.local_authority_id,
-        details: { question, outcome: input.outcome, letterDocumentId },
-      });
+      // The reg 4(2) parties not on Pathway are told another way: the timeline says so, and
+      // so does the decision maker's confirmation.
+      const onCase = await repo.noticePartiesOnCase(trx, caseId);
+      const partiesNotTold = NOTICE_PARTIES.filter((party) => !onCase.includes(party));
+      if (partiesNotTold.length > 0) {
+        events.push({
+          kind: 'notice_to_do',
+          summary: `To do: tell ${listInWords(partiesNotTold)} of the decision: they do not take part in this case on Pathway (reg 4(2))`,
+        });
+      }
       const appealBy = input.outcome === 'no' ? facts.appealDeadline : null;
       const letterPath = letterDocumentId
         ? `/cases/${caseId}/documents/${letterDocumentId}`
         : `/cases/${caseId}/journey`;
-      const family = await familyOfCase(trx, caseId);
       // A family invited but not yet registered still hears of the decision, by email to the
       // address they were invited at; the letter waits for them in the hub.
       const invited = await repo.pendingFamilyInvitations(trx, caseId);
@@ -337,56 +327,51 @@ export async function decide(
           },
         });
       }
-      familyTold = family.length + invited.length;
-      for (const userId of family) {
-        await notifyUser(trx, notifier, {
-          userId,
-          kind: 'decision-letter',
-          caseId,
-          localAuthorityId: found.local_authority_id,
-          title: `${found.reference}: the council has ${decided}`,
-          body: letterDocumentId ? 'Read the letter.' : 'See what happens next.',
-          path: letterPath,
-          statutory: true,
-          email: {
-            reference: found.reference,
-            decision: decided,
-            appealBy,
-            link: `${notifier.baseUrl}${letterPath}`,
-          },
-        });
-      }
       const casePath = `/cases/${caseId}`;
-      for (const userId of await repo.professionalsOfCase(trx, caseId)) {
-        await notifyUser(trx, notifier, {
-          userId,
-          kind: 'case-update',
-          caseId,
-          localAuthorityId: found.local_authority_id,
-          title: `${found.reference}: the council has ${decided}`,
-          body: 'Sign in to see what happens next.',
-          path: casePath,
-          statutory: false,
-          email: {
-            reference: found.reference,
-            what: `the council has ${decided}`,
-            link: `${notifier.baseUrl}${casePath}`,
+      const { notified } = await recordChange(trx, notifier, context, {
+        caseId,
+        localAuthorityId: found.local_authority_id,
+        events,
+        audit: {
+          action: 'recorded a decision',
+          details: { question, outcome: input.outcome, letterDocumentId },
+        },
+        notify: [
+          {
+            to: 'family',
+            kind: 'decision-letter',
+            title: `${found.reference}: the council has ${decided}`,
+            body: letterDocumentId ? 'Read the letter.' : 'See what happens next.',
+            path: letterPath,
+            statutory: true,
+            email: {
+              reference: found.reference,
+              decision: decided,
+              appealBy,
+              link: `${notifier.baseUrl}${letterPath}`,
+            },
           },
-        });
-      }
-      // The reg 4(2) parties not on Pathway are told another way: the timeline says so, and
-      // so does the decision maker's confirmation.
-      const onCase = await repo.noticePartiesOnCase(trx, caseId);
-      const partiesNotTold = NOTICE_PARTIES.filter((party) => !onCase.includes(party));
-      if (partiesNotTold.length > 0) {
-        await insertCaseEvent(trx, {
-          caseId,
-          kind: 'notice_to_do',
-          summary: `To do: tell ${listInWords(partiesNotTold)} of the decision: they do not take part in this case on Pathway (reg 4(2))`,
-          actorUserId: context.actorUserId,
-        });
-      }
-      return { outcome: 'decided', letterDocumentId, familyTold, partiesNotTold };
+          {
+            to: 'professionals',
+            kind: 'case-update',
+            title: `${found.reference}: the council has ${decided}`,
+            body: 'Sign in to see what happens next.',
+            path: casePath,
+            statutory: false,
+            email: {
+              reference: found.reference,
+              what: `the council has ${decided}`,
+              link: `${notifier.baseUrl}${casePath}`,
+            },
+          },
+        ],
+      });
+      return {
+        outcome: 'decided',
+        letterDocumentId,
+        familyTold: notified[0]!.length + invited.length,
+        partiesNotTold,
+      };
     });
   if (!pdf) return record(null);
   return withStoredFile(storage, pdf, async (storageKey) => {

@@ -8,10 +8,11 @@ import {
   type AdviserKind,
 } from '../../domain/people.ts';
 import type { CaseAudience } from '../../policy/policy.ts';
-import { createInvitation, invitationMessage } from '../auth/invitations.ts';
-import { insertCaseEvent, localAuthorityNameOf, lockCase } from '../cases/repository.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import { createInvitation, invitationMessage } from '../../case/invitations.ts';
+import type { Notifier } from '../../case/notify.ts';
+import { localAuthorityNameOf, participantName } from '../../case/participants.ts';
+import { lockCase, recordChange } from '../../case/record.ts';
 import * as repo from './repository.ts';
 
 /**
@@ -30,14 +31,6 @@ export const INVITABLE_ROLES = [
   'independent_supporter',
 ] as const;
 export type InvitableRole = (typeof INVITABLE_ROLES)[number];
-
-function participantName(p: {
-  user_name: string | null;
-  organisation_name: string | null;
-  invited_name: string | null;
-}): string {
-  return p.user_name ?? p.organisation_name ?? p.invited_name ?? 'Someone invited';
-}
 
 function roleLabel(p: { case_role: string; adviser_kind: string | null }): string {
   return p.adviser_kind
@@ -78,7 +71,8 @@ export async function peopleOnCase(
       id: p.id,
       name: participantName(p),
       isOrganisation: Boolean(p.organisation_id),
-      role: roleLabel(p),
+      caseRole: p.case_role,
+      adviserKind: p.adviser_kind,
       status: p.ended_at ? 'ended' : p.invitation_id ? 'invited' : 'active',
       addedAt: p.added_at,
       endedAt: p.ended_at,
@@ -170,14 +164,11 @@ export async function inviteToCase(
     if (!found) return { outcome: 'not-found' as const };
     const current = (await repo.listParticipants(trx, caseId)).filter((p) => !p.ended_at);
     const path = `/cases/${caseId}`;
-    const event = async (name: string, how: string) => {
-      await insertCaseEvent(trx, {
-        caseId,
-        kind: 'participant_added',
-        summary: `${name} ${how} (${roleLabel({ case_role: invitee.role, adviser_kind: invitee.adviserKind })})`,
-        actorUserId: context.actorUserId,
-      });
-    };
+    const change = { caseId, localAuthorityId: found.local_authority_id };
+    const added = (name: string, how: string) => ({
+      kind: 'participant_added',
+      summary: `${name} ${how} (${roleLabel({ case_role: invitee.role, adviser_kind: invitee.adviserKind })})`,
+    });
 
     if (invitee.role === 'setting') {
       const settings = await repo.settingsOfAuthority(trx, found.local_authority_id);
@@ -192,31 +183,29 @@ export async function inviteToCase(
         caseRole: 'setting',
         addedBy: context.actorUserId,
       });
-      await event(setting.name, 'added to the case');
-      await recordAudit(trx, context, {
-        action: 'added a participant',
-        subjectType: 'case',
-        subjectId: caseId,
-        localAuthorityId: found.local_authority_id,
-        details: { organisationId: setting.id, role: 'setting' },
-      });
-      for (const userId of await repo.currentMembersOf(trx, setting.id)) {
-        await notifyUser(trx, notifier, {
-          userId,
-          kind: 'case-update',
-          caseId,
-          localAuthorityId: found.local_authority_id,
-          title: `${found.reference}: your setting was added to the case`,
-          body: 'Everyone at your setting who uses Pathway can now see it.',
-          path,
-          statutory: false,
-          email: {
-            reference: found.reference,
-            what: 'your setting was added to the case',
-            link: `${notifier.baseUrl}${path}`,
+      await recordChange(trx, notifier, context, {
+        ...change,
+        events: [added(setting.name, 'added to the case')],
+        audit: {
+          action: 'added a participant',
+          details: { organisationId: setting.id, role: 'setting' },
+        },
+        notify: [
+          {
+            to: await repo.currentMembersOf(trx, setting.id),
+            kind: 'case-update',
+            title: `${found.reference}: your setting was added to the case`,
+            body: 'Everyone at your setting who uses Pathway can now see it.',
+            path,
+            statutory: false,
+            email: {
+              reference: found.reference,
+              what: 'your setting was added to the case',
+              link: `${notifier.baseUrl}${path}`,
+            },
           },
-        });
-      }
+        ],
+      });
       return { outcome: 'added' as const, name: setting.name };
     }
 
@@ -234,28 +223,25 @@ export async function inviteToCase(
         adviserKind: invitee.adviserKind,
         addedBy: context.actorUserId,
       });
-      await event(user.display_name, 'added to the case');
-      await recordAudit(trx, context, {
-        action: 'added a participant',
-        subjectType: 'case',
-        subjectId: caseId,
-        localAuthorityId: found.local_authority_id,
-        details: { userId: user.id, role: invitee.role },
-      });
-      await notifyUser(trx, notifier, {
-        userId: user.id,
-        kind: 'case-update',
-        caseId,
-        localAuthorityId: found.local_authority_id,
-        title: `${found.reference}: you were added to the case`,
-        body: `Your role: ${roleLabel({ case_role: invitee.role, adviser_kind: invitee.adviserKind })}.`,
-        path,
-        statutory: false,
-        email: {
-          reference: found.reference,
-          what: 'you have been added to the case',
-          link: `${notifier.baseUrl}${path}`,
-        },
+      await recordChange(trx, notifier, context, {
+        ...change,
+        events: [added(user.display_name, 'added to the case')],
+        audit: { action: 'added a participant', details: { userId: user.id, role: invitee.role } },
+        notify: [
+          {
+            to: [user.id],
+            kind: 'case-update',
+            title: `${found.reference}: you were added to the case`,
+            body: `Your role: ${roleLabel({ case_role: invitee.role, adviser_kind: invitee.adviserKind })}.`,
+            path,
+            statutory: false,
+            email: {
+              reference: found.reference,
+              what: 'you have been added to the case',
+              link: `${notifier.baseUrl}${path}`,
+            },
+          },
+        ],
       });
       // The name the caseworker typed, not the account's: the page does not say who has one.
       return { outcome: 'added' as const, name: invitee.name };
@@ -284,13 +270,13 @@ export async function inviteToCase(
         addedBy: context.actorUserId,
       });
     }
-    await event(invitee.name, pending ? 'invited by email again' : 'invited by email');
-    await recordAudit(trx, context, {
-      action: 'invited a participant',
-      subjectType: 'case',
-      subjectId: caseId,
-      localAuthorityId: found.local_authority_id,
-      details: { invitationId: invitation.id, role: invitee.role },
+    await recordChange(trx, notifier, context, {
+      ...change,
+      events: [added(invitee.name, pending ? 'invited by email again' : 'invited by email')],
+      audit: {
+        action: 'invited a participant',
+        details: { invitationId: invitation.id, role: invitee.role },
+      },
     });
     const authorityName = await localAuthorityNameOf(trx, found.local_authority_id);
     await queueEmail(trx, notifier.jobs, {
@@ -313,6 +299,7 @@ export async function inviteToCase(
  */
 export async function endParticipation(
   db: Db,
+  notifier: Notifier,
   caseId: string,
   participantId: string,
   reason: string,
@@ -334,18 +321,19 @@ export async function endParticipation(
     const [named] = (await repo.listParticipants(trx, caseId)).filter(
       (p) => p.id === participantId,
     );
-    await insertCaseEvent(trx, {
+    await recordChange(trx, notifier, context, {
       caseId,
-      kind: 'participant_ended',
-      summary: `${named ? participantName(named) : 'A participant'} no longer takes part in the case`,
-      actorUserId: context.actorUserId,
-    });
-    await recordAudit(trx, context, {
-      action: 'ended a participant’s access',
-      subjectType: 'case',
-      subjectId: caseId,
       localAuthorityId: found.local_authority_id,
-      details: { participantId, adviceWithdrawn: withdrawn },
+      events: [
+        {
+          kind: 'participant_ended',
+          summary: `${named ? participantName(named) : 'A participant'} no longer takes part in the case`,
+        },
+      ],
+      audit: {
+        action: 'ended a participant’s access',
+        details: { participantId, adviceWithdrawn: withdrawn },
+      },
     });
     return 'ended' as const;
   });
@@ -377,36 +365,36 @@ export async function suggestParticipant(
       suggestedBy: context.actorUserId,
       ...suggestion,
     });
-    await insertCaseEvent(trx, {
+    const path = `/cases/${caseId}/people`;
+    await recordChange(trx, notifier, context, {
       caseId,
-      kind: 'participant_suggested',
-      summary: 'The family asked for someone to be added to the case',
-      actorUserId: context.actorUserId,
-    });
-    await recordAudit(trx, context, {
-      action: 'asked for someone to be added',
-      subjectType: 'case',
-      subjectId: caseId,
       localAuthorityId: found.local_authority_id,
-    });
-    if (found.assigned_officer_id) {
-      const path = `/cases/${caseId}/people`;
-      await notifyUser(trx, notifier, {
-        userId: found.assigned_officer_id,
-        kind: 'case-update',
-        caseId,
-        localAuthorityId: found.local_authority_id,
-        title: `${found.reference}: the family asked for someone to be added`,
-        body: 'Decide whether to add them.',
-        path,
-        statutory: false,
-        email: {
-          reference: found.reference,
-          what: 'the family asked for someone to be added to the case',
-          link: `${notifier.baseUrl}${path}`,
+      events: [
+        {
+          kind: 'participant_suggested',
+          summary: 'The family asked for someone to be added to the case',
         },
-      });
-    }
+      ],
+      audit: { action: 'asked for someone to be added' },
+      // The case's officer decides; a case with none yet is seen in the LA's tray.
+      notify: found.assigned_officer_id
+        ? [
+            {
+              to: [found.assigned_officer_id],
+              kind: 'case-update',
+              title: `${found.reference}: the family asked for someone to be added`,
+              body: 'Decide whether to add them.',
+              path,
+              statutory: false,
+              email: {
+                reference: found.reference,
+                what: 'the family asked for someone to be added to the case',
+                link: `${notifier.baseUrl}${path}`,
+              },
+            },
+          ]
+        : [],
+    });
     return 'suggested' as const;
   });
 }
@@ -432,30 +420,31 @@ export async function decideSuggestion(
       decision.status === 'added'
         ? 'the council agreed to add the person you asked for'
         : 'the council decided not to add the person you asked for';
-    await insertCaseEvent(trx, {
-      caseId,
-      kind: 'participant_suggestion_decided',
-      summary: `The council ${decision.status === 'added' ? 'agreed to add' : 'decided not to add'} someone the family asked for`,
-      actorUserId: context.actorUserId,
-    });
-    await recordAudit(trx, context, {
-      action: 'decided on a request to add someone',
-      subjectType: 'case',
-      subjectId: caseId,
-      localAuthorityId: found.local_authority_id,
-      details: { suggestionId, status: decision.status },
-    });
     const path = `/cases/${caseId}/people`;
-    await notifyUser(trx, notifier, {
-      userId: updated.suggested_by,
-      kind: 'case-update',
+    await recordChange(trx, notifier, context, {
       caseId,
       localAuthorityId: found.local_authority_id,
-      title: `${found.reference}: ${what}`,
-      body: 'Sign in to see the reason.',
-      path,
-      statutory: false,
-      email: { reference: found.reference, what, link: `${notifier.baseUrl}${path}` },
+      events: [
+        {
+          kind: 'participant_suggestion_decided',
+          summary: `The council ${decision.status === 'added' ? 'agreed to add' : 'decided not to add'} someone the family asked for`,
+        },
+      ],
+      audit: {
+        action: 'decided on a request to add someone',
+        details: { suggestionId, status: decision.status },
+      },
+      notify: [
+        {
+          to: [updated.suggested_by],
+          kind: 'case-update',
+          title: `${found.reference}: ${what}`,
+          body: 'Sign in to see the reason.',
+          path,
+          statutory: false,
+          email: { reference: found.reference, what, link: `${notifier.baseUrl}${path}` },
+        },
+      ],
     });
     return 'decided' as const;
   });

@@ -408,27 +408,3 @@ export async function recordDecisionOutcome(
     .where('id', '=', decisionId)
     .execute();
 }
-
-/** The case's new stage and dates after a decision. */
-export async function setCaseStage(
-  db: DbOrTrx,
-  caseId: string,
-  values: {
-    stage: string;
-    assessmentDecidedOn?: CalendarDate;
-    closedOn?: CalendarDate;
-    nextStepDueOn: CalendarDate | null;
-  },
-) {
-  await db
-    .updateTable('case')
-    .set({
-      stage: values.stage,
-      ...(values.assessmentDecidedOn ? { assessment_decided_on: values.assessmentDecidedOn } : {}),
-      ...(values.closedOn ? { closed_on: values.closedOn } : {}),
-      next_step_due_on: values.nextStepDueOn,
-      updated_at: new Date(),
-    })
-    .where('id', '=', caseId)
-    .execute();
-}

@@ -297,6 +297,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
       }
       const outcome = await participants.endParticipation(
         db,
+        notifier,
         caseId,
         participantId,
         form.value.reason,
@@ -464,6 +465,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
       if (!form.ok) return again(form);
       const outcome = await decisions.recommend(
         db,
+        notifier,
         caseId,
         questionOf(slug),
         {

@@ -6,7 +6,7 @@ import { addressKey } from '../../web/address-key.ts';
 import { parseForm, renderBadRequest, type FormErrors } from '../../web/forms.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { acceptUploads, uploadedFile, UPLOAD_BODY_LIMIT } from '../../web/uploads.ts';
-import { MAX_UPLOADS_PER_REQUEST } from '../documents/uploads.ts';
+import { MAX_UPLOADS_PER_REQUEST } from '../../web/upload-checks/uploads.ts';
 import {
   firstIncompletePage,
   hasRightToRequest,

@@ -230,10 +230,16 @@ export async function intakeRoutes(app: FastifyInstance, services: Services) {
       const requestId = await staffRequestId(request);
       const result = parseForm(attachSchema, request.body);
       if (!result.ok) return renderRequest(request, reply.code(400), requestId, result.errors);
-      const outcome = await requests.attachRequestToCase(db, requestId, result.value.caseId, {
-        ...auditContextOf(request),
-        actorUserId: request.actor!.userId,
-      });
+      const outcome = await requests.attachRequestToCase(
+        db,
+        notifier,
+        requestId,
+        result.value.caseId,
+        {
+          ...auditContextOf(request),
+          actorUserId: request.actor!.userId,
+        },
+      );
       if (outcome.outcome === 'not-found') throw new NotFoundError('No such request');
       if (outcome.outcome === 'no-such-case') {
         return renderRequest(request, reply.code(400), requestId, {

@@ -6,21 +6,22 @@ import {
   type CalendarDate,
 } from '../../domain/clock/calendar-date.ts';
 import { receivedOn as clockReceivedOn } from '../../domain/clock/statutory-dates.ts';
-import { nextStep } from '../../domain/pathway/stages.ts';
 import { canHandleRequest, staffAuthorities, type Actor } from '../../policy/policy.ts';
-import { calendarOf } from '../admin/closure-days.ts';
-import { createInvitation, invitationMessage } from '../auth/invitations.ts';
-import { newToken, sha256 } from '../auth/secrets.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import type { Notifier } from '../notifications/notify.ts';
-import { newStorageKey, type DocumentStorage } from '../documents/storage.ts';
+import { calendarOf } from '../../case/calendar.ts';
+import { nextDueOn } from '../../case/clock.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import { createInvitation, invitationMessage } from '../../case/invitations.ts';
+import type { Notifier } from '../../case/notify.ts';
+import { listStaffOfAuthorities } from '../../case/participants.ts';
+import { recordChange } from '../../case/record.ts';
+import { newStorageKey, type DocumentStorage } from '../../case/storage.ts';
+import { newToken, sha256 } from '../../web/secrets.ts';
 import {
   checkUpload,
   MAX_UPLOADS_PER_REQUEST,
   type UploadDestination,
   type UploadedFile,
-} from '../documents/uploads.ts';
-import { insertCaseEvent, listStaffOfAuthorities } from '../cases/repository.ts';
+} from '../../web/upload-checks/uploads.ts';
 import {
   firstIncompletePage,
   hasRightToRequest,
@@ -345,18 +346,19 @@ export async function removeEvidence(
   return Boolean(key);
 }
 
-/** The last day for the decision whether to assess, from the day the clock starts. */
+/**
+ * The last day for the decision whether to assess, from the day the clock starts: the next-due
+ * date of a case opened from the request (the kernel's clock).
+ */
 function decisionDueOn(received: CalendarDate, calendar: Awaited<ReturnType<typeof calendarOf>>) {
-  return (
-    nextStep(
-      {
-        stage: 'request_received',
-        requestReceivedOn: received,
-        planIssuedOn: null,
-        lastReviewOn: null,
-      },
-      calendar,
-    )?.dueOn ?? null
+  return nextDueOn(
+    {
+      stage: 'request_received',
+      request_received_on: received,
+      plan_issued_on: null,
+      last_review_on: null,
+    },
+    calendar,
   );
 }
 
@@ -574,15 +576,11 @@ export async function openCaseFromRequest(
         summary: 'To do: consult the parent or young person about the request',
       },
     ];
-    for (const event of events) {
-      await insertCaseEvent(trx, { caseId, ...event, actorUserId: context.actorUserId });
-    }
-    await recordAudit(trx, context, {
-      action: 'opened a case from a request',
-      subjectType: 'case',
-      subjectId: caseId,
+    await recordChange(trx, notifier, context, {
+      caseId,
       localAuthorityId,
-      details: { requestId },
+      events,
+      audit: { action: 'opened a case from a request', details: { requestId } },
     });
     // The family follows the case in the hub: the requester when it is the family, otherwise
     // the parent if the setting gave their email.
@@ -639,6 +637,7 @@ export type AttachOutcome =
  */
 export async function attachRequestToCase(
   db: Db,
+  notifier: Notifier,
   requestId: string,
   caseId: string,
   context: AuditContext & { actorUserId: string },
@@ -655,18 +654,16 @@ export async function attachRequestToCase(
       decidedBy: context.actorUserId,
     });
     await repo.copyEvidenceToCase(trx, requestId, caseId, context.actorUserId);
-    await insertCaseEvent(trx, {
+    await recordChange(trx, notifier, context, {
       caseId,
-      kind: 'request_received',
-      summary: `Request ${request.reference} received (${request.channel === 'online' ? 'online' : `by ${request.channel}`}) and added to this case`,
-      actorUserId: context.actorUserId,
-    });
-    await recordAudit(trx, context, {
-      action: 'added a request to a case',
-      subjectType: 'case',
-      subjectId: caseId,
-      localAuthorityId: request.local_authority_id,
-      details: { requestId },
+      localAuthorityId: request.local_authority_id!,
+      events: [
+        {
+          kind: 'request_received',
+          summary: `Request ${request.reference} received (${request.channel === 'online' ? 'online' : `by ${request.channel}`}) and added to this case`,
+        },
+      ],
+      audit: { action: 'added a request to a case', details: { requestId } },
     });
     return { outcome: 'attached' as const, caseId, reference: found.reference };
   });
