@@ -8,6 +8,7 @@ import {
   canViewCase,
   canViewCaseAccessLog,
   homePathFor,
+  isOwnRecommendation,
   staffAuthorities,
   type Actor,
 } from './policy.ts';
@@ -44,6 +45,13 @@ describe('policy', () => {
     expect(canDecideOnCase(staffAs('admin'), facts)).toBe(false);
     expect(canDecideOnCase(staffAs('decision_maker', OTHER_LA), facts)).toBe(false);
     expect(canDecideOnCase(actor({ userId: 'parent' }), facts)).toBe(false);
+  });
+
+  it('keeps whoever recommended a decision from also deciding it', () => {
+    expect(isOwnRecommendation('dm-1', { recommended_by: 'dm-1' })).toBe(true);
+    expect(isOwnRecommendation('dm-2', { recommended_by: 'dm-1' })).toBe(false);
+    expect(isOwnRecommendation('dm-1', null)).toBe(false);
+    expect(isOwnRecommendation(null, { recommended_by: 'dm-1' })).toBe(false);
   });
 
   it('tells the LA, the family and professionals apart for what they may see', () => {

@@ -88,6 +88,17 @@ export function canDecideOnCase(actor: Actor, facts: CaseAccessFacts): boolean {
   return role === 'decision_maker' || role === 'manager';
 }
 
+/**
+ * A decision is made by two people: whoever recommended it does not also decide it, even as a
+ * decision maker or manager.
+ */
+export function isOwnRecommendation(
+  actorUserId: string | null,
+  recommendation: { recommended_by: string } | null | undefined,
+): boolean {
+  return Boolean(recommendation) && recommendation!.recommended_by === actorUserId;
+}
+
 /** The family's own pages on a case (their views, asking for someone to be added). */
 export function isFamilyOfCase(actor: Actor, facts: CaseAccessFacts): boolean {
   return facts.familyUserIds.includes(actor.userId);

@@ -3,6 +3,7 @@ import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import { todayInEngland, type CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { computeClock } from '../../domain/clock/statutory-dates.ts';
 import type { Stage } from '../../domain/pathway/stages.ts';
+import { isOwnRecommendation } from '../../policy/policy.ts';
 import { calendarOf } from '../../case/calendar.ts';
 import { setCaseStage } from '../../case/clock.ts';
 import { addLetterDocument, withStoredFile } from '../../case/documents.ts';
@@ -205,7 +206,7 @@ export async function decide(
   if (before.case.stage !== spec.from) return { outcome: 'wrong-stage' };
   if (!before.decision) return { outcome: 'no-recommendation' };
   // Two people: the one who recommends does not also decide.
-  if (before.decision.recommended_by === context.actorUserId) {
+  if (isOwnRecommendation(context.actorUserId, before.decision)) {
     return { outcome: 'recommended-by-you' };
   }
   const found = before.case;

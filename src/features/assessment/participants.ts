@@ -1,12 +1,7 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
-import {
-  ADVISER_KIND_LABELS,
-  CASE_ROLE_LABELS,
-  FAMILY_ROLES,
-  labelFor,
-  type AdviserKind,
-} from '../../domain/people.ts';
+import { label } from '../../domain/labels.ts';
+import { FAMILY_ROLES, type AdviserKind } from '../../domain/people.ts';
 import type { CaseAudience } from '../../policy/policy.ts';
 import { queueEmail } from '../../case/email/email-queue.ts';
 import { createInvitation, invitationMessage } from '../../case/invitations.ts';
@@ -32,10 +27,9 @@ export const INVITABLE_ROLES = [
 ] as const;
 export type InvitableRole = (typeof INVITABLE_ROLES)[number];
 
+/** A participant's role in words, for the timeline and their notice. */
 function roleLabel(p: { case_role: string; adviser_kind: string | null }): string {
-  return p.adviser_kind
-    ? labelFor(ADVISER_KIND_LABELS, p.adviser_kind)
-    : labelFor(CASE_ROLE_LABELS, p.case_role);
+  return p.adviser_kind ? label('adviserKind', p.adviser_kind) : label('caseRole', p.case_role);
 }
 
 /** Every page that shows a case's people writes who saw them to the audit log. */
@@ -124,14 +118,12 @@ export async function participantToEnd(
   caseId: string,
   participantId: string,
   context: AuditContext & { localAuthorityId: string },
-): Promise<{ name: string | null } | null> {
+): Promise<{ name: string } | null> {
   const people = await repo.listParticipants(db, caseId);
   const participant = people.find((p) => p.id === participantId && !p.ended_at);
   if (!participant) return null;
   await auditRead(db, context, caseId, context.localAuthorityId);
-  return {
-    name: participant.user_name ?? participant.organisation_name ?? participant.invited_name,
-  };
+  return { name: participantName(participant) };
 }
 
 export type Invitee = {

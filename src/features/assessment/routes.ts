@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { ADVISER_KINDS, ADVISER_KIND_LABELS } from '../../domain/people.ts';
-import { audienceOf, canDecideOnCase } from '../../policy/policy.ts';
+import { audienceOf, canDecideOnCase, isOwnRecommendation } from '../../policy/policy.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { flashAndRedirect, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
 import { emailsPerHour } from '../../web/rate-limit-store.ts';
@@ -431,7 +431,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
       adviceOutstanding: advice?.filter((a) => a.status === 'requested').length ?? 0,
       atStage: found.case.stage === decisions.QUESTIONS[question].from,
       canDecide: canDecideOnCase(request.actor!, request.caseAccess!),
-      recommendedByYou: found.decision?.recommended_by === request.actor!.userId,
+      recommendedByYou: isOwnRecommendation(request.actor!.userId, found.decision),
       values: {},
       ...extra,
     });
