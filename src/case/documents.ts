@@ -3,6 +3,7 @@ import type { DocumentKind, DocumentVisibility } from '../db/schema.ts';
 import { recordAudit, type AuditContext } from '../audit/audit.ts';
 import type { CalendarDate } from '../domain/clock/calendar-date.ts';
 import { VISIBLE_TO, type CaseAudience } from '../policy/policy.ts';
+import { recordChange } from './record.ts';
 import { newStorageKey, type DocumentStorage } from './storage.ts';
 import {
   checkUpload,
@@ -104,12 +105,13 @@ export async function addUploadedDocument(
         .select('local_authority_id')
         .where('id', '=', document.caseId)
         .executeTakeFirstOrThrow();
-      await recordAudit(trx, context, {
-        action: 'added a document',
-        subjectType: 'case',
-        subjectId: document.caseId,
+      await recordChange(trx, null, context, {
+        caseId: document.caseId,
         localAuthorityId: local_authority_id,
-        details: { documentId: id, kind: document.kind, visibility: document.visibility },
+        audit: {
+          action: 'added a document',
+          details: { documentId: id, kind: document.kind, visibility: document.visibility },
+        },
       });
       await also?.(trx, id);
       return id;

@@ -59,7 +59,8 @@ export type CaseChange = {
  */
 export async function recordChange(
   trx: DbOrTrx,
-  notifier: Notifier,
+  /** Null for a change that notifies no one. */
+  notifier: Notifier | null,
   context: AuditContext,
   change: CaseChange,
 ): Promise<{ notified: string[][] }> {
@@ -82,6 +83,7 @@ export async function recordChange(
   }
   const notified: string[][] = [];
   for (const notice of change.notify ?? []) {
+    if (!notifier) throw new Error('A change that notifies people needs a notifier');
     const userIds = await recipientsOf(trx, change.caseId, notice.to);
     for (const userId of userIds) {
       await notifyUser(trx, notifier, {
@@ -105,6 +107,26 @@ async function recipientsOf(trx: DbOrTrx, caseId: string, to: Recipients): Promi
   if (to === 'family') return familyOfCase(trx, caseId);
   if (to === 'professionals') return professionalsOfCase(trx, caseId);
   return [...to];
+}
+
+/** A read of a child's record, audited against the case (it changes nothing on it). */
+export async function recordCaseRead(
+  db: DbOrTrx,
+  context: AuditContext,
+  read: {
+    caseId: string;
+    localAuthorityId: string;
+    action: string;
+    details?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await recordAudit(db, context, {
+    action: read.action,
+    subjectType: 'case',
+    subjectId: read.caseId,
+    localAuthorityId: read.localAuthorityId,
+    ...(read.details ? { details: read.details } : {}),
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   ORGANISATION_KIND_LABELS,
   SETTING_PHASE_LABELS,
   STAFF_ROLE_LABELS,
+  labelFor,
 } from './people.ts';
 
 /**
@@ -40,6 +41,5 @@ export function isLabelTable(name: string): name is LabelTable {
 
 /** The words for `code` in `table`; a code the table does not know is shown as it is. */
 export function label(table: LabelTable, code: string): string {
-  const words: Readonly<Record<string, string>> = LABELS[table];
-  return Object.hasOwn(words, code) ? words[code]! : code;
+  return labelFor(LABELS[table] as Record<string, string>, code);
 }

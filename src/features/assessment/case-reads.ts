@@ -10,9 +10,9 @@ import type { CaseAudience } from '../../policy/policy.ts';
  * pass what they get on to the views as it is.
  */
 export type CaseReads = {
-  viewCase(db: Db, caseId: string, context: AuditContext): Promise<CaseOverview | null>;
-  adviceOfCase(db: DbOrTrx, caseId: string, audience: CaseAudience): Promise<AdviceStatus[]>;
-  contributionsOfCase(db: DbOrTrx, caseId: string): Promise<unknown[]>;
+  overview(db: Db, caseId: string, context: AuditContext): Promise<CaseOverview | null>;
+  advice(db: DbOrTrx, caseId: string, audience: CaseAudience): Promise<AdviceStatus[]>;
+  contributions(db: DbOrTrx, caseId: string): Promise<unknown[]>;
 };
 
 type CaseOverview = {

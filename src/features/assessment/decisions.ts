@@ -80,11 +80,11 @@ export async function decisionPage(
   caseId: string,
   question: Question,
   context: AuditContext,
-  reads: Pick<CaseReads, 'adviceOfCase'>,
+  reads: Pick<CaseReads, 'advice'>,
 ) {
   const found = await decisionOf(db, caseId, question);
   if (!found) return null;
-  const advice = question === 'issue_plan' ? await reads.adviceOfCase(db, caseId, 'la') : null;
+  const advice = question === 'issue_plan' ? await reads.advice(db, caseId, 'la') : null;
   await recordAudit(db, context, {
     action: 'viewed a decision',
     subjectType: 'case',

@@ -69,13 +69,13 @@ export async function journeyOf(
   context: AuditContext,
   reads: CaseReads,
 ) {
-  const overview = await reads.viewCase(db, caseId, context);
+  const overview = await reads.overview(db, caseId, context);
   if (!overview) return null;
   const found = await repo.findCaseForDecision(db, caseId);
   if (!found) return null;
   const [advice, contributions, documents, assess, issue] = await Promise.all([
-    reads.adviceOfCase(db, caseId, audience),
-    reads.contributionsOfCase(db, caseId),
+    reads.advice(db, caseId, audience),
+    reads.contributions(db, caseId),
     listCaseDocuments(db, caseId, audience),
     repo.findDecision(db, caseId, 'assess'),
     repo.findDecision(db, caseId, 'issue_plan'),

@@ -3,7 +3,36 @@ import type { DocumentVisibility } from '../../db/schema.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import type { DocumentStorage } from '../../case/storage.ts';
 import { VISIBLE_TO, type CaseAudience } from '../../policy/policy.ts';
+import { findCaseSummary } from '../../case/access.ts';
+import { addUploadedDocument, listCaseDocuments } from '../../case/documents.ts';
+import { recordCaseRead } from '../../case/record.ts';
 import * as repo from './repository.ts';
+
+/** A case's reference and LA, for the document pages' headings. */
+export function caseSummaryOf(db: DbOrTrx, caseId: string) {
+  return findCaseSummary(db, caseId);
+}
+
+/** The documents on a case this audience may see, newest first; the view is audited. */
+export async function documentsOnCase(
+  db: DbOrTrx,
+  caseId: string,
+  audience: CaseAudience,
+  context: AuditContext,
+) {
+  const found = await findCaseSummary(db, caseId);
+  if (!found) return null;
+  const documents = await listCaseDocuments(db, caseId, audience);
+  await recordCaseRead(db, context, {
+    caseId,
+    localAuthorityId: found.local_authority_id,
+    action: 'viewed the list of documents',
+  });
+  return { reference: found.reference, documents };
+}
+
+/** A file the LA adds to a case: checked, stored and recorded (see case/documents.ts). */
+export const uploadDocument = addUploadedDocument;
 
 /**
  * The case a document belongs to, when it exists but is not this audience's to see through this

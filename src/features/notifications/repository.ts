@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { EmailMessage } from '../../case/email/mailer.ts';
 import type { Db, DbOrTrx } from '../../db/database.ts';
+import type { ReminderThreshold } from '../../domain/clock/deadlines.ts';
 
 /** The people with notifications waiting for their daily digest. */
 export async function usersAwaitingDigest(db: Db): Promise<string[]> {
@@ -136,4 +137,81 @@ export async function listOutbox(db: Db, limit = 50) {
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+}
+
+/** A batch of open cases after `after` in id order, with the dates their clock needs. */
+export async function openCasesAfter(
+  db: Db,
+  stages: readonly string[],
+  after: string,
+  limit: number,
+) {
+  return db
+    .selectFrom('case')
+    .select([
+      'id',
+      'reference',
+      'local_authority_id',
+      'assigned_officer_id',
+      'stage',
+      'request_received_on',
+      'assessment_decided_on',
+      'plan_issued_on',
+      'last_review_on',
+      'closed_on',
+    ])
+    .where('stage', 'in', stages)
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** The exceptions recorded on these cases. */
+export async function exceptionsOfCases(db: Db, caseIds: string[]) {
+  return db
+    .selectFrom('statutory_exception')
+    .select(['case_id', 'limit_name', 'occurred_on', 'reason'])
+    .where('case_id', 'in', caseIds)
+    .execute();
+}
+
+/** The LA's staff with accounts in use, with their roles and the LA's name. */
+export async function activeStaffOf(db: Db, localAuthorityId: string) {
+  return db
+    .selectFrom('staff_membership')
+    .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
+    .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
+    .select(['app_user.id', 'app_user.email', 'staff_membership.role', 'local_authority.name'])
+    .where('staff_membership.local_authority_id', '=', localAuthorityId)
+    .where('app_user.disabled_at', 'is', null)
+    .execute();
+}
+
+/** Claims a reminder (a step, its due date and threshold) once; undefined when already sent. */
+export async function claimReminder(
+  trx: DbOrTrx,
+  reminder: { caseId: string; limit: string; dueOn: string; threshold: ReminderThreshold },
+) {
+  return trx
+    .insertInto('reminder_sent')
+    .values({
+      case_id: reminder.caseId,
+      limit_name: reminder.limit,
+      due_on: reminder.dueOn,
+      threshold: reminder.threshold,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning('case_id')
+    .executeTakeFirst();
+}
+
+/** Claims the LA's overdue summary for the day once; undefined when already sent. */
+export async function claimOverdueSummary(trx: DbOrTrx, localAuthorityId: string, day: string) {
+  return trx
+    .insertInto('overdue_summary_sent')
+    .values({ local_authority_id: localAuthorityId, summary_on: day })
+    .onConflict((oc) => oc.doNothing())
+    .returning('local_authority_id')
+    .executeTakeFirst();
 }
