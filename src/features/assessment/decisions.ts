@@ -1,5 +1,5 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
-import { recordAudit, type AuditContext } from '../../audit/audit.ts';
+import type { AuditContext } from '../../audit/audit.ts';
 import { todayInEngland, type CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { computeClock } from '../../domain/clock/statutory-dates.ts';
 import type { Stage } from '../../domain/pathway/stages.ts';
@@ -10,7 +10,7 @@ import { addLetterDocument, withStoredFile } from '../../case/documents.ts';
 import { queueEmail } from '../../case/email/email-queue.ts';
 import { letterPdf, type Letter } from '../../case/letter-pdf.ts';
 import type { Notifier } from '../../case/notify.ts';
-import { lockCase, recordChange, type CaseEventOf } from '../../case/record.ts';
+import { lockCase, recordCaseRead, recordChange, type CaseEventOf } from '../../case/record.ts';
 import type { DocumentStorage } from '../../case/storage.ts';
 import { escapeHtml } from '../../web/html.ts';
 import type { CaseReads } from './case-reads.ts';
@@ -85,11 +85,10 @@ export async function decisionPage(
   const found = await decisionOf(db, caseId, question);
   if (!found) return null;
   const advice = question === 'issue_plan' ? await reads.advice(db, caseId, 'la') : null;
-  await recordAudit(db, context, {
-    action: 'viewed a decision',
-    subjectType: 'case',
-    subjectId: caseId,
+  await recordCaseRead(db, context, {
+    caseId,
     localAuthorityId: found.case.local_authority_id,
+    action: 'viewed a decision',
   });
   return { found, advice };
 }

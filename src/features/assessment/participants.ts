@@ -1,5 +1,5 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
-import { recordAudit, type AuditContext } from '../../audit/audit.ts';
+import type { AuditContext } from '../../audit/audit.ts';
 import { label } from '../../domain/labels.ts';
 import { FAMILY_ROLES, type AdviserKind } from '../../domain/people.ts';
 import type { CaseAudience } from '../../policy/policy.ts';
@@ -7,7 +7,7 @@ import { queueEmail } from '../../case/email/email-queue.ts';
 import { createInvitation, invitationMessage } from '../../case/invitations.ts';
 import type { Notifier } from '../../case/notify.ts';
 import { localAuthorityNameOf, participantName } from '../../case/participants.ts';
-import { lockCase, recordChange } from '../../case/record.ts';
+import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
 import * as repo from './repository.ts';
 
 /**
@@ -34,11 +34,10 @@ function roleLabel(p: { case_role: string; adviser_kind: string | null }): strin
 
 /** Every page that shows a case's people writes who saw them to the audit log. */
 async function auditRead(db: DbOrTrx, context: AuditContext, caseId: string, la: string) {
-  await recordAudit(db, context, {
-    action: 'viewed who is involved',
-    subjectType: 'case',
-    subjectId: caseId,
+  await recordCaseRead(db, context, {
+    caseId,
     localAuthorityId: la,
+    action: 'viewed who is involved',
   });
 }
 
