@@ -17,6 +17,9 @@ import {
   type DemoAccountKey,
 } from '../src/features/demo/demo-data.ts';
 import type { EmailMessage, Mailer } from '../src/case/email/mailer.ts';
+
+/** The demo data, for feature tests beside their feature (which may not import the demo). */
+export { DEMO_PASSWORD, seedDemoData };
 import type { RouteRecord } from '../src/policy/route-policy.ts';
 import { createJobQueue } from '../src/jobs/queue.ts';
 import { services, startJobs, type Services } from '../src/services.ts';

@@ -1,13 +1,15 @@
 import type { DbOrTrx } from '../db/database.ts';
 import { FAMILY_ROLES } from '../domain/people.ts';
 
-/** How a participant is named on the case: the person, their organisation, or whom the LA invited. */
-export function participantName(p: {
-  user_name: string | null;
-  organisation_name: string | null;
-  invited_name: string | null;
-}): string {
-  return p.user_name ?? p.organisation_name ?? p.invited_name ?? 'Someone invited';
+/**
+ * How a participant is named on the case: the person, their organisation, or the name the LA
+ * invited them by; `unnamed` when there is none of these.
+ */
+export function participantName(
+  p: { user_name: string | null; organisation_name: string | null; invited_name: string | null },
+  unnamed = 'Someone invited',
+): string {
+  return p.user_name ?? p.organisation_name ?? p.invited_name ?? unnamed;
 }
 
 /** The people taking part in a case as its family: parents, carers and the young person. */

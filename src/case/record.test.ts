@@ -113,6 +113,7 @@ describe('the case record', () => {
     expect(participantName({ ...p, organisation_name: 'Test School' })).toBe('Test School');
     expect(participantName({ ...p, invited_name: 'Dr Who' })).toBe('Dr Who');
     expect(participantName(p)).toBe('Someone invited');
+    expect(participantName(p, 'Not named')).toBe('Not named');
   });
 
   it('writes a change’s events, audit row and notifications in the caller’s transaction', async () => {

@@ -6,7 +6,7 @@ import { ADVISER_KIND_LABELS, CASE_ROLE_LABELS, labelFor } from '../../domain/pe
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
 import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
-import { localAuthorityNameOf } from '../../case/participants.ts';
+import { localAuthorityNameOf, participantName } from '../../case/participants.ts';
 import { createInvitation, INVITATION_DAYS, invitationLink } from '../../case/invitations.ts';
 import { queueEmail } from '../../case/email/email-queue.ts';
 import type { Notifier } from '../../case/notify.ts';
@@ -46,7 +46,7 @@ type Named = {
 
 /** A participant as people know them: a person, an organisation, or someone invited by name. */
 export function displayName(p: Named): string {
-  return p.user_name ?? p.organisation_name ?? p.invited_name ?? 'Not named';
+  return participantName(p, 'Not named');
 }
 
 function roleOf(p: { case_role: string | null; adviser_kind: string | null }): string {

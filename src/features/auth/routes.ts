@@ -5,7 +5,6 @@ import { formError, parseForm, renderBadRequest, waitInWords } from '../../web/f
 import { auditContextOf, safeReturnPath } from '../../web/request-context.ts';
 import { endSession, renewSession, secondsLeft } from '../../web/session.ts';
 import { homePathFor } from '../../policy/policy.ts';
-import { loadActor } from '../../case/actor.ts';
 import * as auth from './service.ts';
 import { acceptInvitationAsExistingUser } from './invitations.ts';
 import { trustThisBrowser, trustedBrowserFor } from './trusted-browser.ts';
@@ -78,7 +77,7 @@ async function afterSignIn(services: Services, request: FastifyRequest, reply: F
                 : 'It has expired or has already been used. Ask for a new invitation.',
           };
   }
-  const actor = await loadActor(services.db, userId);
+  const actor = await auth.actorOf(services.db, userId);
   return reply.redirect(safeReturnPath(returnTo) ?? (actor ? homePathFor(actor) : '/'), 303);
 }
 

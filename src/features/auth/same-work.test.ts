@@ -6,10 +6,10 @@ import { buildApp } from '../../app.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import { createJobQueue } from '../../jobs/queue.ts';
 import { services, startJobs } from '../../services.ts';
-import { seedDemoData } from '../demo/demo-data.ts';
 import {
   Browser,
   createTestDatabase,
+  seedDemoData,
   demoEmail,
   memoryMailer,
   testConfig,

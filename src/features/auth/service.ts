@@ -3,6 +3,8 @@ import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { queueEmail } from '../../case/email/email-queue.ts';
 import type { RateLimits, ThrottlePolicy } from '../../db/rate-limits.ts';
+import { loadActor } from '../../case/actor.ts';
+import type { Actor } from '../../policy/policy.ts';
 import * as repo from './repository.ts';
 import {
   checkTotp,
@@ -350,4 +352,9 @@ export async function recordSignOut(db: Db, context: AuditContext) {
     subjectType: 'session',
     subjectId: context.actorUserId,
   });
+}
+
+/** The person signed in, with what they belong to; null when the account is disabled. */
+export function actorOf(db: Db, userId: string): Promise<Actor | null> {
+  return loadActor(db, userId);
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../demo/demo-data.ts';
 import { SIGN_IN_LIMITS } from './service.ts';
 import {
   Browser,
   buildTestApp,
+  DEMO_PASSWORD,
   demoEmail,
   lastEmailedCode,
   queuedEmails,

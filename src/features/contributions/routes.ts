@@ -11,7 +11,6 @@ import {
   uploadedFile,
   UPLOAD_BODY_LIMIT,
 } from '../../web/uploads.ts';
-import { VISIBILITY_LABELS } from '../../domain/documents.ts';
 import {
   CONTRIBUTION_FORMS,
   DEFAULT_SHARING,
@@ -178,7 +177,7 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
       sentDocument: page.sentDocument
         ? {
             bodyHtml: page.sentDocument.body_html,
-            visibility: VISIBILITY_LABELS[page.sentDocument.visibility],
+            visibility: page.sentDocument.visibility,
           }
         : null,
       fileDefaultSharing: FILE_DEFAULT_SHARING,
@@ -187,7 +186,7 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
         name: f.file_name,
         addedOn: dayOf(f.created_at),
         sizeKb: Math.max(1, Math.ceil((f.size_bytes ?? 0) / 1024)),
-        visibility: VISIBILITY_LABELS[f.visibility],
+        visibility: f.visibility,
       })),
       errors,
       errorList: errors ? Object.values(errors) : undefined,
