@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import {
   audienceOf,
   canAdministerAuthority,
+  canHandleRequest,
   canDecideOnCase,
   canGiveAdvice,
   canViewCase,
   canViewCaseAccessLog,
   authorityToAdminister,
   homePathFor,
+  isOwnRecommendation,
   isStaffOf,
+  staffAuthorities,
   type Actor,
 } from './policy.ts';
 
@@ -44,6 +47,13 @@ describe('policy', () => {
     expect(canDecideOnCase(staffAs('admin'), facts)).toBe(false);
     expect(canDecideOnCase(staffAs('decision_maker', OTHER_LA), facts)).toBe(false);
     expect(canDecideOnCase(actor({ userId: 'parent' }), facts)).toBe(false);
+  });
+
+  it('keeps whoever recommended a decision from also deciding it', () => {
+    expect(isOwnRecommendation('dm-1', { recommended_by: 'dm-1' })).toBe(true);
+    expect(isOwnRecommendation('dm-2', { recommended_by: 'dm-1' })).toBe(false);
+    expect(isOwnRecommendation('dm-1', null)).toBe(false);
+    expect(isOwnRecommendation(null, { recommended_by: 'dm-1' })).toBe(false);
   });
 
   it('tells the LA, the family and professionals apart for what they may see', () => {
@@ -101,6 +111,31 @@ describe('policy', () => {
     expect(canViewCaseAccessLog(manager, facts)).toBe(false);
     expect(canViewCaseAccessLog(actor({ userId: 'parent' }), facts)).toBe(false);
     expect(canAdministerAuthority(admin, OTHER_LA)).toBe(false);
+  });
+
+  it('lets every staff role of the request’s LA handle it, and no other LA’s staff', () => {
+    for (const role of ['caseworker', 'decision_maker', 'manager', 'admin'] as const) {
+      const staff = actor({ staff: [{ localAuthorityId: LA, localAuthorityName: 'A', role }] });
+      expect(canHandleRequest(staff, LA)).toBe(true);
+      expect(canHandleRequest(staff, OTHER_LA)).toBe(false);
+      expect(canHandleRequest(staff, null)).toBe(false);
+    }
+    expect(canHandleRequest(actor({ organisationIds: ['school'] }), LA)).toBe(false);
+    expect(canHandleRequest(actor({}), LA)).toBe(false);
+  });
+
+  it('lists the LAs someone works for', () => {
+    expect(
+      staffAuthorities(
+        actor({
+          staff: [
+            { localAuthorityId: LA, localAuthorityName: 'A', role: 'caseworker' },
+            { localAuthorityId: OTHER_LA, localAuthorityName: 'B', role: 'admin' },
+          ],
+        }),
+      ),
+    ).toEqual([LA, OTHER_LA]);
+    expect(staffAuthorities(actor({}))).toEqual([]);
   });
 
   it('sends staff to the tray and everyone else to their cases', () => {

@@ -93,6 +93,17 @@ export function canDecideOnCase(actor: Actor, facts: CaseAccessFacts): boolean {
   return role === 'decision_maker' || role === 'manager';
 }
 
+/**
+ * A decision is made by two people: whoever recommended it does not also decide it, even as a
+ * decision maker or manager.
+ */
+export function isOwnRecommendation(
+  actorUserId: string | null,
+  recommendation: { recommended_by: string } | null | undefined,
+): boolean {
+  return Boolean(recommendation) && recommendation!.recommended_by === actorUserId;
+}
+
 /** The family's own pages on a case (their views, asking for someone to be added). */
 export function isFamilyOfCase(actor: Actor, facts: CaseAccessFacts): boolean {
   return facts.familyUserIds.includes(actor.userId);
@@ -130,6 +141,19 @@ export function canGiveAdvice(
   if (adviser.ended) return false;
   if (adviser.userId) return adviser.userId === actor.userId;
   return adviser.organisationId !== null && actor.organisationIds.includes(adviser.organisationId);
+}
+
+/** The LAs the actor works for, any role: whose requests and cases they see. */
+export function staffAuthorities(actor: Actor): string[] {
+  return actor.staff.map((s) => s.localAuthorityId);
+}
+
+/**
+ * A request sent to an LA (its answers, its documents, turning it into a case) is handled by
+ * that LA's staff, any role; a request with no LA yet (a draft) by no one.
+ */
+export function canHandleRequest(actor: Actor, localAuthorityId: string | null): boolean {
+  return localAuthorityId !== null && isStaffOf(actor, localAuthorityId);
 }
 
 /** The access log names staff and professionals, so only the LA's administrators see it. */

@@ -1,11 +1,8 @@
 import type { Db } from '../../db/database.ts';
 import type { AuditContext } from '../../audit/audit.ts';
-import { stageLabel } from '../../domain/pathway/stages.ts';
 import type { CaseAudience } from '../../policy/policy.ts';
-import { adviceOfCase } from '../advice/service.ts';
-import { viewCase } from '../cases/service.ts';
-import { contributionsOfCase } from '../contributions/service.ts';
 import { listCaseDocuments } from '../../case/documents.ts';
+import type { CaseReads } from './case-reads.ts';
 import * as repo from './repository.ts';
 
 /** The steps of the pathway as the family sees them, in order (DOMAIN.md, "The pathway"). */
@@ -70,22 +67,21 @@ export async function journeyOf(
   caseId: string,
   audience: CaseAudience,
   context: AuditContext,
+  reads: CaseReads,
 ) {
-  const overview = await viewCase(db, caseId, context);
+  const overview = await reads.overview(db, caseId, context);
   if (!overview) return null;
   const found = await repo.findCaseForDecision(db, caseId);
   if (!found) return null;
   const [advice, contributions, documents, assess, issue] = await Promise.all([
-    adviceOfCase(db, caseId, audience),
-    contributionsOfCase(db, caseId),
+    reads.advice(db, caseId, audience),
+    reads.contributions(db, caseId),
     listCaseDocuments(db, caseId, audience),
     repo.findDecision(db, caseId, 'assess'),
     repo.findDecision(db, caseId, 'issue_plan'),
   ]);
   const position = STAGE_POSITION[found.stage] ?? { current: 'request', ended: false };
   const currentIndex = STEPS.findIndex((s) => s.key === position.current);
-  const decisionText = (d: typeof assess, yes: string, no: string) =>
-    d?.outcome ? (d.outcome === 'yes' ? yes : no) : null;
   return {
     caseId,
     reference: found.reference,
@@ -94,7 +90,7 @@ export async function journeyOf(
     officerName: found.officer_name,
     sendiassName: found.sendiass_name,
     sendiassUrl: found.sendiass_url,
-    stage: stageLabel(found.stage),
+    stage: found.stage,
     ended: position.ended,
     nextStep: overview.nextStep,
     nextStepDueOn: overview.nextStepDueOn,
@@ -112,19 +108,12 @@ export async function journeyOf(
               ? 'not-needed'
               : 'later',
     })),
+    /** Each decision's outcome ('yes' or 'no'), or null while it is still to be made. */
     decisions: {
-      assess: decisionText(
-        assess,
-        'The council decided to carry out the assessment.',
-        'The council decided not to carry out an assessment.',
-      ),
+      assess: assess?.outcome ?? null,
       // Letters are for the LA and the family (see decide): a professional sees no link.
       assessLetter: audience === 'professional' ? null : (assess?.letter_document_id ?? null),
-      issue: decisionText(
-        issue,
-        'The council decided to issue an EHC plan.',
-        'The council decided not to issue an EHC plan.',
-      ),
+      issue: issue?.outcome ?? null,
       issueLetter: audience === 'professional' ? null : (issue?.letter_document_id ?? null),
     },
     advice,

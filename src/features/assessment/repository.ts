@@ -1,4 +1,5 @@
 import type { DbOrTrx } from '../../db/database.ts';
+import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { FAMILY_ROLES } from '../../domain/people.ts';
 
 /** Everyone who takes or took part in a case, with how they joined and left. */
@@ -203,4 +204,207 @@ export async function withdrawUnansweredAdvice(db: DbOrTrx, caseId: string): Pro
     .where('status', '=', 'requested')
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+// ---- Writes of the participants' capability ---------------------------------------------------
+
+/** A person, an organisation, or someone invited by email, added to a case. */
+export async function insertParticipant(
+  db: DbOrTrx,
+  values: {
+    caseId: string;
+    caseRole: string;
+    addedBy: string;
+    userId?: string;
+    organisationId?: string;
+    invitationId?: string;
+    invitedName?: string;
+    adviserKind?: string | null;
+  },
+) {
+  await db
+    .insertInto('case_participant')
+    .values({
+      case_id: values.caseId,
+      case_role: values.caseRole,
+      added_by: values.addedBy,
+      user_id: values.userId ?? null,
+      organisation_id: values.organisationId ?? null,
+      invitation_id: values.invitationId ?? null,
+      invited_name: values.invitedName ?? null,
+      adviser_kind: values.adviserKind ?? null,
+    })
+    .execute();
+}
+
+/** The current members of an organisation (every SENCO of a setting). */
+export async function currentMembersOf(db: DbOrTrx, organisationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('organisation_membership')
+    .select('user_id')
+    .where('organisation_id', '=', organisationId)
+    .where('ended_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+/** A current participant of the case invited at this address, with their invitation's state. */
+export async function findInvitedParticipant(db: DbOrTrx, caseId: string, email: string) {
+  return db
+    .selectFrom('case_participant')
+    .innerJoin('invitation', 'invitation.id', 'case_participant.invitation_id')
+    .select(['case_participant.id', 'invitation.expires_at', 'invitation.used_at'])
+    .where('case_participant.case_id', '=', caseId)
+    .where('case_participant.ended_at', 'is', null)
+    .where('invitation.email', '=', email)
+    .executeTakeFirst();
+}
+
+/** A new invitation on an invited participant's row (theirs ran out). */
+export async function reinviteParticipant(
+  db: DbOrTrx,
+  participantId: string,
+  invitationId: string,
+  invitedName: string,
+) {
+  await db
+    .updateTable('case_participant')
+    .set({ invitation_id: invitationId, invited_name: invitedName })
+    .where('id', '=', participantId)
+    .execute();
+}
+
+/** An invitation not yet used stops working. */
+export async function closeInvitation(db: DbOrTrx, invitationId: string) {
+  await db
+    .updateTable('invitation')
+    .set({ used_at: new Date() })
+    .where('id', '=', invitationId)
+    .where('used_at', 'is', null)
+    .execute();
+}
+
+export async function endParticipant(
+  db: DbOrTrx,
+  participantId: string,
+  endedBy: string,
+  reason: string,
+) {
+  await db
+    .updateTable('case_participant')
+    .set({ ended_at: new Date(), ended_by: endedBy, end_reason: reason })
+    .where('id', '=', participantId)
+    .execute();
+}
+
+/** Withdraws the advice still asked of a participant; how many requests were withdrawn. */
+export async function withdrawAdviceAskedOf(db: DbOrTrx, participantId: string): Promise<number> {
+  const result = await db
+    .updateTable('advice_request')
+    .set({ status: 'withdrawn', updated_at: new Date() })
+    .where('participant_id', '=', participantId)
+    .where('status', '=', 'requested')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function insertSuggestion(
+  db: DbOrTrx,
+  values: {
+    caseId: string;
+    suggestedBy: string;
+    name: string;
+    roleDescription: string;
+    email: string | null;
+    reason: string;
+  },
+) {
+  await db
+    .insertInto('participant_suggestion')
+    .values({
+      case_id: values.caseId,
+      suggested_by: values.suggestedBy,
+      name: values.name,
+      role_description: values.roleDescription,
+      email: values.email,
+      reason: values.reason,
+    })
+    .execute();
+}
+
+/** Records the answer to a suggestion still open; who suggested it, or undefined. */
+export async function decideOpenSuggestion(
+  db: DbOrTrx,
+  caseId: string,
+  suggestionId: string,
+  decision: { status: 'added' | 'declined'; note: string; decidedBy: string },
+) {
+  return db
+    .updateTable('participant_suggestion')
+    .set({
+      status: decision.status,
+      decision_note: decision.note,
+      decided_by: decision.decidedBy,
+      decided_at: new Date(),
+    })
+    .where('id', '=', suggestionId)
+    .where('case_id', '=', caseId)
+    .where('status', '=', 'open')
+    .returning('suggested_by')
+    .executeTakeFirst();
+}
+
+// ---- Writes of the decisions' capability ------------------------------------------------------
+
+export type RecommendationValues = {
+  information_considered: string;
+  recommendation: 'yes' | 'no';
+  recommendation_reasons: string;
+  recommended_by: string;
+  recommended_at: Date;
+};
+
+/** Records or revises the recommendation on a case's question. */
+export async function saveRecommendation(
+  db: DbOrTrx,
+  existingId: string | null,
+  caseId: string,
+  question: 'assess' | 'issue_plan',
+  values: RecommendationValues,
+) {
+  if (existingId) {
+    await db.updateTable('case_decision').set(values).where('id', '=', existingId).execute();
+  } else {
+    await db
+      .insertInto('case_decision')
+      .values({ case_id: caseId, question, ...values })
+      .execute();
+  }
+}
+
+export async function recordDecisionOutcome(
+  db: DbOrTrx,
+  decisionId: string,
+  values: {
+    outcome: 'yes' | 'no';
+    reasons: string;
+    supportOffered: string | null;
+    decidedBy: string;
+    decidedOn: CalendarDate;
+    letterDocumentId: string | null;
+  },
+) {
+  await db
+    .updateTable('case_decision')
+    .set({
+      outcome: values.outcome,
+      reasons: values.reasons,
+      support_offered: values.supportOffered,
+      decided_by: values.decidedBy,
+      decided_on: values.decidedOn,
+      decided_at: new Date(),
+      letter_document_id: values.letterDocumentId,
+    })
+    .where('id', '=', decisionId)
+    .execute();
 }

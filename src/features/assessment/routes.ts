@@ -2,17 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { ADVISER_KINDS, ADVISER_KIND_LABELS } from '../../domain/people.ts';
-import { audienceOf } from '../../policy/policy.ts';
+import { audienceOf, canDecideOnCase, isOwnRecommendation } from '../../policy/policy.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
-import { recordAudit } from '../../audit/audit.ts';
 import { flashAndRedirect, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
 import { emailsPerHour } from '../../web/rate-limit-store.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { optionalEmailAddress } from '../../web/form-fields.ts';
-import { adviceOfCase } from '../advice/service.ts';
+import * as decisions from './decisions.ts';
 import { journeyOf } from './journey.ts';
-import * as repo from './repository.ts';
-import * as assessment from './service.ts';
+import * as participants from './participants.ts';
 
 const caseParams = z.object({ caseId: z.uuid() });
 const participantParams = caseParams.extend({ participantId: z.uuid() });
@@ -48,7 +46,7 @@ const emailAddress = z
   .pipe(z.email('Enter an email address in the correct format, like name@example.com'))
   .transform((e) => e.toLowerCase());
 
-const ROLE_LABELS: Record<assessment.InvitableRole, string> = {
+const ROLE_LABELS: Record<participants.InvitableRole, string> = {
   parent_carer: 'Parent or carer',
   young_person: 'Young person (the person the case is about, aged 16 or over)',
   setting: 'The school, college or early years setting',
@@ -58,7 +56,7 @@ const ROLE_LABELS: Record<assessment.InvitableRole, string> = {
 
 const inviteSchema = z
   .object({
-    role: z.enum(assessment.INVITABLE_ROLES, 'Select the person’s role in the case'),
+    role: z.enum(participants.INVITABLE_ROLES, 'Select the person’s role in the case'),
     adviserKind: z.preprocess((v) => (v === '' ? undefined : v), z.enum(ADVISER_KINDS).optional()),
     organisationId: z.preprocess((v) => (v === '' ? undefined : v), z.uuid().optional()),
     name: z.string().trim().max(200, 'Name must be 200 characters or fewer').optional(),
@@ -90,7 +88,7 @@ const inviteSchema = z
       });
     }
   })
-  .transform((value): assessment.Invitee => ({
+  .transform((value): participants.Invitee => ({
     role: value.role,
     adviserKind: value.role === 'adviser' ? (value.adviserKind ?? null) : null,
     organisationId: value.role === 'setting' ? (value.organisationId ?? null) : null,
@@ -144,45 +142,35 @@ const decideSchema = z
     path: ['supportOffered'],
     message: 'Enter the support that will follow: the letter must say',
   })
-  .transform((v): assessment.Decision => ({
+  .transform((v): decisions.Decision => ({
     outcome: v.outcome,
     reasons: v.reasons,
     supportOffered: v.outcome === 'no' ? v.supportOffered : null,
   }));
 
-const questionOf = (slug: 'assess' | 'issue-plan'): assessment.Question =>
+const questionOf = (slug: 'assess' | 'issue-plan'): decisions.Question =>
   slug === 'assess' ? 'assess' : 'issue_plan';
 
 export async function assessmentRoutes(app: FastifyInstance, services: Services) {
-  const { db, notifier, storage } = services;
+  const { db, notifier, storage, caseReads } = services;
   const contextOf = (request: FastifyRequest) => ({
     ...auditContextOf(request),
     actorUserId: request.actor!.userId,
   });
 
-  /** Every page that shows a case's data writes who saw it to the audit log. */
-  const auditRead = (request: FastifyRequest, caseId: string, action: string) =>
-    recordAudit(db, auditContextOf(request), {
-      action,
-      subjectType: 'case',
-      subjectId: caseId,
-      localAuthorityId: request.caseAccess!.localAuthorityId,
-    });
-
   // ---- Who is involved ------------------------------------------------------------------
 
   async function renderPeople(request: FastifyRequest, reply: FastifyReply, caseId: string) {
     const audience = audienceOf(request.actor!, request.caseAccess!);
-    const summary = await repo.findCaseForDecision(db, caseId);
-    if (!summary) throw new NotFoundError('No such case');
-    const people = await assessment.peopleOnCase(db, caseId, audience, request.actor!.userId);
-    await auditRead(request, caseId, 'viewed who is involved');
-    return reply.render('assessment/people.njk', {
+    const people = await participants.peoplePage(
+      db,
       caseId,
-      reference: summary.reference,
       audience,
-      ...people,
-    });
+      request.actor!.userId,
+      auditContextOf(request),
+    );
+    if (!people) throw new NotFoundError('No such case');
+    return reply.render('assessment/people.njk', { caseId, audience, ...people });
   }
 
   app.get('/cases/:caseId/people', { config: { policy: 'case:view' } }, async (request, reply) => {
@@ -191,13 +179,13 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
   });
 
   async function inviteForm(caseId: string) {
-    const summary = await repo.findCaseForDecision(db, caseId);
-    if (!summary) throw new NotFoundError('No such case');
-    const settings = await repo.settingsOfAuthority(db, summary.local_authority_id);
+    const choices = await participants.inviteChoices(db, caseId);
+    if (!choices) throw new NotFoundError('No such case');
+    const { reference, settings } = choices;
     return {
       caseId,
-      reference: summary.reference,
-      roles: assessment.INVITABLE_ROLES.map((value) => ({ value, text: ROLE_LABELS[value] })),
+      reference,
+      roles: participants.INVITABLE_ROLES.map((value) => ({ value, text: ROLE_LABELS[value] })),
       adviserKinds: ADVISER_KINDS.map((value) => ({ value, text: ADVISER_KIND_LABELS[value] })),
       settings: settings.map((s) => ({
         value: s.id,
@@ -230,7 +218,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
           await inviteForm(caseId),
         );
       if (!form.ok) return again(form);
-      const outcome = await assessment.inviteToCase(
+      const outcome = await participants.inviteToCase(
         db,
         notifier,
         caseId,
@@ -281,13 +269,14 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     participantId: string,
     extra: Record<string, unknown>,
   ) {
-    const people = await repo.listParticipants(db, caseId);
-    const participant = people.find((p) => p.id === participantId && !p.ended_at);
+    const participant = await participants.participantToEnd(db, caseId, participantId, {
+      ...auditContextOf(reply.request),
+      localAuthorityId: reply.request.caseAccess!.localAuthorityId,
+    });
     if (!participant) throw new NotFoundError('No such participant');
-    await auditRead(reply.request, caseId, 'viewed who is involved');
     return reply.render('assessment/end-participation.njk', {
       caseId,
-      name: participant.user_name ?? participant.organisation_name ?? participant.invited_name,
+      name: participant.name,
       values: {},
       ...extra,
     });
@@ -306,8 +295,9 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
           values: request.body,
         });
       }
-      const outcome = await assessment.endParticipation(
+      const outcome = await participants.endParticipation(
         db,
+        notifier,
         caseId,
         participantId,
         form.value.reason,
@@ -339,7 +329,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
       if (!form.ok) {
         return renderBadRequest(reply, 'assessment/suggest.njk', form, request.body, { caseId });
       }
-      const outcome = await assessment.suggestParticipant(
+      const outcome = await participants.suggestParticipant(
         db,
         notifier,
         caseId,
@@ -362,8 +352,13 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
       const form = parseForm(suggestionDecisionSchema, request.body);
       if (!form.ok) {
         const audience = audienceOf(request.actor!, request.caseAccess!);
-        const summary = await repo.findCaseForDecision(db, caseId);
-        const people = await assessment.peopleOnCase(db, caseId, audience, request.actor!.userId);
+        const people = await participants.peoplePage(
+          db,
+          caseId,
+          audience,
+          request.actor!.userId,
+          null,
+        );
         return renderBadRequest(
           reply,
           'assessment/people.njk',
@@ -377,10 +372,10 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
             errorList: form.errorList.map((e) => ({ ...e, href: `${e.href}-${suggestionId}` })),
           },
           request.body,
-          { caseId, reference: summary?.reference, audience, ...people, suggestionId },
+          { caseId, audience, ...people, suggestionId },
         );
       }
-      const outcome = await assessment.decideSuggestion(
+      const outcome = await participants.decideSuggestion(
         db,
         notifier,
         caseId,
@@ -403,7 +398,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
   app.get('/cases/:caseId/journey', { config: { policy: 'case:view' } }, async (request, reply) => {
     const { caseId } = caseParams.parse(request.params);
     const audience = audienceOf(request.actor!, request.caseAccess!);
-    const journey = await journeyOf(db, caseId, audience, auditContextOf(request));
+    const journey = await journeyOf(db, caseId, audience, auditContextOf(request), caseReads);
     if (!journey) throw new NotFoundError('No such case');
     return reply.render('assessment/journey.njk', { journey, audience });
   });
@@ -418,25 +413,25 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     extra: Record<string, unknown> = {},
   ) {
     const question = questionOf(slug);
-    const found = await assessment.decisionOf(db, caseId, question);
-    if (!found) throw new NotFoundError('No such case');
-    const staff = request.actor!.staff.find(
-      (s) => s.localAuthorityId === found.case.local_authority_id,
+    const page = await decisions.decisionPage(
+      db,
+      caseId,
+      question,
+      auditContextOf(request),
+      caseReads,
     );
-    // The decision whether to issue a plan is made with the advice in: the page shows where
-    // each piece stands, and what is still outstanding.
-    const advice = question === 'issue_plan' ? await adviceOfCase(db, caseId, 'la') : null;
-    await auditRead(request, caseId, 'viewed a decision');
+    if (!page) throw new NotFoundError('No such case');
+    const { found, advice } = page;
     return reply.render('assessment/decision.njk', {
       caseId,
       slug,
-      spec: assessment.QUESTIONS[question],
+      spec: decisions.QUESTIONS[question],
       found,
       advice,
       adviceOutstanding: advice?.filter((a) => a.status === 'requested').length ?? 0,
-      atStage: found.case.stage === assessment.QUESTIONS[question].from,
-      canDecide: staff?.role === 'decision_maker' || staff?.role === 'manager',
-      recommendedByYou: found.decision?.recommended_by === request.actor!.userId,
+      atStage: found.case.stage === decisions.QUESTIONS[question].from,
+      canDecide: canDecideOnCase(request.actor!, request.caseAccess!),
+      recommendedByYou: isOwnRecommendation(request.actor!.userId, found.decision),
       values: {},
       ...extra,
     });
@@ -468,8 +463,9 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
           form: 'recommendation',
         });
       if (!form.ok) return again(form);
-      const outcome = await assessment.recommend(
+      const outcome = await decisions.recommend(
         db,
+        notifier,
         caseId,
         questionOf(slug),
         {
@@ -513,7 +509,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
           form: 'decision',
         });
       if (!form.ok) return again(form);
-      const outcome = await assessment.decide(
+      const outcome = await decisions.decide(
         db,
         storage,
         notifier,
@@ -555,7 +551,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
                     : 'The family and everyone on the case have been told.',
                 ...(outcome.partiesNotTold.length > 0
                   ? [
-                      `No one from ${assessment.listInWords(outcome.partiesNotTold)} takes part in this case on Pathway: tell them of the decision another way (reg 4(2)). The case’s timeline lists this as a task.`,
+                      `No one from ${decisions.listInWords(outcome.partiesNotTold)} takes part in this case on Pathway: tell them of the decision another way (reg 4(2)). The case’s timeline lists this as a task.`,
                     ]
                   : []),
               ].join(' '),

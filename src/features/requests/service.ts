@@ -6,22 +6,22 @@ import {
   type CalendarDate,
 } from '../../domain/clock/calendar-date.ts';
 import { receivedOn as clockReceivedOn } from '../../domain/clock/statutory-dates.ts';
-import { nextStep } from '../../domain/pathway/stages.ts';
-import type { Actor } from '../../policy/policy.ts';
+import { canHandleRequest, staffAuthorities, type Actor } from '../../policy/policy.ts';
 import { calendarOf } from '../../case/calendar.ts';
-import { createInvitation, invitationMessage } from '../../case/invitations.ts';
-import { newToken, sha256 } from '../../web/secrets.ts';
+import { nextDueOn } from '../../case/clock.ts';
 import { queueEmail } from '../../case/email/email-queue.ts';
+import { createInvitation, invitationMessage } from '../../case/invitations.ts';
 import type { Notifier } from '../../case/notify.ts';
+import { listStaffOfAuthorities } from '../../case/participants.ts';
+import { recordChange } from '../../case/record.ts';
 import { newStorageKey, type DocumentStorage } from '../../case/storage.ts';
+import { newToken, sha256 } from '../../web/secrets.ts';
 import {
   checkUpload,
   MAX_UPLOADS_PER_REQUEST,
   type UploadDestination,
   type UploadedFile,
 } from '../../web/upload-checks/uploads.ts';
-import { insertCaseEvent } from '../../case/record.ts';
-import { listStaffOfAuthorities } from '../../case/participants.ts';
 import {
   firstIncompletePage,
   hasRightToRequest,
@@ -60,8 +60,7 @@ export async function officersOf(db: DbOrTrx, localAuthorityId: string) {
 
 /** Whether a sent request belongs to one of the actor's LAs. */
 export async function isRequestOfStaff(db: DbOrTrx, actor: Actor, requestId: string) {
-  const localAuthorityId = await repo.authorityOfRequest(db, requestId);
-  return actor.staff.some((s) => s.localAuthorityId === localAuthorityId);
+  return canHandleRequest(actor, await repo.authorityOfRequest(db, requestId));
 }
 
 /** A request's document for its LA's staff, read from storage; the download is audited. */
@@ -73,7 +72,7 @@ export async function downloadDocument(
   context: AuditContext,
 ) {
   const document = await repo.findDocument(db, ids.requestId, ids.documentId);
-  if (!document || !actor.staff.some((s) => s.localAuthorityId === document.local_authority_id)) {
+  if (!document || !canHandleRequest(actor, document.local_authority_id)) {
     return null;
   }
   const data = await storage.get(document.storage_key);
@@ -347,18 +346,19 @@ export async function removeEvidence(
   return Boolean(key);
 }
 
-/** The last day for the decision whether to assess, from the day the clock starts. */
+/**
+ * The last day for the decision whether to assess, from the day the clock starts: the next-due
+ * date of a case opened from the request (the kernel's clock).
+ */
 function decisionDueOn(received: CalendarDate, calendar: Awaited<ReturnType<typeof calendarOf>>) {
-  return (
-    nextStep(
-      {
-        stage: 'request_received',
-        requestReceivedOn: received,
-        planIssuedOn: null,
-        lastReviewOn: null,
-      },
-      calendar,
-    )?.dueOn ?? null
+  return nextDueOn(
+    {
+      stage: 'request_received',
+      request_received_on: received,
+      plan_issued_on: null,
+      last_review_on: null,
+    },
+    calendar,
   );
 }
 
@@ -455,8 +455,7 @@ export async function submitRequest(
 
 /** The LA's new requests, with the clock's dates and possible duplicates. */
 export async function newRequests(db: DbOrTrx, actor: Actor, context: AuditContext) {
-  const authorities = actor.staff.map((s) => s.localAuthorityId);
-  const rows = await repo.listIntake(db, authorities);
+  const rows = await repo.listIntake(db, staffAuthorities(actor));
   // The list shows children's names: who saw which requests is recorded, as for cases.
   for (const [localAuthorityId, listed] of Map.groupBy(rows, (r) => r.local_authority_id!)) {
     await recordAudit(db, context, {
@@ -495,7 +494,7 @@ export async function newRequests(db: DbOrTrx, actor: Actor, context: AuditConte
 /** A request as the LA sees it; the view is audited. */
 export async function viewRequest(db: Db, actor: Actor, id: string, context: AuditContext) {
   const found = await repo.findRequest(db, id);
-  if (!found || !actor.staff.some((s) => s.localAuthorityId === found.local_authority_id)) {
+  if (!found || !canHandleRequest(actor, found.local_authority_id)) {
     return null;
   }
   await recordAudit(db, context, {
@@ -577,15 +576,11 @@ export async function openCaseFromRequest(
         summary: 'To do: consult the parent or young person about the request',
       },
     ];
-    for (const event of events) {
-      await insertCaseEvent(trx, { caseId, ...event, actorUserId: context.actorUserId });
-    }
-    await recordAudit(trx, context, {
-      action: 'opened a case from a request',
-      subjectType: 'case',
-      subjectId: caseId,
+    await recordChange(trx, notifier, context, {
+      caseId,
       localAuthorityId,
-      details: { requestId },
+      events,
+      audit: { action: 'opened a case from a request', details: { requestId } },
     });
     // The family follows the case in the hub: the requester when it is the family, otherwise
     // the parent if the setting gave their email.
@@ -642,6 +637,7 @@ export type AttachOutcome =
  */
 export async function attachRequestToCase(
   db: Db,
+  notifier: Notifier,
   requestId: string,
   caseId: string,
   context: AuditContext & { actorUserId: string },
@@ -658,18 +654,16 @@ export async function attachRequestToCase(
       decidedBy: context.actorUserId,
     });
     await repo.copyEvidenceToCase(trx, requestId, caseId, context.actorUserId);
-    await insertCaseEvent(trx, {
+    await recordChange(trx, notifier, context, {
       caseId,
-      kind: 'request_received',
-      summary: `Request ${request.reference} received (${request.channel === 'online' ? 'online' : `by ${request.channel}`}) and added to this case`,
-      actorUserId: context.actorUserId,
-    });
-    await recordAudit(trx, context, {
-      action: 'added a request to a case',
-      subjectType: 'case',
-      subjectId: caseId,
-      localAuthorityId: request.local_authority_id,
-      details: { requestId },
+      localAuthorityId: request.local_authority_id!,
+      events: [
+        {
+          kind: 'request_received',
+          summary: `Request ${request.reference} received (${request.channel === 'online' ? 'online' : `by ${request.channel}`}) and added to this case`,
+        },
+      ],
+      audit: { action: 'added a request to a case', details: { requestId } },
     });
     return { outcome: 'attached' as const, caseId, reference: found.reference };
   });
@@ -741,7 +735,7 @@ export async function addRequestDocument(
   context: AuditContext,
 ): Promise<EvidenceOutcome | null> {
   const found = await repo.findRequest(db, requestId);
-  if (!found || !actor.staff.some((s) => s.localAuthorityId === found.local_authority_id)) {
+  if (!found || !canHandleRequest(actor, found.local_authority_id)) {
     return null;
   }
   return storeDocument(db, destination, requestId, found.documents.length, file, context, {
