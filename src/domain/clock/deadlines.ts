@@ -1,5 +1,6 @@
-import { addMonths, addWeeks, daysBetween, type CalendarDate } from './calendar-date.ts';
+import { daysBetween, type CalendarDate } from './calendar-date.ts';
 import { receivedOn } from './statutory-dates.ts';
+import { dateFrom, TIME_RULES } from './time-rules.ts';
 import type { Calendar } from './working-days.ts';
 
 /**
@@ -9,9 +10,12 @@ import type { Calendar } from './working-days.ts';
 export type DeadlineStatus =
   'upcoming' | 'due-soon' | 'overdue' | 'met-on-time' | 'met-late' | 'excused';
 
+/** A step is due soon within this many days of its due date: Pathway's choice, not the law's. */
+export const DUE_SOON_DAYS = 7;
+
 export const DEADLINE_STATUS_LABELS: Record<DeadlineStatus, string> = {
   upcoming: 'Upcoming',
-  'due-soon': 'Due within 7 days',
+  'due-soon': `Due within ${DUE_SOON_DAYS} days`,
   overdue: 'Overdue',
   'met-on-time': 'Done on time',
   'met-late': 'Done late',
@@ -46,8 +50,6 @@ export type Deadline = {
   status: DeadlineStatus;
   exception: StatutoryException | null;
 };
-
-export const DUE_SOON_DAYS = 7;
 
 export function deadlineStatus(
   dueOn: CalendarDate,
@@ -92,7 +94,7 @@ export function caseDeadlines(
     'decisionToAssess',
     'Send the decision whether to assess',
     'The council must tell you whether it will carry out an assessment',
-    addWeeks(start, 6),
+    dateFrom(TIME_RULES.decisionToAssess, start),
     facts.assessmentDecidedOn,
   );
   if (!facts.decidedNotToAssess) {
@@ -101,7 +103,7 @@ export function caseDeadlines(
         'noPlanNotice',
         'Send notice of the decision not to issue a plan',
         'The council must tell you if it decides not to issue a plan',
-        addWeeks(start, 16),
+        dateFrom(TIME_RULES.noPlanNotice, start),
         facts.noPlanNoticeOn,
       );
     } else {
@@ -109,7 +111,7 @@ export function caseDeadlines(
         'finalPlan',
         'Issue the final EHC plan',
         'The council must issue the final EHC plan',
-        addWeeks(start, 20),
+        dateFrom(TIME_RULES.finalPlan, start),
         facts.planIssuedOn,
       );
     }
@@ -120,7 +122,7 @@ export function caseDeadlines(
       'annualReview',
       'Hold the annual review',
       'The plan must be reviewed',
-      addMonths(reviewFrom, 12),
+      dateFrom(TIME_RULES.annualReview, reviewFrom),
       null,
     );
   }

@@ -6,7 +6,7 @@ import {
   adviceReminderThreshold,
   adviceReminderWording,
   remindersDueBefore,
-} from './advice-types.ts';
+} from '../../domain/advice/advice-types.ts';
 import * as repo from './repository.ts';
 
 /**
