@@ -91,27 +91,21 @@ describe('due dates, tags and reminders', () => {
     expect(tag('submitted', '2026-03-01')).toBe('submitted');
   });
 
-  it('reminds 7 days before, the day before and once overdue, and not after an exception', () => {
+  it('reminds 7 days before, the day before, on the day and once overdue, and not after an exception', () => {
     expect(adviceReminderThreshold('2026-03-20', '2026-03-12', false)).toBeNull();
     expect(adviceReminderThreshold('2026-03-20', '2026-03-13', false)).toBe('due-in-7-days');
     expect(adviceReminderThreshold('2026-03-20', '2026-03-19', false)).toBe('due-tomorrow');
     // On the due date itself it is not "due tomorrow".
-    expect(adviceReminderThreshold('2026-03-20', '2026-03-20', false)).toBe('due-in-7-days');
+    expect(adviceReminderThreshold('2026-03-20', '2026-03-20', false)).toBe('due-today');
     expect(adviceReminderThreshold('2026-03-20', '2026-03-21', false)).toBe('overdue');
     expect(adviceReminderThreshold('2026-03-20', '2026-03-21', true)).toBeNull();
   });
 
   it('words each reminder as it is true on the day it is sent', () => {
-    expect(adviceReminderWording('due-in-7-days', '2026-03-20', '2026-03-13')).toBe(
-      'advice due within 7 days',
-    );
-    expect(adviceReminderWording('due-tomorrow', '2026-03-20', '2026-03-19')).toBe(
-      'advice due tomorrow',
-    );
-    expect(adviceReminderWording('due-in-7-days', '2026-03-20', '2026-03-20')).toBe(
-      'advice due today',
-    );
-    expect(adviceReminderWording('overdue', '2026-03-20', '2026-03-21')).toBe('advice overdue');
+    expect(adviceReminderWording('due-in-7-days')).toBe('advice due within 7 days');
+    expect(adviceReminderWording('due-tomorrow')).toBe('advice due tomorrow');
+    expect(adviceReminderWording('due-today')).toBe('advice due today');
+    expect(adviceReminderWording('overdue')).toBe('advice overdue');
   });
 
   it('gives each adviser 6 weeks from the day they are asked', () => {

@@ -1,5 +1,10 @@
 import { addDays, daysBetween, type CalendarDate } from '../clock/calendar-date.ts';
-import { DUE_SOON_DAYS } from '../clock/deadlines.ts';
+import {
+  DUE_SOON_DAYS,
+  REMINDER_WORDS,
+  reminderThresholdOf,
+  type ReminderThreshold,
+} from '../clock/deadlines.ts';
 import { dateFrom, TIME_RULES } from '../clock/time-rules.ts';
 
 /**
@@ -156,38 +161,22 @@ export function adviceTag(
   return daysBetween(today, request.dueOn) <= DUE_SOON_DAYS ? 'due-soon' : 'waiting';
 }
 
-export type AdviceReminderThreshold = 'due-in-7-days' | 'due-tomorrow' | 'overdue';
-
 /**
- * The reminder an unanswered request has reached today: due within 7 days, due tomorrow (the day
- * before the due date, and only then), or overdue. On the due date itself it is still due within
- * 7 days (a sweep that missed the day before must not say "due tomorrow"). None once an
- * exception is recorded: the 6 weeks no longer bind.
+ * The reminder an unanswered request has reached today (the case deadlines' rule, deadlines.ts):
+ * due within 7 days, due tomorrow (the day before the due date, and only then), due today, or
+ * overdue. None once an exception is recorded: the 6 weeks no longer bind.
  */
 export function adviceReminderThreshold(
   dueOn: CalendarDate,
   today: CalendarDate,
   hasException: boolean,
-): AdviceReminderThreshold | null {
-  if (hasException) return null;
-  const daysLeft = daysBetween(today, dueOn);
-  if (daysLeft < 0) return 'overdue';
-  if (daysLeft === 1) return 'due-tomorrow';
-  if (daysLeft <= DUE_SOON_DAYS) return 'due-in-7-days';
-  return null;
+): ReminderThreshold | null {
+  return hasException ? null : reminderThresholdOf(dueOn, today);
 }
 
-/** A reminder's title in words true on the day it is sent ("due today" on the due date). */
-export function adviceReminderWording(
-  threshold: AdviceReminderThreshold,
-  dueOn: CalendarDate,
-  today: CalendarDate,
-): string {
-  if (threshold === 'overdue') return 'advice overdue';
-  const daysLeft = daysBetween(today, dueOn);
-  if (daysLeft === 0) return 'advice due today';
-  if (daysLeft === 1) return 'advice due tomorrow';
-  return 'advice due within 7 days';
+/** A reminder's title, in words true on the day it is sent: "advice due today". */
+export function adviceReminderWording(threshold: ReminderThreshold): string {
+  return `advice ${REMINDER_WORDS[threshold]}`;
 }
 
 /** The latest due date a reminder can be about today (due within 7 days). */

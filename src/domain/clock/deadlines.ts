@@ -130,20 +130,55 @@ export function caseDeadlines(
   return { receivedOn: start, weeksSinceRequest, deadlines };
 }
 
-export type ReminderThreshold = 'due-in-7-days' | 'due-tomorrow' | 'overdue';
+/**
+ * The reminders about a step not yet done: due within 7 days, due tomorrow, due today, overdue.
+ * One rule for every step that has a due date: a case's statutory steps and an adviser's advice.
+ */
+export type ReminderThreshold = 'due-in-7-days' | 'due-tomorrow' | 'due-today' | 'overdue';
+
+/** The reminder's words: "due within 7 days", "due tomorrow", "due today", "overdue". */
+export const REMINDER_WORDS: Record<ReminderThreshold, string> = {
+  'due-in-7-days': `due within ${DUE_SOON_DAYS} days`,
+  'due-tomorrow': 'due tomorrow',
+  'due-today': 'due today',
+  overdue: 'overdue',
+};
 
 /**
- * Which reminder a step has reached today, if any: due within 7 days, due tomorrow (or today),
- * or overdue. Steps done, excused or further off need none.
+ * Which reminder a step due on `dueOn`, and not yet done, has reached today, if any: overdue
+ * after its due date, due today on it, due tomorrow the day before (and only then), due within
+ * 7 days before that. Further off, none.
  */
+export function reminderThresholdOf(
+  dueOn: CalendarDate,
+  today: CalendarDate,
+): ReminderThreshold | null {
+  const daysLeft = daysBetween(today, dueOn);
+  if (daysLeft < 0) return 'overdue';
+  if (daysLeft === 0) return 'due-today';
+  if (daysLeft === 1) return 'due-tomorrow';
+  if (daysLeft <= DUE_SOON_DAYS) return 'due-in-7-days';
+  return null;
+}
+
+/** The reminder a case's statutory step has reached today: none once it is met or excused. */
 export function reminderThreshold(
   deadline: Deadline,
   today: CalendarDate,
 ): ReminderThreshold | null {
   if (deadline.metOn || deadline.exception) return null;
-  const daysLeft = daysBetween(today, deadline.dueOn);
-  if (daysLeft < 0) return 'overdue';
-  if (daysLeft <= 1) return 'due-tomorrow';
-  if (daysLeft <= DUE_SOON_DAYS) return 'due-in-7-days';
-  return null;
+  return reminderThresholdOf(deadline.dueOn, today);
+}
+
+/** The reminders each step is sent once, as recorded (reminder_sent, advice_reminder_sent). */
+export type SentReminder = Exclude<ReminderThreshold, 'due-today'>;
+
+/**
+ * The reminder a threshold is recorded as, so that each step gets each reminder once. On its due
+ * date a step is still within its 7 days: when that reminder has gone, nothing more is sent that
+ * day (the day-before reminder is for the day before); when it has not (the step came due
+ * within the week, or the sweep did not run), it goes now, saying "due today".
+ */
+export function sentReminderOf(threshold: ReminderThreshold): SentReminder {
+  return threshold === 'due-today' ? 'due-in-7-days' : threshold;
 }

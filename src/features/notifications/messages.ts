@@ -7,7 +7,7 @@ import { formatDayAndDate, type CalendarDate } from '../../domain/clock/calendar
  * The types leave no room for a child's name, date of birth or needs; the hub shows those after
  * sign-in. LA admins preview every template at /admin/messages.
  */
-import type { ReminderThreshold } from '../../domain/clock/deadlines.ts';
+import { REMINDER_WORDS, type ReminderThreshold } from '../../domain/clock/deadlines.ts';
 import { EXCEPTION_LIMITS } from '../../domain/clock/exceptions.ts';
 import { periodAdjective, periodWords, TIME_RULES } from '../../domain/clock/time-rules.ts';
 import { escapeHtml } from '../../web/html.ts';
@@ -128,9 +128,8 @@ const ADVICE_WEEKS = periodWords(TIME_RULES.advice);
 
 function reminderWords(threshold: ReminderThreshold, dueOn: CalendarDate) {
   const date = formatDayAndDate(dueOn);
-  if (threshold === 'overdue') return { when: `was due on ${date}`, short: 'overdue' };
-  if (threshold === 'due-tomorrow') return { when: `is due by ${date}`, short: 'due tomorrow' };
-  return { when: `is due by ${date}`, short: 'due within 7 days' };
+  const when = threshold === 'overdue' ? `was due on ${date}` : `is due by ${date}`;
+  return { when, short: REMINDER_WORDS[threshold] };
 }
 
 const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage } = {
