@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * The tests against a real clamd (`npm run test:clamd`), run by .ci/run after .ci/clamd starts
  * one. Kept out of `npm test`, which has no clamd; the client itself is tested there against a
- * stand-in (src/features/documents/clamd.test.ts).
+ * stand-in (src/web/upload-checks/clamd.test.ts).
  */
 export default defineConfig({
   test: {

@@ -12,7 +12,7 @@ import {
   seedDemoData,
 } from '../src/features/demo/demo-data.ts';
 import { bootstrapLocalAuthorityAdmin } from '../src/features/admin/bootstrap.ts';
-import { queueTestMessages } from '../src/features/notifications/test-messages.ts';
+import { queueTestMessages } from '../src/case/email/test-messages.ts';
 import { services, startJobs, type Services } from '../src/services.ts';
 import { SingleBar, Presets } from 'cli-progress';
 import { SEED_PRESETS, seedSyntheticData } from '../bench/synthetic/synthetic-data.ts';

@@ -1,17 +1,17 @@
-import { createStorage, type DocumentStorage } from './features/documents/storage.ts';
+import { createStorage, type DocumentStorage } from './case/storage.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { createJobQueue, type JobQueue } from './jobs/queue.ts';
 import { createRateLimits } from './db/rate-limits.ts';
-import { createMailer, type Mailer } from './features/notifications/mailer.ts';
-import type { Notifier } from './features/notifications/notify.ts';
-import { EMAIL_RETRY } from './features/notifications/email-queue.ts';
+import { adviceOfCase } from './features/advice/service.ts';
+import { viewCase } from './features/cases/service.ts';
+import { contributionsOfCase } from './features/contributions/service.ts';
+import { createMailer } from './features/notifications/mailer.ts';
+import type { Mailer } from './case/email/mailer.ts';
+import type { Notifier } from './case/notify.ts';
+import { EMAIL_RETRY } from './case/email/email-queue.ts';
 import { createQueues, startWorkers, type WorkerOptions } from './jobs/workers.ts';
-import {
-  createClamdScanner,
-  parseClamdUrl,
-  type VirusScanner,
-} from './features/documents/clamd.ts';
+import { createClamdScanner, parseClamdUrl, type VirusScanner } from './web/upload-checks/clamd.ts';
 
 /** The composition root: everything a route needs, built once. Tests pass their own parts. */
 export function services(
@@ -54,6 +54,11 @@ export function services(
       : null) as VirusScanner | null,
     /** Rate limits and sign-in throttles, in the database: shared by every process. */
     rateLimits: createRateLimits(database.db, config.sessionSecret),
+    /**
+     * What features tell of a case, for pages that show it whole (the family's journey, a
+     * decision's page): wired here, in the composition root, so no feature imports another.
+     */
+    caseReads: { overview: viewCase, advice: adviceOfCase, contributions: contributionsOfCase },
   };
 }
 

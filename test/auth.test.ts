@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp, sha256 } from '../src/features/auth/secrets.ts';
-import { createInvitation, findUsableInvitation } from '../src/features/auth/invitations.ts';
+import { currentTotp, sha256 } from '../src/web/secrets.ts';
+import { createInvitation } from '../src/case/invitations.ts';
+import { findUsableInvitation } from '../src/features/auth/invitations.ts';
 import { removeStaffMember } from '../src/features/admin/service.ts';
 import { SIGN_IN_LIMITS } from '../src/features/auth/service.ts';
 import { DEMO_PASSWORD } from '../src/features/demo/demo-data.ts';

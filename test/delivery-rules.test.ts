@@ -3,18 +3,15 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
-import {
-  deliverEmail,
-  queueEmail,
-  retryFailedEmail,
-} from '../src/features/notifications/email-queue.ts';
+import { deliverEmail, queueEmail, retryFailedEmail } from '../src/case/email/email-queue.ts';
 import {
   PermanentDeliveryError,
-  smtpMailer,
   type EmailMessage,
   type Mailer,
-} from '../src/features/notifications/mailer.ts';
-import { notifyUser, sendDigests } from '../src/features/notifications/notify.ts';
+} from '../src/case/email/mailer.ts';
+import { smtpMailer } from '../src/features/notifications/mailer.ts';
+import { notifyUser } from '../src/case/notify.ts';
+import { sendDigests } from '../src/features/notifications/service.ts';
 import { sweepReminders } from '../src/features/notifications/reminders.ts';
 import { Browser, buildTestApp, demoEmail, signInAs, type TestApp } from './helpers.ts';
 

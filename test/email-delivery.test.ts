@@ -4,15 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createJobQueue, type JobQueue } from '../src/jobs/queue.ts';
 import { loadConfig } from '../src/config.ts';
-import {
-  createMailer,
-  notifyMailer,
-  smtpMailer,
-  type EmailMessage,
-  type Mailer,
-} from '../src/features/notifications/mailer.ts';
-import { sendDigests } from '../src/features/notifications/notify.ts';
-import { queueTestMessages } from '../src/features/notifications/test-messages.ts';
+import { createMailer, notifyMailer, smtpMailer } from '../src/features/notifications/mailer.ts';
+import type { EmailMessage, Mailer } from '../src/case/email/mailer.ts';
+import { sendDigests } from '../src/features/notifications/service.ts';
+import { queueTestMessages } from '../src/case/email/test-messages.ts';
 import { startWorkers } from '../src/jobs/workers.ts';
 import { buildTestApp, signInAs, type TestApp } from './helpers.ts';
 import { TestSmtpServer, eventually } from './smtp.ts';

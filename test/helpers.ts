@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createStorage } from '../src/features/documents/storage.ts';
+import { createStorage } from '../src/case/storage.ts';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -16,7 +16,7 @@ import {
   seedDemoData,
   type DemoAccountKey,
 } from '../src/features/demo/demo-data.ts';
-import type { EmailMessage, Mailer } from '../src/features/notifications/mailer.ts';
+import type { EmailMessage, Mailer } from '../src/case/email/mailer.ts';
 import type { RouteRecord } from '../src/policy/route-policy.ts';
 import { createJobQueue } from '../src/jobs/queue.ts';
 import { services, startJobs, type Services } from '../src/services.ts';

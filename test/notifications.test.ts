@@ -7,8 +7,8 @@ import {
 } from '../src/features/requests/service.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { queueEmail } from '../src/features/notifications/email-queue.ts';
-import { sendDigests } from '../src/features/notifications/notify.ts';
+import { queueEmail } from '../src/case/email/email-queue.ts';
+import { sendDigests } from '../src/features/notifications/service.ts';
 import { sendOverdueSummaries, sweepReminders } from '../src/features/notifications/reminders.ts';
 import { addDays } from '../src/domain/clock/calendar-date.ts';
 import { sweepAdviceReminders } from '../src/features/advice/reminders.ts';
@@ -17,7 +17,7 @@ import {
   renderMessage,
   sampleMessages,
   type MessageKind,
-} from '../src/features/notifications/messages.ts';
+} from '../src/case/email/messages.ts';
 import {
   formatDayAndDate,
   formatLongDate,

@@ -88,6 +88,7 @@ export const ADVISER_KIND_LABELS: Record<AdviserKind, string> = {
   other: 'Other professional',
 };
 
+/** The words for a code in a table of labels; a code the table does not know is shown as it is. */
 export function labelFor<T extends string>(labels: Record<T, string>, value: string): string {
-  return (labels as Record<string, string>)[value] ?? value;
+  return Object.hasOwn(labels, value) ? (labels as Record<string, string>)[value]! : value;
 }

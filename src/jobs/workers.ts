@@ -10,9 +10,10 @@ import {
   markFailed,
   shouldRetry,
   type DeliveryOutcome,
-} from '../features/notifications/email-queue.ts';
-import type { Mailer } from '../features/notifications/mailer.ts';
-import { sendDigests, type Notifier } from '../features/notifications/notify.ts';
+} from '../case/email/email-queue.ts';
+import type { Mailer } from '../case/email/mailer.ts';
+import type { Notifier } from '../case/notify.ts';
+import { sendDigests } from '../features/notifications/service.ts';
 import { sendOverdueSummaries, sweepReminders } from '../features/notifications/reminders.ts';
 import { sweepAdviceReminders } from '../features/advice/reminders.ts';
 import {

@@ -6,7 +6,9 @@ import {
   canGiveAdvice,
   canViewCase,
   canViewCaseAccessLog,
+  authorityToAdminister,
   homePathFor,
+  isStaffOf,
   type Actor,
 } from './policy.ts';
 
@@ -108,5 +110,29 @@ describe('policy', () => {
       ),
     ).toBe('/cases');
     expect(homePathFor(actor({}))).toBe('/your-cases');
+  });
+});
+
+describe('staff of an LA and the LA an administrator acts for', () => {
+  const admin = actor({
+    staff: [
+      { localAuthorityId: LA, localAuthorityName: 'A', role: 'admin' },
+      { localAuthorityId: OTHER_LA, localAuthorityName: 'B', role: 'caseworker' },
+    ],
+  });
+
+  it('knows whom each LA employs, in any role', () => {
+    expect(isStaffOf(admin, LA)).toBe(true);
+    expect(isStaffOf(admin, OTHER_LA)).toBe(true);
+    expect(isStaffOf(admin, 'la-3')).toBe(false);
+    expect(isStaffOf(actor({ organisationIds: ['school'] }), LA)).toBe(false);
+  });
+
+  it('acts for the LA named only when the actor administers it, else their first', () => {
+    expect(authorityToAdminister(admin, undefined)).toBe(LA);
+    expect(authorityToAdminister(admin, LA)).toBe(LA);
+    expect(authorityToAdminister(admin, OTHER_LA)).toBeNull();
+    expect(authorityToAdminister(admin, ['la-1'])).toBeNull();
+    expect(authorityToAdminister(actor({}), undefined)).toBeNull();
   });
 });

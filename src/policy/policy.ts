@@ -55,6 +55,11 @@ export function staffRoleIn(actor: Actor, localAuthorityId: string): StaffRole |
   return actor.staff.find((s) => s.localAuthorityId === localAuthorityId)?.role ?? null;
 }
 
+/** Whether the actor works for this LA, in any role. */
+export function isStaffOf(actor: Actor, localAuthorityId: string): boolean {
+  return staffRoleIn(actor, localAuthorityId) !== null;
+}
+
 export function administeredAuthorities(actor: Actor): string[] {
   return actor.staff.filter((s) => s.role === 'admin').map((s) => s.localAuthorityId);
 }
@@ -130,6 +135,17 @@ export function canGiveAdvice(
 /** The access log names staff and professionals, so only the LA's administrators see it. */
 export function canViewCaseAccessLog(actor: Actor, facts: CaseAccessFacts): boolean {
   return canAdministerAuthority(actor, facts.localAuthorityId);
+}
+
+/**
+ * The LA an administrator acts for on the admin pages: the one they name (`requested`, from
+ * ?la=) if they administer it, else their first. Null when they may not: they named an LA they
+ * do not administer, or administer none.
+ */
+export function authorityToAdminister(actor: Actor, requested: unknown): string | null {
+  const administered = administeredAuthorities(actor);
+  if (requested === undefined) return administered[0] ?? null;
+  return typeof requested === 'string' && administered.includes(requested) ? requested : null;
 }
 
 /** The page someone lands on after signing in. */

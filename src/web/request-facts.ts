@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { DbOrTrx } from '../db/database.ts';
 import type { CaseAccessFacts } from '../policy/policy.ts';
-import { actorColumns, actorFrom, type ActorWithUnread } from '../features/auth/repository.ts';
-import { caseAccessFrom, caseAccessJson } from '../features/cases/repository.ts';
+import { actorColumns, actorFrom, type ActorWithUnread } from '../case/actor.ts';
+import { caseAccessFrom, caseAccessJson } from '../case/access.ts';
 import type { StoredSession } from './session.ts';
 import { precompiled } from '../db/precompiled.ts';
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Db } from '../db/database.ts';
+import type { Db, DbOrTrx } from '../db/database.ts';
 
 /**
  * Server-side sessions in the database, so any number of web processes can serve a user.
@@ -219,7 +219,7 @@ export async function endSession(db: Db, request: FastifyRequest, reply: Fastify
 }
 
 /** Ends every session of a user (password changed, account disabled). */
-export async function endAllSessionsOf(db: Db, userId: string): Promise<void> {
+export async function endAllSessionsOf(db: DbOrTrx, userId: string): Promise<void> {
   await db.deleteFrom('user_session').where('user_id', '=', userId).execute();
 }
 

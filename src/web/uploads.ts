@@ -1,6 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_UPLOAD_BYTES } from '../features/documents/uploads.ts';
+import { MAX_UPLOAD_BYTES } from './upload-checks/uploads.ts';
 
 /**
  * File uploads: one file per form, as GOV.UK's file upload pattern asks. A route scope that takes

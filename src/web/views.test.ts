@@ -151,3 +151,24 @@ describe('withCharacterReferences', () => {
     expect(warning).not.toMatch(/[\u{100}-\u{10ffff}]/u);
   });
 });
+
+describe('the label filter', () => {
+  const env = createViewEnvironment(testConfig());
+  const render = (template: string, context: object) => env.renderString(template, context);
+
+  it('turns a code into the words of its table', () => {
+    expect(render("{{ s | label('stage') }}", { s: 'plan_in_place' })).toBe('Plan in place');
+    expect(render("{{ v | label('visibility') }}", { v: 'la_only' })).toBe('The council only');
+    expect(render("{{ r | label('caseRole') }}", { r: 'parent_carer' })).toMatch(/parent/i);
+  });
+
+  it('shows a code it does not know as it is, and nothing for no code', () => {
+    expect(render("{{ s | label('stage') }}", { s: 'someday' })).toBe('someday');
+    expect(render("{{ s | label('stage') }}", { s: 'toString' })).toBe('toString');
+    expect(render("{{ s | label('stage') }}", { s: null })).toBe('');
+  });
+
+  it('refuses a table that does not exist', () => {
+    expect(() => render("{{ s | label('nope') }}", { s: 'x' })).toThrow(/label table/);
+  });
+});

@@ -5,6 +5,7 @@ import nunjucks from 'nunjucks';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { formatDateTime, formatDayAndDate, formatLongDate } from '../domain/clock/calendar-date.ts';
+import { isLabelTable, label } from '../domain/labels.ts';
 import { isStaff, administeredAuthorities, type Actor } from '../policy/policy.ts';
 
 const srcDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -33,6 +34,12 @@ export function createViewEnvironment(config: Config): nunjucks.Environment {
   env.addFilter('dateTime', (value: Date | string | null | undefined) =>
     value ? formatDateTime(value instanceof Date ? value : new Date(value)) : '',
   );
+  // Codes into words: `{{ case.stage | label('stage') }}` (tables in domain/labels.ts).
+  env.addFilter('label', (code: string | null | undefined, table: string) => {
+    if (code === null || code === undefined) return '';
+    if (!isLabelTable(table)) throw new Error(`No label table called ${table}`);
+    return label(table, String(code));
+  });
   env.addFilter('selectOptions', selectOptions);
   // Items for govukSelect and govukRadios with the chosen value marked.
   env.addFilter('selectedOption', (items: SelectOption[], value: unknown) =>

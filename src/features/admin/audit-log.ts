@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
-import { listAuditForAuthority, type RefusalReason } from '../../audit/audit.ts';
+import type { RefusalReason } from '../../audit/audit.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { paginationLinks } from '../../web/pagination.ts';
-import type { AdminScope } from './service.ts';
+import { auditLogOf, type AdminScope } from './service.ts';
 
 export const AUDIT_PAGE_SIZE = 25;
 
@@ -44,7 +44,7 @@ export async function auditLogRoutes(
     if (!parsed.success) throw new BadQueryError('Bad audit page query');
     const { page, refused } = parsed.data;
     const refusedOnly = refused === 'yes';
-    const log = await listAuditForAuthority(db, scope.localAuthorityId, {
+    const log = await auditLogOf(db, scope.localAuthorityId, {
       refusedOnly,
       limit: AUDIT_PAGE_SIZE,
       offset: (page - 1) * AUDIT_PAGE_SIZE,

@@ -2,8 +2,9 @@ import type { Db } from '../../db/database.ts';
 import type { StaffRole } from '../../domain/people.ts';
 import { recordAudit } from '../../audit/audit.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import { createInvitation, invitationMessage } from '../auth/invitations.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import { createInvitation, invitationMessage } from '../../case/invitations.ts';
+import * as repo from './repository.ts';
 
 /**
  * The first step in production (`npx pathway create-user`): the LA, if new, and an invitation
@@ -26,19 +27,14 @@ export async function bootstrapLocalAuthorityAdmin(
 > {
   const context = { actorUserId: null, correlationId: 'cli', ipAddress: null };
   const result = await db.transaction().execute(async (trx) => {
-    let authority = await trx
-      .selectFrom('local_authority')
-      .select(['id', 'name'])
-      .where('code', '=', input.localAuthorityCode)
-      .executeTakeFirst();
+    let authority = await repo.findAuthorityByCode(trx, input.localAuthorityCode);
     let createdAuthority = false;
     if (!authority) {
       if (!input.localAuthorityName) return null;
-      authority = await trx
-        .insertInto('local_authority')
-        .values({ code: input.localAuthorityCode, name: input.localAuthorityName })
-        .returning(['id', 'name'])
-        .executeTakeFirstOrThrow();
+      authority = await repo.insertAuthority(trx, {
+        code: input.localAuthorityCode,
+        name: input.localAuthorityName,
+      });
       createdAuthority = true;
       await recordAudit(trx, context, {
         action: 'local authority created',

@@ -5,7 +5,8 @@ import {
   formatDayAndDate,
   type CalendarDate,
 } from '../../domain/clock/calendar-date.ts';
-import { isWorkingDay, type Calendar } from '../../domain/clock/working-days.ts';
+import { isWorkingDay } from '../../domain/clock/working-days.ts';
+import * as repo from './repository.ts';
 
 /**
  * An LA's own closure days: days its offices are shut, which its statutory clock does not count
@@ -18,34 +19,8 @@ import { isWorkingDay, type Calendar } from '../../domain/clock/working-days.ts'
 /** How far ahead a closure day may be recorded. */
 export const CLOSURE_DAY_MONTHS_AHEAD = 36;
 
-/** The LA's working-day calendar for the statutory clock. */
-export async function calendarOf(db: DbOrTrx, localAuthorityId: string): Promise<Calendar> {
-  const rows = await db
-    .selectFrom('closure_day')
-    .select('closed_on')
-    .where('local_authority_id', '=', localAuthorityId)
-    .execute();
-  return calendarFrom(rows.map((r) => r.closed_on));
-}
-
-/** A working-day calendar from an LA's closure days, however they were read. */
-export function calendarFrom(closures: CalendarDate[]): Calendar {
-  return closures.length ? { closures: new Set(closures) } : {};
-}
-
 export async function listClosureDays(db: DbOrTrx, localAuthorityId: string, today: CalendarDate) {
-  const rows = await db
-    .selectFrom('closure_day')
-    .innerJoin('app_user', 'app_user.id', 'closure_day.added_by')
-    .select([
-      'closure_day.closed_on',
-      'closure_day.description',
-      'closure_day.added_at',
-      'app_user.display_name as added_by_name',
-    ])
-    .where('closure_day.local_authority_id', '=', localAuthorityId)
-    .orderBy('closure_day.closed_on', 'desc')
-    .execute();
+  const rows = await repo.listClosureDays(db, localAuthorityId);
   const days = rows.map((r) => ({
     closedOn: r.closed_on,
     description: r.description,
@@ -79,17 +54,7 @@ export async function addClosureDay(
   context: AuditContext,
 ): Promise<AddClosureDayResult> {
   return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('closure_day')
-      .values({
-        local_authority_id: localAuthorityId,
-        closed_on: day.closedOn,
-        description: day.description,
-        added_by: context.actorUserId!,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returning('closed_on')
-      .executeTakeFirst();
+    const inserted = await repo.insertClosureDay(trx, localAuthorityId, day, context.actorUserId!);
     if (!inserted) return { outcome: 'exists' } as const;
     await recordAudit(trx, context, {
       action: 'added closure day',
@@ -113,12 +78,7 @@ export async function removeClosureDay(
 ): Promise<RemoveClosureDayResult> {
   if (closedOn < today) return 'past';
   return db.transaction().execute(async (trx) => {
-    const removed = await trx
-      .deleteFrom('closure_day')
-      .where('local_authority_id', '=', localAuthorityId)
-      .where('closed_on', '=', closedOn)
-      .returning('closed_on')
-      .executeTakeFirst();
+    const removed = await repo.deleteClosureDay(trx, localAuthorityId, closedOn);
     if (!removed) return 'not-found' as const;
     await recordAudit(trx, context, {
       action: 'removed closure day',

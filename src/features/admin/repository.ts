@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
+import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
 import type { StaffRole } from '../../domain/people.ts';
 
 /** All SQL for an LA administrator's pages: the LA's staff, organisations and invitations. */
@@ -263,4 +264,69 @@ export async function endOrganisationMembership(
     .returning('user_id')
     .executeTakeFirst();
   return row?.user_id ?? null;
+}
+
+export async function findAuthorityByCode(db: DbOrTrx, code: string) {
+  return db
+    .selectFrom('local_authority')
+    .select(['id', 'name'])
+    .where('code', '=', code)
+    .executeTakeFirst();
+}
+
+export async function insertAuthority(db: DbOrTrx, authority: { code: string; name: string }) {
+  return db
+    .insertInto('local_authority')
+    .values({ code: authority.code, name: authority.name })
+    .returning(['id', 'name'])
+    .executeTakeFirstOrThrow();
+}
+
+/** An LA's closure days, latest first, with who added each. */
+export async function listClosureDays(db: DbOrTrx, localAuthorityId: string) {
+  return db
+    .selectFrom('closure_day')
+    .innerJoin('app_user', 'app_user.id', 'closure_day.added_by')
+    .select([
+      'closure_day.closed_on',
+      'closure_day.description',
+      'closure_day.added_at',
+      'app_user.display_name as added_by_name',
+    ])
+    .where('closure_day.local_authority_id', '=', localAuthorityId)
+    .orderBy('closure_day.closed_on', 'desc')
+    .execute();
+}
+
+/** Adds a closure day; undefined when the LA already has one on that date. */
+export async function insertClosureDay(
+  db: DbOrTrx,
+  localAuthorityId: string,
+  day: { closedOn: CalendarDate; description: string },
+  addedBy: string,
+) {
+  return db
+    .insertInto('closure_day')
+    .values({
+      local_authority_id: localAuthorityId,
+      closed_on: day.closedOn,
+      description: day.description,
+      added_by: addedBy,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning('closed_on')
+    .executeTakeFirst();
+}
+
+export async function deleteClosureDay(
+  db: DbOrTrx,
+  localAuthorityId: string,
+  closedOn: CalendarDate,
+) {
+  return db
+    .deleteFrom('closure_day')
+    .where('local_authority_id', '=', localAuthorityId)
+    .where('closed_on', '=', closedOn)
+    .returning('closed_on')
+    .executeTakeFirst();
 }

@@ -9,7 +9,7 @@ import {
   STAFF_ROLES,
   STAFF_ROLE_LABELS,
 } from '../../domain/people.ts';
-import { administeredAuthorities } from '../../policy/policy.ts';
+import { administeredAuthorities, authorityToAdminister } from '../../policy/policy.ts';
 import { ForbiddenError, NotFoundError } from '../../policy/route-policy.ts';
 import {
   formatDayAndDate,
@@ -22,14 +22,12 @@ import { auditContextOf } from '../../web/request-context.ts';
 import * as admin from './service.ts';
 import * as closures from './closure-days.ts';
 import { auditLogRoutes } from './audit-log.ts';
-import { listFailedEmails, retryFailedEmail } from '../notifications/email-queue.ts';
 import {
   MESSAGE_KIND_LABELS,
   renderMessage,
   sampleMessages,
   type MessageKind,
-} from '../notifications/messages.ts';
-import { queueTestMessages } from '../notifications/test-messages.ts';
+} from '../../case/email/messages.ts';
 
 const laAdmin = { config: { policy: 'la-admin' as const } };
 /** An administrator's form that sends email, limited per address (issue 14). */
@@ -130,14 +128,14 @@ function scopeOf(request: FastifyRequest): Scope {
   const actor = request.actor!;
   const administered = administeredAuthorities(actor);
   const requested = (request.query as Record<string, unknown> | undefined)?.la;
-  if (
-    requested !== undefined &&
-    (typeof requested !== 'string' || !administered.includes(requested))
-  ) {
-    throw new ForbiddenError('Not an administrator of that local authority');
+  const localAuthorityId = authorityToAdminister(actor, requested);
+  if (!localAuthorityId) {
+    throw new ForbiddenError(
+      requested === undefined
+        ? 'Not an administrator'
+        : 'Not an administrator of that local authority',
+    );
   }
-  const localAuthorityId = (requested as string | undefined) ?? administered[0];
-  if (!localAuthorityId) throw new ForbiddenError('Not an administrator');
   const nameOf = (id: string) =>
     actor.staff.find((s) => s.localAuthorityId === id)?.localAuthorityName ?? '';
   const several = administered.length > 1;
@@ -409,7 +407,7 @@ async function messageRoutes(app: FastifyInstance, services: Services) {
 
   async function messagesPage(request: FastifyRequest) {
     const scope = scopeOf(request);
-    const failed = await listFailedEmails(db, scope.localAuthorityId);
+    const failed = await admin.failedEmailsOf(db, scope.localAuthorityId);
     return {
       scope,
       failed: failed.map((f) => ({
@@ -439,9 +437,8 @@ async function messageRoutes(app: FastifyInstance, services: Services) {
       );
     }
     const scope = scopeOf(request);
-    await queueTestMessages(db, jobs, {
+    await admin.sendTestMessage(db, jobs, {
       to: form.value.email,
-      count: 1,
       sentBy: `an administrator of ${scope.localAuthorityName}`,
       localAuthorityId: scope.localAuthorityId,
     });
@@ -456,7 +453,7 @@ async function messageRoutes(app: FastifyInstance, services: Services) {
   app.post('/admin/messages/:emailId/retry', laAdminSending(60), async (request, reply) => {
     const scope = scopeOf(request);
     const { emailId } = paramsOf(emailParams, request);
-    const retried = await retryFailedEmail(db, jobs, scope.localAuthorityId, emailId);
+    const retried = await admin.retryEmail(db, jobs, scope.localAuthorityId, emailId);
     if (!retried) throw new NotFoundError('No such failed message');
     flash(request, 'Message queued again', 'We will try to send it again now.');
     return reply.redirect(`/admin/messages${scope.query}`, 303);

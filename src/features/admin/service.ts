@@ -1,18 +1,14 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
-import { recordAudit, type AuditContext } from '../../audit/audit.ts';
-import {
-  ORGANISATION_KIND_LABELS,
-  SETTING_PHASE_LABELS,
-  STAFF_ROLE_LABELS,
-  labelFor,
-  type OrganisationKind,
-  type SettingPhase,
-  type StaffRole,
-} from '../../domain/people.ts';
+import { listAuditForAuthority, recordAudit, type AuditContext } from '../../audit/audit.ts';
+import { type OrganisationKind, type SettingPhase, type StaffRole } from '../../domain/people.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import { createInvitation, invitationMessage } from '../auth/invitations.ts';
-import { withdrawStaffInvitations } from '../auth/repository.ts';
+import { listFailedEmails, queueEmail, retryFailedEmail } from '../../case/email/email-queue.ts';
+import { queueTestMessages } from '../../case/email/test-messages.ts';
+import {
+  createInvitation,
+  invitationMessage,
+  withdrawStaffInvitations,
+} from '../../case/invitations.ts';
 import * as repo from './repository.ts';
 
 /** What an LA administrator does: manage the LA's staff, organisations and their members. */
@@ -36,13 +32,12 @@ export async function staffOverview(db: DbOrTrx, localAuthorityId: string) {
       name: s.display_name,
       email: s.email,
       role: s.role as StaffRole,
-      roleLabel: labelFor(STAFF_ROLE_LABELS, s.role),
       lastSignedInAt: s.last_signed_in_at,
       disabled: Boolean(s.disabled_at),
     })),
     pendingInvitations: invitations.map((i) => ({
       email: i.email,
-      roleLabel: labelFor(STAFF_ROLE_LABELS, i.staff_role ?? ''),
+      role: i.staff_role,
       expiresAt: i.expires_at,
     })),
   };
@@ -56,7 +51,6 @@ export async function staffMember(db: DbOrTrx, localAuthorityId: string, userId:
     name: member.display_name,
     email: member.email,
     role: member.role as StaffRole,
-    roleLabel: labelFor(STAFF_ROLE_LABELS, member.role),
     lastSignedInAt: member.last_signed_in_at,
     staffSince: member.created_at,
     disabled: Boolean(member.disabled_at),
@@ -164,10 +158,10 @@ export async function organisationList(db: DbOrTrx, localAuthorityId: string) {
   return rows.map((o) => ({
     organisationId: o.id,
     name: o.name,
-    kindLabel: labelFor(ORGANISATION_KIND_LABELS, o.kind),
+    kind: o.kind,
     urn: o.urn,
     ukprn: o.ukprn,
-    phaseLabel: o.phase ? labelFor(SETTING_PHASE_LABELS, o.phase) : null,
+    phase: o.phase,
     currentMembers: Number(o.member_count ?? 0),
   }));
 }
@@ -188,10 +182,9 @@ export async function organisationDetails(
       organisationId: organisation.id,
       name: organisation.name,
       kind: organisation.kind,
-      kindLabel: labelFor(ORGANISATION_KIND_LABELS, organisation.kind),
       urn: organisation.urn,
       ukprn: organisation.ukprn,
-      phaseLabel: organisation.phase ? labelFor(SETTING_PHASE_LABELS, organisation.phase) : null,
+      phase: organisation.phase,
       addedAt: organisation.created_at,
     },
     members: members.map((m) => ({
@@ -332,4 +325,32 @@ export async function endOrganisationMembership(
     });
     return { outcome: 'ended' as const, memberName: member.display_name };
   });
+}
+
+/** The LA's messages that could not be sent, newest first. */
+export function failedEmailsOf(db: Db, localAuthorityId: string) {
+  return listFailedEmails(db, localAuthorityId);
+}
+
+/** Queues one of the LA's failed messages again; false when there is no such failed message. */
+export function retryEmail(db: Db, jobs: JobQueue, localAuthorityId: string, emailId: string) {
+  return retryFailedEmail(db, jobs, localAuthorityId, emailId);
+}
+
+/** Queues a test message to an address, filed under the LA. */
+export function sendTestMessage(
+  db: Db,
+  jobs: JobQueue,
+  input: { to: string; sentBy: string; localAuthorityId: string },
+) {
+  return queueTestMessages(db, jobs, { ...input, count: 1 });
+}
+
+/** A page of the LA's audit log, or only the refusals. */
+export function auditLogOf(
+  db: Db,
+  localAuthorityId: string,
+  page: { refusedOnly: boolean; limit: number; offset: number },
+) {
+  return listAuditForAuthority(db, localAuthorityId, page);
 }

@@ -1,16 +1,13 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
-import { recordAudit, type AuditContext } from '../../audit/audit.ts';
+import type { AuditContext } from '../../audit/audit.ts';
 import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { labelFor } from '../../domain/people.ts';
 import { canGiveAdvice, staffRoleIn, type Actor } from '../../policy/policy.ts';
-import { familyOfCase, insertCaseEvent } from '../cases/repository.ts';
-import {
-  addUploadedDocument,
-  addWrittenDocument,
-  VISIBILITY_LABELS,
-} from '../documents/case-documents.ts';
-import type { UploadDestination, UploadedFile } from '../documents/uploads.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import { familyOfCase } from '../../case/participants.ts';
+import { recordCaseRead, recordChange } from '../../case/record.ts';
+import { addUploadedDocument, addWrittenDocument } from '../../case/documents.ts';
+import type { UploadDestination, UploadedFile } from '../../web/upload-checks/uploads.ts';
+import type { Notifier } from '../../case/notify.ts';
 import {
   adviceDocumentHtml,
   answersFrom,
@@ -54,7 +51,6 @@ function formView(found: FoundRequest, mode: 'adviser' | 'la', today: CalendarDa
     documentId: s.document_id,
     fileName: s.file_name,
     visibility: s.visibility,
-    visibilityLabel: s.visibility ? labelFor(VISIBILITY_LABELS, s.visibility) : null,
     answers: answersFrom(s.answers),
   }));
   // A new version starts from the last one written in the form (a report has no answers),
@@ -125,11 +121,10 @@ export async function adviceForm(
   const mode = accessTo(actor, found);
   if (!mode) return null;
   if (context) {
-    await recordAudit(db, context, {
-      action: 'viewed an advice request',
-      subjectType: 'case',
-      subjectId: ids.caseId,
+    await recordCaseRead(db, context, {
+      caseId: ids.caseId,
       localAuthorityId: found.local_authority_id,
+      action: 'viewed an advice request',
       details: { adviceId: ids.adviceId },
     });
   }
@@ -217,12 +212,10 @@ export async function saveAdviceDraft(
       ...answersFrom(draft),
       ...(draft.visibility ? { visibility: draft.visibility } : {}),
     });
-    await recordAudit(trx, context, {
-      action: 'saved draft advice',
-      subjectType: 'case',
-      subjectId: ids.caseId,
+    await recordChange(trx, null, context, {
+      caseId: ids.caseId,
       localAuthorityId: target.found.local_authority_id,
-      details: { adviceId: ids.adviceId },
+      audit: { action: 'saved draft advice', details: { adviceId: ids.adviceId } },
     });
     return { ok: true };
   });
@@ -257,41 +250,43 @@ async function recordVersion(
     submittedBy: actor.userId,
   });
   await repo.markSubmitted(trx, found.id);
-  await insertCaseEvent(trx, {
-    caseId: found.case_id,
-    kind: 'advice_submitted',
-    summary:
-      version === 1 ? `${label} received` : `${label} received: version ${version}, a correction`,
-    actorUserId: actor.userId,
-  });
-  await recordAudit(trx, context, {
-    action: 'submitted advice',
-    subjectType: 'case',
-    subjectId: found.case_id,
-    localAuthorityId: found.local_authority_id,
-    details: { adviceId: found.id, version, documentId: submission.documentId },
-  });
   const officers = await repo.chasersOf(trx, found.local_authority_id, found.assigned_officer_id);
   const family = await familyOfCase(trx, found.case_id);
-  const recipients = [
-    ...officers.map((userId) => ({ userId, path: `/cases/${found.case_id}/advice` })),
-    ...family.map((userId) => ({ userId, path: `/cases/${found.case_id}` })),
-  ].filter(
-    (r, i, all) => r.userId !== actor.userId && all.findIndex((o) => o.userId === r.userId) === i,
+  // Each person hears once (an officer who is also family, as an officer), never the adviser.
+  const toOfficers = [...new Set(officers)].filter((userId) => userId !== actor.userId);
+  const toFamily = [...new Set(family)].filter(
+    (userId) => userId !== actor.userId && !toOfficers.includes(userId),
   );
-  for (const { userId, path } of recipients) {
-    await notifyUser(trx, notifier, {
-      userId,
-      kind: 'advice-received',
-      caseId: found.case_id,
-      localAuthorityId: found.local_authority_id,
-      title: `${found.reference}: advice received`,
-      body: version === 1 ? label : `${label}, version ${version}`,
-      path,
-      statutory: false,
-      email: { reference: found.reference, link: `${notifier.baseUrl}${path}` },
-    });
-  }
+  const notice = (to: string[], path: string) => ({
+    to,
+    kind: 'advice-received' as const,
+    title: `${found.reference}: advice received`,
+    body: version === 1 ? label : `${label}, version ${version}`,
+    path,
+    statutory: false,
+    email: { reference: found.reference, link: `${notifier.baseUrl}${path}` },
+  });
+  await recordChange(trx, notifier, context, {
+    caseId: found.case_id,
+    localAuthorityId: found.local_authority_id,
+    events: [
+      {
+        kind: 'advice_submitted',
+        summary:
+          version === 1
+            ? `${label} received`
+            : `${label} received: version ${version}, a correction`,
+      },
+    ],
+    audit: {
+      action: 'submitted advice',
+      details: { adviceId: found.id, version, documentId: submission.documentId },
+    },
+    notify: [
+      notice(toOfficers, `/cases/${found.case_id}/advice`),
+      notice(toFamily, `/cases/${found.case_id}`),
+    ],
+  });
 }
 
 /**

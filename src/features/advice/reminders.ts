@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.ts';
 import { sentReminderOf } from '../../domain/clock/deadlines.ts';
 import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { formatLongDate } from '../../domain/clock/calendar-date.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import { notifyUser, type Notifier } from '../../case/notify.ts';
 import {
   adviceReminderThreshold,
   adviceReminderWording,

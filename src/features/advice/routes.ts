@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { isCalendarDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
-import { recordAudit } from '../../audit/audit.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import {
@@ -19,7 +18,7 @@ import {
   uploadedFile,
   UPLOAD_BODY_LIMIT,
 } from '../../web/uploads.ts';
-import { VISIBILITY_LABELS } from '../documents/case-documents.ts';
+import { VISIBILITY_LABELS } from '../../domain/documents.ts';
 import {
   adviceActionSchema,
   adviceFormSchema,
@@ -405,13 +404,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
     { config: { policy: 'case:manage' } },
     async (request, reply) => {
       const page = await exceptionPage(request);
-      await recordAudit(db, auditContextOf(request), {
-        action: 'viewed an advice request',
-        subjectType: 'case',
-        subjectId: page.target.caseId,
-        localAuthorityId: page.target.localAuthorityId,
-        details: { adviceId: page.target.adviceId, page: 'exception' },
-      });
+      await advice.exceptionFormViewed(db, auditContextOf(request), page.target);
       return reply.render('advice/exception.njk', { ...page, values: {} });
     },
   );

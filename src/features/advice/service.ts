@@ -1,14 +1,15 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { AdviceType } from '../../db/schema.ts';
-import { recordAudit, type AuditContext } from '../../audit/audit.ts';
+import type { AuditContext } from '../../audit/audit.ts';
 import { formatLongDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { ADVISER_KIND_LABELS, CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
-import { STAGES, STAGE_DEFINITIONS, stageLabel } from '../../domain/pathway/stages.ts';
+import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
-import { insertCaseEvent, localAuthorityNameOf } from '../cases/repository.ts';
-import { createInvitation, INVITATION_DAYS, invitationLink } from '../auth/invitations.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
+import { localAuthorityNameOf } from '../../case/participants.ts';
+import { createInvitation, INVITATION_DAYS, invitationLink } from '../../case/invitations.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import type { Notifier } from '../../case/notify.ts';
 import {
   ADVICE_TAG_LABELS,
   ADVICE_TYPE_HINTS,
@@ -87,11 +88,10 @@ export async function advicePage(
     repo.acceptedSuggestionsOf(db, caseId),
   ]);
   if (context) {
-    await recordAudit(db, context, {
-      action: 'viewed advice requests',
-      subjectType: 'case',
-      subjectId: caseId,
+    await recordCaseRead(db, context, {
+      caseId,
       localAuthorityId: found.local_authority_id,
+      action: 'viewed advice requests',
     });
   }
   const participants = participantsView(participantRows);
@@ -108,7 +108,7 @@ export async function advicePage(
       id: found.id,
       reference: found.reference,
       childName: `${found.child_first_name} ${found.child_last_name}`,
-      stage: stageLabel(found.stage),
+      stage: found.stage,
       inAssessment,
     },
     requests: requests.map((r) => {
@@ -185,12 +185,7 @@ export async function sendAdviceRequests(
   context: AuditContext & { actorUserId: string },
 ): Promise<SendOutcome> {
   return db.transaction().execute(async (trx): Promise<SendOutcome> => {
-    const found = await trx
-      .selectFrom('case')
-      .select(['id', 'reference', 'stage', 'local_authority_id'])
-      .where('id', '=', caseId)
-      .forUpdate()
-      .executeTakeFirst();
+    const found = await lockCase(trx, caseId);
     if (!found) return { ok: false, problem: 'not-found' };
     if (found.stage !== 'assessment') return { ok: false, problem: 'not-assessment' };
     const open = await repo.openRequestsOfCase(trx, caseId);
@@ -223,18 +218,19 @@ export async function sendAdviceRequests(
           sufficientEvidence: choice.evidence,
           sufficientAgreedWith: choice.agreedWith,
         });
-        await insertCaseEvent(trx, {
+        await recordChange(trx, notifier, context, {
           caseId,
-          kind: 'advice_sufficient',
-          summary: `${label}: advice already given was agreed to be sufficient`,
-          actorUserId: context.actorUserId,
-        });
-        await recordAudit(trx, context, {
-          action: 'recorded advice as already given and sufficient',
-          subjectType: 'case',
-          subjectId: caseId,
           localAuthorityId: found.local_authority_id,
-          details: { adviceId, type: choice.type },
+          events: [
+            {
+              kind: 'advice_sufficient',
+              summary: `${label}: advice already given was agreed to be sufficient`,
+            },
+          ],
+          audit: {
+            action: 'recorded advice as already given and sufficient',
+            details: { adviceId, type: choice.type },
+          },
         });
         continue;
       }
@@ -251,33 +247,32 @@ export async function sendAdviceRequests(
         sufficientAgreedWith: null,
       });
       requested += 1;
-      await insertCaseEvent(trx, {
-        caseId,
-        kind: 'advice_requested',
-        summary: `${label} asked for from ${displayName(participant)}, due ${formatLongDate(dueOn)}`,
-        actorUserId: context.actorUserId,
-      });
-      await recordAudit(trx, context, {
-        action: 'asked for advice',
-        subjectType: 'case',
-        subjectId: caseId,
-        localAuthorityId: found.local_authority_id,
-        details: { adviceId, type: choice.type, participantId: participant.id, dueOn },
-      });
       const path = `/cases/${caseId}/advice/${adviceId}`;
-      for (const userId of await repo.adviserUserIds(trx, participant.id)) {
-        await notifyUser(trx, notifier, {
-          userId,
-          kind: 'advice-requested',
-          caseId,
-          localAuthorityId: found.local_authority_id,
-          title: `${found.reference}: advice asked for, due ${formatLongDate(dueOn)}`,
-          body: label,
-          path,
-          statutory: true,
-          email: { reference: found.reference, dueOn, link: `${notifier.baseUrl}${path}` },
-        });
-      }
+      await recordChange(trx, notifier, context, {
+        caseId,
+        localAuthorityId: found.local_authority_id,
+        events: [
+          {
+            kind: 'advice_requested',
+            summary: `${label} asked for from ${displayName(participant)}, due ${formatLongDate(dueOn)}`,
+          },
+        ],
+        audit: {
+          action: 'asked for advice',
+          details: { adviceId, type: choice.type, participantId: participant.id, dueOn },
+        },
+        notify: [
+          {
+            to: await repo.adviserUserIds(trx, participant.id),
+            kind: 'advice-requested',
+            title: `${found.reference}: advice asked for, due ${formatLongDate(dueOn)}`,
+            body: label,
+            path,
+            statutory: true,
+            email: { reference: found.reference, dueOn, link: `${notifier.baseUrl}${path}` },
+          },
+        ],
+      });
       await inviteToAdvise(trx, notifier, participant.id, { ...found, dueOn }, context);
     }
     return { ok: true, requested, sufficient: choices.length - requested };
@@ -345,18 +340,19 @@ export async function recordAdviceException(
       occurredOn: exception.occurredOn,
       recordedBy: context.actorUserId,
     });
-    await insertCaseEvent(trx, {
+    await recordChange(trx, null, context, {
       caseId: found.case_id,
-      kind: 'advice_exception_recorded',
-      summary: `Exception recorded to the 6 weeks for ${ADVICE_TYPE_LABELS[found.advice_type].toLowerCase()}`,
-      actorUserId: context.actorUserId,
-    });
-    await recordAudit(trx, context, {
-      action: 'recorded an exception to an adviser’s time limit',
-      subjectType: 'case',
-      subjectId: found.case_id,
       localAuthorityId: found.local_authority_id,
-      details: { adviceId: found.id, reason: exception.reason },
+      events: [
+        {
+          kind: 'advice_exception_recorded',
+          summary: `Exception recorded to the 6 weeks for ${ADVICE_TYPE_LABELS[found.advice_type].toLowerCase()}`,
+        },
+      ],
+      audit: {
+        action: 'recorded an exception to an adviser’s time limit',
+        details: { adviceId: found.id, reason: exception.reason },
+      },
     });
     return true;
   });
@@ -441,4 +437,18 @@ export async function adviceOfCase(
       r.document_id && r.visibility && visible.includes(r.visibility) ? r.document_id : null,
     exceptionCount: Number(r.exceptions ?? 0),
   }));
+}
+
+/** The exception's form names the case, the advice and the adviser: its view is audited. */
+export async function exceptionFormViewed(
+  db: DbOrTrx,
+  context: AuditContext,
+  target: { caseId: string; localAuthorityId: string; adviceId: string },
+): Promise<void> {
+  await recordCaseRead(db, context, {
+    caseId: target.caseId,
+    localAuthorityId: target.localAuthorityId,
+    action: 'viewed an advice request',
+    details: { adviceId: target.adviceId, page: 'exception' },
+  });
 }

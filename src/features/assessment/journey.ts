@@ -6,7 +6,7 @@ import type { CaseAudience } from '../../policy/policy.ts';
 import { adviceOfCase } from '../advice/service.ts';
 import { viewCase } from '../cases/service.ts';
 import { contributionsOfCase } from '../contributions/service.ts';
-import { listCaseDocuments } from '../documents/case-documents.ts';
+import { listCaseDocuments } from '../../case/documents.ts';
 import * as repo from './repository.ts';
 
 /** The steps of the pathway as the family sees them, in order (DOMAIN.md, "The pathway"). */

@@ -1,6 +1,6 @@
 import { periodWords, TIME_RULES } from '../../domain/clock/time-rules.ts';
 import { formatLongDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
-import type { Letter, LetterBlock } from '../documents/pdf.ts';
+import type { Letter, LetterBlock } from '../../case/letter-pdf.ts';
 
 /**
  * The decision letters (DOMAIN.md, "The pathway", steps 2 and 4), written from the case's facts.

@@ -122,34 +122,6 @@ export async function noticePartiesOnCase(db: DbOrTrx, caseId: string): Promise<
   return [...parties];
 }
 
-/**
- * The people a notice about the case goes to, other than the family: participating people, and
- * the current members of participating organisations (every SENCO of the setting).
- */
-export async function professionalsOfCase(db: DbOrTrx, caseId: string): Promise<string[]> {
-  const people = await db
-    .selectFrom('case_participant')
-    .select('case_participant.user_id')
-    .where('case_participant.case_id', '=', caseId)
-    .where('case_participant.ended_at', 'is', null)
-    .where('case_participant.user_id', 'is not', null)
-    .where('case_participant.case_role', 'not in', FAMILY_ROLES)
-    .execute();
-  const members = await db
-    .selectFrom('case_participant')
-    .innerJoin(
-      'organisation_membership',
-      'organisation_membership.organisation_id',
-      'case_participant.organisation_id',
-    )
-    .select('organisation_membership.user_id')
-    .where('case_participant.case_id', '=', caseId)
-    .where('case_participant.ended_at', 'is', null)
-    .where('organisation_membership.ended_at', 'is', null)
-    .execute();
-  return [...new Set([...people.map((p) => p.user_id!), ...members.map((m) => m.user_id)])];
-}
-
 export async function findDecision(db: DbOrTrx, caseId: string, question: 'assess' | 'issue_plan') {
   return db
     .selectFrom('case_decision')

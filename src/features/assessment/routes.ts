@@ -8,7 +8,7 @@ import { recordAudit } from '../../audit/audit.ts';
 import { flashAndRedirect, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
 import { emailsPerHour } from '../../web/rate-limit-store.ts';
 import { auditContextOf } from '../../web/request-context.ts';
-import { optionalEmailAddress } from '../requests/questions.ts';
+import { optionalEmailAddress } from '../../web/form-fields.ts';
 import { adviceOfCase } from '../advice/service.ts';
 import { journeyOf } from './journey.ts';
 import * as repo from './repository.ts';

@@ -11,19 +11,19 @@ import {
 } from '../../domain/people.ts';
 import { nextStep, type Stage } from '../../domain/pathway/stages.ts';
 import type { CaseAudience } from '../../policy/policy.ts';
-import { calendarOf } from '../admin/closure-days.ts';
-import { createInvitation, invitationMessage } from '../auth/invitations.ts';
+import { calendarOf } from '../../case/calendar.ts';
+import { createInvitation, invitationMessage } from '../../case/invitations.ts';
 import {
   familyOfCase,
-  insertCaseEvent,
   localAuthorityNameOf,
-  lockCase,
-} from '../cases/repository.ts';
-import { addLetterDocument, withStoredFile } from '../documents/case-documents.ts';
-import { letterPdf, type Letter } from '../documents/pdf.ts';
-import type { DocumentStorage } from '../documents/storage.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+  professionalsOfCase,
+} from '../../case/participants.ts';
+import { insertCaseEvent, lockCase } from '../../case/record.ts';
+import { addLetterDocument, withStoredFile } from '../../case/documents.ts';
+import { letterPdf, type Letter } from '../../case/letter-pdf.ts';
+import type { DocumentStorage } from '../../case/storage.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import { notifyUser, type Notifier } from '../../case/notify.ts';
 import { assessingLetter, noPlanLetter, notAssessingLetter, type LetterFacts } from './letters.ts';
 import { escapeHtml } from '../../web/html.ts';
 import * as repo from './repository.ts';
@@ -804,7 +804,7 @@ export async function decide(
         });
       }
       const casePath = `/cases/${caseId}`;
-      for (const userId of await repo.professionalsOfCase(trx, caseId)) {
+      for (const userId of await professionalsOfCase(trx, caseId)) {
         await notifyUser(trx, notifier, {
           userId,
           kind: 'case-update',

@@ -1,48 +1,10 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import type { StaffRole } from '../../domain/people.ts';
+import { hashPassword, sha256 } from '../../web/secrets.ts';
 import * as repo from './repository.ts';
-import { hashPassword, newToken, sha256 } from './secrets.ts';
 
-/** How long an invitation link works. */
-export const INVITATION_DAYS = 14;
-
-export type NewInvitation = repo.InvitationGrant & { email: string };
-
-/** Creates a single-use invitation link valid for 14 days; returns the link's token. */
-export async function createInvitation(
-  db: DbOrTrx,
-  invitation: NewInvitation,
-  context: AuditContext,
-): Promise<{ id: string; token: string; expiresAt: Date }> {
-  const token = newToken();
-  const expiresAt = new Date(Date.now() + INVITATION_DAYS * 24 * 60 * 60_000);
-  const id = await repo.insertInvitation(db, {
-    ...invitation,
-    tokenHash: sha256(token),
-    invitedBy: context.actorUserId,
-    expiresAt,
-  });
-  await recordAudit(db, context, {
-    action: 'invitation sent',
-    subjectType: 'invitation',
-    subjectId: id,
-    localAuthorityId: invitation.localAuthorityId ?? null,
-    details: { staffRole: invitation.staffRole ?? null, caseRole: invitation.caseRole ?? null },
-  });
-  return { id, token, expiresAt };
-}
-
-/** Where an invitation's link leads: registering, or accepting with an existing account. */
-export function invitationLink(baseUrl: string, token: string): string {
-  return `${baseUrl}/register/${token}`;
-}
-
-/** What an invitation email says, for the message templates. */
-export function invitationMessage(baseUrl: string, token: string, invitedTo: string) {
-  return { invitedTo, link: invitationLink(baseUrl, token), days: INVITATION_DAYS };
-}
-
+/** Accepting an invitation (case/invitations.ts sends them): registering, or joining with an account. */
 export type UsableInvitation = NonNullable<Awaited<ReturnType<typeof findUsableInvitation>>>;
 
 export async function findUsableInvitation(db: DbOrTrx, token: string) {
@@ -140,5 +102,3 @@ export async function acceptInvitationAsExistingUser(
     return 'accepted' as const;
   });
 }
-
-/** Sends a reset link when the account exists; says nothing either way, so emails cannot be probed. */

@@ -1,10 +1,11 @@
 import type { Db } from '../../db/database.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
 import * as repo from './repository.ts';
-import { hashPassword, newToken, sha256 } from './secrets.ts';
+import { hashPassword, newToken, sha256 } from '../../web/secrets.ts';
 import { SIGN_IN_LIMITS } from './service.ts';
+import { endAllSessionsOf } from '../../web/session.ts';
 
 /** How long a password reset link works. */
 export const PASSWORD_RESET_MINUTES = 60;
@@ -103,7 +104,7 @@ export async function resetPassword(
     if (!(await repo.claimPasswordReset(trx, tokenHash))) return null;
     await repo.setPassword(trx, reset.user_id, passwordHash);
     await repo.spendAllPasswordResets(trx, reset.user_id);
-    await trx.deleteFrom('user_session').where('user_id', '=', reset.user_id).execute();
+    await endAllSessionsOf(trx, reset.user_id);
     await recordAudit(
       trx,
       { ...context, actorUserId: reset.user_id },

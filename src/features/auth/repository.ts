@@ -1,9 +1,6 @@
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import { sql, type ExpressionBuilder } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import { sql } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { StaffRole } from '../../domain/people.ts';
-import type { Actor } from '../../policy/policy.ts';
 
 export async function findUserByEmail(db: DbOrTrx, email: string) {
   return db
@@ -15,86 +12,6 @@ export async function findUserByEmail(db: DbOrTrx, email: string) {
 
 export async function findUserById(db: DbOrTrx, userId: string) {
   return db.selectFrom('app_user').selectAll().where('id', '=', userId).executeTakeFirst();
-}
-
-/**
- * The columns that make an actor, for a query that has `app_user` in scope: their LA roles,
- * their organisations and their unread notifications as sub-selects, so it costs no extra trip.
- */
-export function actorColumns(eb: ExpressionBuilder<Database, 'app_user'>) {
-  return [
-    jsonArrayFrom(
-      eb
-        .selectFrom('staff_membership')
-        .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
-        .select([
-          'staff_membership.local_authority_id',
-          'local_authority.name',
-          'staff_membership.role',
-        ])
-        .whereRef('staff_membership.user_id', '=', 'app_user.id')
-        .orderBy('local_authority.name'),
-    ).as('staff'),
-    jsonArrayFrom(
-      eb
-        .selectFrom('organisation_membership')
-        .select('organisation_membership.organisation_id')
-        .whereRef('organisation_membership.user_id', '=', 'app_user.id')
-        .where('organisation_membership.ended_at', 'is', null),
-    ).as('organisations'),
-    eb
-      .selectFrom('notification')
-      .select((inner) => inner.fn.countAll<string>().as('count'))
-      .whereRef('notification.user_id', '=', 'app_user.id')
-      .where('notification.read_at', 'is', null)
-      .as('unread'),
-  ] as const;
-}
-
-export type ActorWithUnread = { actor: Actor; unreadNotifications: number };
-
-export function actorFrom(row: {
-  id: string | null;
-  display_name: string | null;
-  email: string | null;
-  disabled_at: Date | null;
-  staff: { local_authority_id: string; name: string; role: string }[];
-  organisations: { organisation_id: string }[];
-  unread: string | number | null;
-}): ActorWithUnread | null {
-  if (!row.id || row.disabled_at) return null;
-  return {
-    actor: {
-      userId: row.id,
-      displayName: row.display_name!,
-      email: row.email!,
-      staff: row.staff.map((s) => ({
-        localAuthorityId: s.local_authority_id,
-        localAuthorityName: s.name,
-        role: s.role as StaffRole,
-      })),
-      organisationIds: row.organisations.map((o) => o.organisation_id),
-    },
-    unreadNotifications: Number(row.unread ?? 0),
-  };
-}
-
-/** The signed-in person with what they belong to (the input to every policy decision), in one query. */
-export async function loadActorWithUnread(
-  db: DbOrTrx,
-  userId: string,
-): Promise<ActorWithUnread | null> {
-  const row = await db
-    .selectFrom('app_user')
-    .select(['app_user.id', 'app_user.display_name', 'app_user.email', 'app_user.disabled_at'])
-    .select((eb) => actorColumns(eb))
-    .where('app_user.id', '=', userId)
-    .executeTakeFirst();
-  return row ? actorFrom(row) : null;
-}
-
-export async function loadActor(db: DbOrTrx, userId: string): Promise<Actor | null> {
-  return (await loadActorWithUnread(db, userId))?.actor ?? null;
 }
 
 export async function createUser(
@@ -172,41 +89,6 @@ export async function recordSuccessfulSignIn(db: DbOrTrx, userId: string) {
     .execute();
 }
 
-export type InvitationGrant = {
-  localAuthorityId?: string | null;
-  staffRole?: StaffRole | null;
-  organisationId?: string | null;
-  caseId?: string | null;
-  caseRole?: string | null;
-};
-
-export async function insertInvitation(
-  db: DbOrTrx,
-  invitation: InvitationGrant & {
-    tokenHash: string;
-    email: string;
-    invitedBy: string | null;
-    expiresAt: Date;
-  },
-): Promise<string> {
-  const row = await db
-    .insertInto('invitation')
-    .values({
-      token_hash: invitation.tokenHash,
-      email: invitation.email.trim().toLowerCase(),
-      invited_by: invitation.invitedBy,
-      local_authority_id: invitation.localAuthorityId ?? null,
-      staff_role: invitation.staffRole ?? null,
-      organisation_id: invitation.organisationId ?? null,
-      case_id: invitation.caseId ?? null,
-      case_role: invitation.caseRole ?? null,
-      expires_at: invitation.expiresAt,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
 export async function findInvitationByTokenHash(db: DbOrTrx, tokenHash: string) {
   return db
     .selectFrom('invitation')
@@ -244,23 +126,6 @@ export async function addStaffMembership(
     .execute();
 }
 
-/** Withdraws a person's unused staff invitations to an LA (on removal or a change of role). */
-export async function withdrawStaffInvitations(
-  db: DbOrTrx,
-  localAuthorityId: string,
-  userId: string,
-) {
-  await db
-    .updateTable('invitation')
-    .set({ expires_at: new Date() })
-    .where('local_authority_id', '=', localAuthorityId)
-    .where('staff_role', 'is not', null)
-    .where('used_at', 'is', null)
-    .where('email', '=', (eb) => eb.selectFrom('app_user').select('email').where('id', '=', userId))
-    .execute();
-}
-
-/** After a reset, the user's other reset links stop working too. */
 export async function spendAllPasswordResets(db: DbOrTrx, userId: string) {
   await db
     .updateTable('password_reset')

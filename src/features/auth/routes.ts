@@ -5,11 +5,11 @@ import { formError, parseForm, renderBadRequest, waitInWords } from '../../web/f
 import { auditContextOf, safeReturnPath } from '../../web/request-context.ts';
 import { endSession, renewSession, secondsLeft } from '../../web/session.ts';
 import { homePathFor } from '../../policy/policy.ts';
-import { loadActor } from './repository.ts';
+import { loadActor } from '../../case/actor.ts';
 import * as auth from './service.ts';
 import { acceptInvitationAsExistingUser } from './invitations.ts';
 import { trustThisBrowser, trustedBrowserFor } from './trusted-browser.ts';
-import { newTotpSecret, normaliseCode, totpQrCodeSvg, checkTotp } from './secrets.ts';
+import { newTotpSecret, normaliseCode, totpQrCodeSvg, checkTotp } from '../../web/secrets.ts';
 import { text } from './schemas.ts';
 
 const signInSchema = z.object({

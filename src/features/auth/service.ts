@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
 import type { RateLimits, ThrottlePolicy } from '../../db/rate-limits.ts';
 import * as repo from './repository.ts';
 import {
@@ -13,7 +13,7 @@ import {
   sha256,
   verifyDecoyPassword,
   verifyPassword,
-} from './secrets.ts';
+} from '../../web/secrets.ts';
 
 /**
  * Limits on guessing, kept together so they are easy to review.

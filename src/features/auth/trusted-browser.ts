@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimits } from '../../db/rate-limits.ts';
-import { safeEqual } from './secrets.ts';
+import { safeEqual } from '../../web/secrets.ts';
 
 /**
  * A browser where someone has signed in (both factors) or reset their password carries a signed

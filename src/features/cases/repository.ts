@@ -1,66 +1,8 @@
 import { sql } from 'kysely';
-import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DbOrTrx } from '../../db/database.ts';
 import { precompiledByForm } from '../../db/precompiled.ts';
-import type { CaseAccessFacts } from '../../policy/policy.ts';
 import { caseViewAudit, listViewAudit, type AuditContext } from '../../audit/audit.ts';
-import { FAMILY_ROLES } from '../../domain/people.ts';
-
-/**
- * Who may see the case: its LA and its current participants, people and organisations, as one
- * JSON value, so it can be read with the session (see web/request-facts.ts) or on its own.
- */
-export function caseAccessJson(db: DbOrTrx, caseId: string) {
-  return jsonObjectFrom(
-    db
-      .selectFrom('case')
-      .select(['case.id', 'case.local_authority_id', 'case.stage'])
-      .select((inner) =>
-        jsonArrayFrom(
-          inner
-            .selectFrom('case_participant')
-            .select([
-              'case_participant.user_id',
-              'case_participant.organisation_id',
-              'case_participant.case_role',
-            ])
-            .whereRef('case_participant.case_id', '=', 'case.id')
-            .where('case_participant.ended_at', 'is', null),
-        ).as('participants'),
-      )
-      .where('case.id', '=', caseId),
-  );
-}
-
-export type CaseAccessJson = {
-  id: string;
-  local_authority_id: string;
-  stage: string;
-  participants: { user_id: string | null; organisation_id: string | null; case_role: string }[];
-} | null;
-
-export function caseAccessFrom(found: CaseAccessJson): CaseAccessFacts | null {
-  if (!found) return null;
-  return {
-    caseId: found.id,
-    localAuthorityId: found.local_authority_id,
-    stage: found.stage,
-    familyUserIds: found.participants.flatMap((p) =>
-      p.user_id && FAMILY_ROLES.includes(p.case_role) ? [p.user_id] : [],
-    ),
-    participantUserIds: found.participants.flatMap((p) => (p.user_id ? [p.user_id] : [])),
-    participantOrganisationIds: found.participants.flatMap((p) =>
-      p.organisation_id ? [p.organisation_id] : [],
-    ),
-  };
-}
-
-export async function loadCaseAccess(db: DbOrTrx, caseId: string): Promise<CaseAccessFacts | null> {
-  const { access } = await db
-    .selectNoFrom(() => caseAccessJson(db, caseId).as('access'))
-    .executeTakeFirstOrThrow();
-  return caseAccessFrom(access);
-}
 
 export type TrayFilter = {
   localAuthorityIds: string[];
@@ -185,25 +127,6 @@ const trayQuery = precompiledByForm(
       ]);
   },
 );
-
-/** The LAs' staff who can hold cases, by name: the choices for a case's officer. */
-export async function listStaffOfAuthorities(db: DbOrTrx, localAuthorityIds: string[]) {
-  return db
-    .selectFrom('app_user')
-    .select(['app_user.id', 'app_user.display_name'])
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('staff_membership')
-          .select('staff_membership.user_id')
-          .whereRef('staff_membership.user_id', '=', 'app_user.id')
-          .where('staff_membership.local_authority_id', 'in', localAuthorityIds)
-          .where('staff_membership.role', 'in', ['caseworker', 'decision_maker', 'manager']),
-      ),
-    )
-    .orderBy('app_user.display_name')
-    .execute();
-}
 
 /**
  * The cases a person takes part in, directly or through an organisation, across every LA, with
@@ -419,62 +342,4 @@ export async function insertException(
       recorded_by: exception.recordedBy,
     })
     .execute();
-}
-
-export async function insertCaseEvent(
-  db: DbOrTrx,
-  event: { caseId: string; kind: string; summary: string; actorUserId: string | null },
-) {
-  await db
-    .insertInto('case_event')
-    .values({
-      case_id: event.caseId,
-      kind: event.kind,
-      summary: event.summary,
-      actor_user_id: event.actorUserId,
-      details: '{}',
-    })
-    .execute();
-}
-
-/** A case's reference and LA, for pages about the case that do not show it. */
-export async function findCaseSummary(db: DbOrTrx, caseId: string) {
-  return db
-    .selectFrom('case')
-    .select(['id', 'local_authority_id', 'reference'])
-    .where('id', '=', caseId)
-    .executeTakeFirst();
-}
-
-/** Locks the case row for the rest of the transaction, so facts are recorded one at a time. */
-export async function lockCase(db: DbOrTrx, caseId: string) {
-  return db
-    .selectFrom('case')
-    .select(['id', 'local_authority_id', 'reference'])
-    .where('id', '=', caseId)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-/** The people taking part in a case as its family: parents, carers and the young person. */
-export async function familyOfCase(db: DbOrTrx, caseId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('case_participant')
-    .select('user_id')
-    .where('case_id', '=', caseId)
-    .where('ended_at', 'is', null)
-    .where('user_id', 'is not', null)
-    .where('case_role', 'in', FAMILY_ROLES)
-    .execute();
-  return rows.map((r) => r.user_id!);
-}
-
-/** An LA's name, for messages that name the council (never the child). */
-export async function localAuthorityNameOf(db: DbOrTrx, localAuthorityId: string) {
-  const row = await db
-    .selectFrom('local_authority')
-    .select('name')
-    .where('id', '=', localAuthorityId)
-    .executeTakeFirstOrThrow();
-  return row.name;
 }

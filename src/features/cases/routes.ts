@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
-import { audienceOf } from '../../policy/policy.ts';
+import { audienceOf, canViewCaseAccessLog, isStaffOf } from '../../policy/policy.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { dateFromParts, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
@@ -82,7 +82,7 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
     if (!parsed.success) throw new BadQueryError('Bad tray filter');
     const filter = parsed.data;
     const actor = request.actor!;
-    if (filter.la && !actor.staff.some((s) => s.localAuthorityId === filter.la)) {
+    if (filter.la && !isStaffOf(actor, filter.la)) {
       throw new BadQueryError('Not one of your local authorities');
     }
     const tray = await cases.caseworkerTray(
@@ -185,9 +185,7 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
     const { caseId } = caseParamsSchema.parse(request.params);
     const overview = await cases.viewCase(db, caseId, auditContextOf(request));
     if (!overview) throw new NotFoundError('No such case');
-    const canSeeAccessLog = request.actor!.staff.some(
-      (s) => s.role === 'admin' && s.localAuthorityId === request.caseAccess?.localAuthorityId,
-    );
+    const canSeeAccessLog = canViewCaseAccessLog(request.actor!, request.caseAccess!);
     const audience = audienceOf(request.actor!, request.caseAccess!);
     return reply.render('cases/case.njk', {
       caseView: overview,

@@ -1,78 +1,23 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/database.ts';
-import { listAuditForSubject, recordAudit, type AuditContext } from '../../audit/audit.ts';
+import { listAuditForSubject, type AuditContext } from '../../audit/audit.ts';
 import { addDays, todayInEngland } from '../../domain/clock/calendar-date.ts';
-import {
-  caseDeadlines,
-  deadlineStatus,
-  type CaseClockFacts,
-  DEADLINE_STATUS_LABELS,
-  DUE_SOON_DAYS,
-  type LimitName,
-} from '../../domain/clock/deadlines.ts';
+import { DUE_SOON_DAYS, type LimitName } from '../../domain/clock/deadlines.ts';
 import {
   EXCEPTION_LIMITS,
-  EXCEPTION_REASONS,
   REASONS_FOR_LIMIT,
   type ExceptionReason,
 } from '../../domain/clock/exceptions.ts';
-import { ADVISER_KIND_LABELS, CASE_ROLE_LABELS, labelFor } from '../../domain/people.ts';
-import { isStage, nextStep, stageLabel, type CaseFacts } from '../../domain/pathway/stages.ts';
 import type { Actor } from '../../policy/policy.ts';
-import { calendarFrom } from '../admin/closure-days.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import { findCaseSummary } from '../../case/access.ts';
+import { calendarFrom } from '../../case/calendar.ts';
+import { caseDatesOf, dueStatusOf, nextStepOf } from '../../case/clock.ts';
+import type { Notifier } from '../../case/notify.ts';
+import { listStaffOfAuthorities, participantName } from '../../case/participants.ts';
+import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
 import * as repo from './repository.ts';
 
 export const TRAY_PAGE_SIZE = 25;
-
-type CaseDates = {
-  stage: string;
-  request_received_on: string;
-  plan_issued_on: string | null;
-  last_review_on: string | null;
-};
-
-function factsOf(row: CaseDates): CaseFacts | null {
-  if (!isStage(row.stage)) return null;
-  return {
-    stage: row.stage,
-    requestReceivedOn: row.request_received_on,
-    planIssuedOn: row.plan_issued_on,
-    lastReviewOn: row.last_review_on,
-  };
-}
-
-/** The clock's facts from a case's recorded dates and exceptions. */
-export function clockFactsOf(
-  row: CaseDates & {
-    assessment_decided_on: string | null;
-    closed_on: string | null;
-  },
-  exceptions: { limit_name: string; occurred_on: string; reason: string }[],
-): CaseClockFacts {
-  return {
-    requestReceived: row.request_received_on,
-    assessmentDecidedOn: row.assessment_decided_on,
-    noPlanNoticeOn: row.stage === 'no_plan' ? row.closed_on : null,
-    planIssuedOn: row.plan_issued_on,
-    lastReviewOn: row.last_review_on,
-    decidedNotToAssess: row.stage === 'not_assessing',
-    exceptions: exceptions.map((e) => ({
-      limit: e.limit_name as LimitName,
-      recordedOn: e.occurred_on,
-      reason: labelFor(EXCEPTION_REASONS, e.reason),
-    })),
-  };
-}
-
-/** The tray's and the overview's tag for the next step: the clock's own rule, in one place. */
-function dueStatus(
-  dueOn: string | null,
-  today: string,
-): 'overdue' | 'due-soon' | 'upcoming' | null {
-  if (!dueOn) return null;
-  return deadlineStatus(dueOn, null, today, false) as 'overdue' | 'due-soon' | 'upcoming';
-}
 
 type Officer = { id: string; display_name: string };
 
@@ -93,7 +38,7 @@ async function officersOf(db: Db, localAuthorityIds: string[]): Promise<Officer[
   const key = [...localAuthorityIds].sort().join(',');
   let officers = lists.get(key);
   if (!officers) {
-    officers = await repo.listStaffOfAuthorities(db, localAuthorityIds);
+    officers = await listStaffOfAuthorities(db, localAuthorityIds);
     lists.set(key, officers);
   }
   return officers;
@@ -153,9 +98,9 @@ export async function caseworkerTray(
       id: r.id,
       reference: r.reference,
       childName: `${r.child_first_name} ${r.child_last_name}`,
-      stage: stageLabel(r.stage),
+      stage: r.stage,
       nextStepDueOn: r.next_step_due_on,
-      dueStatus: dueStatus(r.next_step_due_on, today),
+      dueStatus: dueStatusOf(r.next_step_due_on, today),
       officerName: r.officer_name,
     })),
   };
@@ -165,17 +110,16 @@ export async function casesForParticipant(db: Db, actor: Actor, context: AuditCo
   const rows = await repo.listCasesOfParticipant(db, actor.userId, actor.organisationIds, context);
   const today = todayInEngland();
   return rows.map((r) => {
-    const facts = factsOf(r);
-    const next = facts ? nextStep(facts, calendarFrom(r.closures)) : null;
+    const next = nextStepOf(r, calendarFrom(r.closures));
     return {
       id: r.id,
       reference: r.reference,
       childName: `${r.child_first_name} ${r.child_last_name}`,
       localAuthorityName: r.local_authority_name,
-      stage: stageLabel(r.stage),
+      stage: r.stage,
       nextStep: next?.description ?? null,
       nextStepDueOn: next?.dueOn ?? null,
-      dueStatus: dueStatus(next?.dueOn ?? null, today),
+      dueStatus: dueStatusOf(next?.dueOn ?? null, today),
     };
   });
 }
@@ -185,23 +129,16 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
   const found = await repo.findCaseOverview(db, caseId, context);
   if (!found) return null;
   const { exceptions } = found;
-  const calendar = calendarFrom(found.closures);
-  const facts = factsOf(found);
-  const next = facts ? nextStep(facts, calendar) : null;
-  const today = todayInEngland();
-  const clock = caseDeadlines(clockFactsOf(found, exceptions), today, calendar);
+  const dates = caseDatesOf(found, exceptions, calendarFrom(found.closures), todayInEngland());
   return {
     clock: {
-      receivedOn: clock.receivedOn,
-      weeksSinceRequest: clock.weeksSinceRequest,
-      deadlines: clock.deadlines.map((d) => ({
-        ...d,
-        statusLabel: DEADLINE_STATUS_LABELS[d.status],
-      })),
+      receivedOn: dates.receivedOn,
+      weeksSinceRequest: dates.weeksSinceRequest,
+      deadlines: dates.deadlines,
     },
     exceptions: exceptions.map((e) => ({
-      limit: labelFor(EXCEPTION_LIMITS, e.limit_name),
-      reason: labelFor(EXCEPTION_REASONS, e.reason),
+      limit: e.limit_name,
+      reason: e.reason,
       details: e.details,
       occurredOn: e.occurred_on,
       recordedAt: e.recorded_at,
@@ -214,7 +151,7 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
       name: `${found.child_first_name} ${found.child_last_name}`,
       dateOfBirth: found.child_date_of_birth,
     },
-    stage: stageLabel(found.stage),
+    stage: found.stage,
     officerName: found.officer_name,
     keyDates: {
       requestReceivedOn: found.request_received_on,
@@ -223,16 +160,15 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
       lastReviewOn: found.last_review_on,
       closedOn: found.closed_on,
     },
-    nextStep: next?.description ?? null,
-    nextStepDueOn: next?.dueOn ?? null,
-    dueStatus: dueStatus(next?.dueOn ?? null, todayInEngland()),
+    nextStep: dates.nextStep,
+    nextStepDueOn: dates.nextStepDueOn,
+    dueStatus: dates.dueStatus,
     participants: found.participants.map((p) => ({
-      name: p.user_name ?? p.organisation_name ?? p.invited_name ?? 'Someone invited',
+      name: participantName(p),
       isOrganisation: Boolean(p.organisation_name),
       invited: !p.user_name && !p.organisation_name,
-      role: p.adviser_kind
-        ? labelFor(ADVISER_KIND_LABELS, p.adviser_kind)
-        : labelFor(CASE_ROLE_LABELS, p.case_role),
+      caseRole: p.case_role,
+      adviserKind: p.adviser_kind,
     })),
     events: found.events,
     requests: found.requests.map((r) => ({
@@ -248,17 +184,16 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
 export const ACCESS_LOG_PAGE_SIZE = 50;
 
 export async function caseAccessLog(db: Db, caseId: string, page: number, context: AuditContext) {
-  const found = await repo.findCaseSummary(db, caseId);
+  const found = await findCaseSummary(db, caseId);
   if (!found) return null;
   const log = await listAuditForSubject(db, 'case', caseId, {
     limit: ACCESS_LOG_PAGE_SIZE,
     offset: (page - 1) * ACCESS_LOG_PAGE_SIZE,
   });
-  await recordAudit(db, context, {
-    action: 'viewed access log',
-    subjectType: 'case',
-    subjectId: caseId,
+  await recordCaseRead(db, context, {
+    caseId,
     localAuthorityId: found.local_authority_id,
+    action: 'viewed access log',
   });
   return {
     id: found.id,
@@ -288,7 +223,7 @@ export async function recordException(
 ): Promise<'recorded' | 'reason-not-allowed' | 'not-found'> {
   if (!REASONS_FOR_LIMIT[exception.limit].includes(exception.reason)) return 'reason-not-allowed';
   return db.transaction().execute(async (trx) => {
-    const found = await repo.lockCase(trx, caseId);
+    const found = await lockCase(trx, caseId);
     if (!found) return 'not-found' as const;
     await repo.insertException(trx, {
       caseId,
@@ -298,38 +233,34 @@ export async function recordException(
       occurredOn: exception.occurredOn,
       recordedBy: context.actorUserId,
     });
-    await repo.insertCaseEvent(trx, {
-      caseId,
-      kind: 'exception_recorded',
-      summary: `Exception recorded against the time limit: ${EXCEPTION_LIMITS[exception.limit]}`,
-      actorUserId: context.actorUserId,
-    });
-    await recordAudit(trx, context, {
-      action: 'recorded an exception to a time limit',
-      subjectType: 'case',
-      subjectId: caseId,
-      localAuthorityId: found.local_authority_id,
-      details: { limit: exception.limit, reason: exception.reason },
-    });
-    // The family hears of it: at once, or in their daily email if they chose one.
     const path = `/cases/${caseId}`;
-    for (const userId of await repo.familyOfCase(trx, caseId)) {
-      await notifyUser(trx, notifier, {
-        userId,
-        kind: 'exception-recorded',
-        caseId,
-        localAuthorityId: found.local_authority_id,
-        title: `${found.reference}: an exception to a time limit was recorded`,
-        body: EXCEPTION_LIMITS[exception.limit],
-        path,
-        statutory: false,
-        email: {
-          reference: found.reference,
-          limit: EXCEPTION_LIMITS[exception.limit],
-          link: `${notifier.baseUrl}${path}`,
+    const limit = EXCEPTION_LIMITS[exception.limit];
+    await recordChange(trx, notifier, context, {
+      caseId,
+      localAuthorityId: found.local_authority_id,
+      events: [
+        {
+          kind: 'exception_recorded',
+          summary: `Exception recorded against the time limit: ${limit}`,
         },
-      });
-    }
+      ],
+      audit: {
+        action: 'recorded an exception to a time limit',
+        details: { limit: exception.limit, reason: exception.reason },
+      },
+      // The family hears of it: at once, or in their daily email if they chose one.
+      notify: [
+        {
+          to: 'family',
+          kind: 'exception-recorded',
+          title: `${found.reference}: an exception to a time limit was recorded`,
+          body: limit,
+          path,
+          statutory: false,
+          email: { reference: found.reference, limit, link: `${notifier.baseUrl}${path}` },
+        },
+      ],
+    });
     return 'recorded' as const;
   });
 }

@@ -1,4 +1,5 @@
 import { formatLongDate } from '../../domain/clock/calendar-date.ts';
+import { label } from '../../domain/labels.ts';
 import { escapeHtml } from '../../web/html.ts';
 
 export type TrayRow = {
@@ -31,7 +32,7 @@ export function trayRowsHtml(rows: readonly TrayRow[]): string {
       `<tr class="govuk-table__row">` +
       `<td class="govuk-table__cell"><a class="govuk-link" href="/cases/${escapeHtml(c.id)}">${escapeHtml(c.reference)}</a></td>` +
       `<td class="govuk-table__cell">${escapeHtml(c.childName)}</td>` +
-      `<td class="govuk-table__cell">${escapeHtml(c.stage)}</td>` +
+      `<td class="govuk-table__cell">${escapeHtml(label('stage', c.stage))}</td>` +
       `<td class="govuk-table__cell">${due}</td>` +
       `<td class="govuk-table__cell">${c.officerName ? escapeHtml(c.officerName) : 'Not assigned'}</td>` +
       `</tr>\n`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ContributionKind } from '../../db/schema.ts';
-import type { MessageData } from '../notifications/messages.ts';
+import type { MessageData } from '../../case/email/messages.ts';
 
 /**
  * The family's own contributions towards section A of the EHC plan (DOMAIN.md, "The EHC plan"):

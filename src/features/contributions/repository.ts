@@ -41,19 +41,6 @@ export async function lockContribution(db: DbOrTrx, caseId: string, kind: Contri
     .executeTakeFirst();
 }
 
-/**
- * Locks the case row, so a contribution is saved or sent one at a time and against the case's
- * stage as it is now (not as it was when the page was read).
- */
-export async function lockCaseForViews(db: DbOrTrx, caseId: string) {
-  return db
-    .selectFrom('case')
-    .select(['id', 'local_authority_id', 'reference', 'stage', 'assigned_officer_id'])
-    .where('id', '=', caseId)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
 export type ContributionWrite = {
   caseId: string;
   kind: ContributionKind;

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { formatLongDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
-import { recordAudit } from '../../audit/audit.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { flashAndRedirect, formError, parseForm, type FormErrors } from '../../web/forms.ts';
 import {
@@ -12,7 +11,7 @@ import {
   uploadedFile,
   UPLOAD_BODY_LIMIT,
 } from '../../web/uploads.ts';
-import { VISIBILITY_LABELS } from '../documents/case-documents.ts';
+import { VISIBILITY_LABELS } from '../../domain/documents.ts';
 import {
   CONTRIBUTION_FORMS,
   DEFAULT_SHARING,
@@ -90,12 +89,10 @@ export async function contributionRoutes(app: FastifyInstance, services: Service
 
   /** Every page showing the family's views is recorded in the audit log. */
   async function auditViewed(request: FastifyRequest, caseId: string, kind?: string) {
-    await recordAudit(db, auditContextOf(request), {
-      action: 'viewed the family’s views',
-      subjectType: 'case',
-      subjectId: caseId,
+    await contributions.viewsViewed(db, auditContextOf(request), {
+      caseId,
       localAuthorityId: request.caseAccess!.localAuthorityId,
-      details: kind ? { kind } : {},
+      kind,
     });
   }
 

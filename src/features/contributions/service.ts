@@ -1,17 +1,17 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { ContributionKind } from '../../db/schema.ts';
-import { recordAudit, type AuditContext } from '../../audit/audit.ts';
+import type { AuditContext } from '../../audit/audit.ts';
 import { formatLongDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import {
   addUploadedDocument,
   addWrittenDocument,
   type UploadOutcome,
-} from '../documents/case-documents.ts';
-import type { UploadDestination, UploadedFile } from '../documents/uploads.ts';
-import { insertCaseEvent } from '../cases/repository.ts';
+} from '../../case/documents.ts';
+import type { UploadDestination, UploadedFile } from '../../web/upload-checks/uploads.ts';
+import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
 import { escapeHtml } from '../../web/html.ts';
 import { VISIBLE_TO } from '../../policy/policy.ts';
-import { notifyUser, type Notifier } from '../notifications/notify.ts';
+import type { Notifier } from '../../case/notify.ts';
 import {
   CONTRIBUTION_FORMS,
   CONTRIBUTION_KINDS,
@@ -196,7 +196,7 @@ export async function saveDraft(
   context: AuditContext,
 ): Promise<'saved' | 'closed' | 'not-found'> {
   return db.transaction().execute(async (trx) => {
-    const found = await repo.lockCaseForViews(trx, change.caseId);
+    const found = await lockCase(trx, change.caseId);
     if (!found) return 'not-found' as const;
     if (!isOpenForViews(found.stage)) return 'closed' as const;
     const existing = await repo.lockContribution(trx, change.caseId, change.form.kind);
@@ -212,12 +212,10 @@ export async function saveDraft(
       status: 'draft',
       updatedBy: change.userId,
     });
-    await recordAudit(trx, context, {
-      action: 'saved views as a draft',
-      subjectType: 'case',
-      subjectId: change.caseId,
+    await recordChange(trx, null, context, {
+      caseId: change.caseId,
       localAuthorityId: found.local_authority_id,
-      details: { kind: change.form.kind },
+      audit: { action: 'saved views as a draft', details: { kind: change.form.kind } },
     });
     return 'saved' as const;
   });
@@ -298,7 +296,7 @@ export async function submitContribution(
 > {
   const { form, caseId, voice } = sending;
   return db.transaction().execute(async (trx) => {
-    const found = await repo.lockCaseForViews(trx, caseId);
+    const found = await lockCase(trx, caseId);
     if (!found) return { outcome: 'not-found' as const };
     if (!isOpenForViews(found.stage)) return { outcome: 'closed' as const };
     // SELECT ... FOR UPDATE: a second sending of the same page waits here for the first.
@@ -338,34 +336,33 @@ export async function submitContribution(
       updatedBy: sending.userId,
       sent: { at: now, documentId },
     });
-    await insertCaseEvent(trx, {
+    const path = `/cases/${caseId}`;
+    const what = form.receivedAs[voice];
+    await recordChange(trx, notifier, context, {
       caseId,
-      kind: 'views_submitted',
-      summary: `${title} sent to the council${again ? ' again (the earlier version is kept)' : ''}`,
-      actorUserId: sending.userId,
-    });
-    await recordAudit(trx, context, {
-      action: 'sent views to the council',
-      subjectType: 'case',
-      subjectId: caseId,
       localAuthorityId: found.local_authority_id,
-      details: { kind: form.kind, documentId, visibility: sending.visibility, again },
+      events: [
+        {
+          kind: 'views_submitted',
+          summary: `${title} sent to the council${again ? ' again (the earlier version is kept)' : ''}`,
+        },
+      ],
+      audit: {
+        action: 'sent views to the council',
+        details: { kind: form.kind, documentId, visibility: sending.visibility, again },
+      },
+      notify: [
+        {
+          to: found.assigned_officer_id ? [found.assigned_officer_id] : [],
+          kind: 'views-received',
+          title: `${found.reference}: views received from the family`,
+          body: `The family sent ${what}${again ? ' again' : ''}.`,
+          path,
+          statutory: false,
+          email: { reference: found.reference, what, link: `${notifier.baseUrl}${path}` },
+        },
+      ],
     });
-    if (found.assigned_officer_id) {
-      const path = `/cases/${caseId}`;
-      const what = form.receivedAs[voice];
-      await notifyUser(trx, notifier, {
-        userId: found.assigned_officer_id,
-        kind: 'views-received',
-        caseId,
-        localAuthorityId: found.local_authority_id,
-        title: `${found.reference}: views received from the family`,
-        body: `The family sent ${what}${again ? ' again' : ''}.`,
-        path,
-        statutory: false,
-        email: { reference: found.reference, what, link: `${notifier.baseUrl}${path}` },
-      });
-    }
     return { outcome: 'sent' as const, documentId, again };
   });
 }
@@ -408,7 +405,7 @@ export async function addChildViewsFile(
       upload.file,
       context,
       async (trx, documentId) => {
-        const found = await repo.lockCaseForViews(trx, upload.caseId);
+        const found = await lockCase(trx, upload.caseId);
         if (!found || !isOpenForViews(found.stage)) throw new ClosedForViews();
         const existing = await repo.lockContribution(trx, upload.caseId, form.kind);
         const stored = storedOf(form, existing?.answers);
@@ -427,4 +424,18 @@ export async function addChildViewsFile(
     if (error instanceof ClosedForViews) return { ok: false, closed: true };
     throw error;
   }
+}
+
+/** Every page showing the family's views is recorded in the audit log. */
+export async function viewsViewed(
+  db: DbOrTrx,
+  context: AuditContext,
+  seen: { caseId: string; localAuthorityId: string; kind?: string | undefined },
+): Promise<void> {
+  await recordCaseRead(db, context, {
+    caseId: seen.caseId,
+    localAuthorityId: seen.localAuthorityId,
+    action: 'viewed the family’s views',
+    details: seen.kind ? { kind: seen.kind } : {},
+  });
 }

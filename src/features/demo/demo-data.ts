@@ -1,8 +1,10 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import { addDays, addMonths, addWeeks, todayInEngland } from '../../domain/clock/calendar-date.ts';
-import { nextStep, type Stage } from '../../domain/pathway/stages.ts';
+import type { Stage } from '../../domain/pathway/stages.ts';
 import type { CaseRole, StaffRole } from '../../domain/people.ts';
-import { hashPassword, sha256 } from '../auth/secrets.ts';
+import { hashPassword, sha256 } from '../../web/secrets.ts';
+import { nextDueOn } from '../../case/clock.ts';
+import * as repo from './repository.ts';
 
 /**
  * A demo LA with about twenty cases at every stage and one account per role, for trying Pathway
@@ -280,31 +282,23 @@ const DEMO_CASES: DemoCase[] = [
 ];
 
 export async function hasAnyLocalAuthority(db: DbOrTrx): Promise<boolean> {
-  return Boolean(await db.selectFrom('local_authority').select('id').limit(1).executeTakeFirst());
+  return repo.hasAnyLocalAuthority(db);
 }
 
 export async function seedDemoData(db: Db, today = todayInEngland()): Promise<{ cases: number }> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return db.transaction().execute(async (trx) => {
-    const la = await trx
-      .insertInto('local_authority')
-      .values({
-        code: DEMO_LA_CODE,
-        name: 'Demoshire County Council',
-        sendiass_name: 'Demoshire SENDIASS',
-        sendiass_url: 'https://sendiass.demoshire.example',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const otherLa = await trx
-      .insertInto('local_authority')
-      .values({
-        code: '998',
-        name: 'Exampleton Borough Council',
-        sendiass_name: 'Exampleton SENDIASS',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const la = await repo.insertLocalAuthority(trx, {
+      code: DEMO_LA_CODE,
+      name: 'Demoshire County Council',
+      sendiass_name: 'Demoshire SENDIASS',
+      sendiass_url: 'https://sendiass.demoshire.example',
+    });
+    const otherLa = await repo.insertLocalAuthority(trx, {
+      code: '998',
+      name: 'Exampleton Borough Council',
+      sendiass_name: 'Exampleton SENDIASS',
+    });
 
     const organisation = async (values: {
       kind: string;
@@ -313,19 +307,13 @@ export async function seedDemoData(db: Db, today = todayInEngland()): Promise<{ 
       phase?: string;
       la: string;
     }) =>
-      (
-        await trx
-          .insertInto('organisation')
-          .values({
-            kind: values.kind,
-            name: values.name,
-            urn: values.urn ?? null,
-            phase: values.phase ?? null,
-            local_authority_id: values.la,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
+      repo.insertOrganisation(trx, {
+        kind: values.kind,
+        name: values.name,
+        urn: values.urn ?? null,
+        phase: values.phase ?? null,
+        local_authority_id: values.la,
+      });
     const orgs = {
       school: await organisation({
         kind: 'education_setting',
@@ -360,28 +348,16 @@ export async function seedDemoData(db: Db, today = todayInEngland()): Promise<{ 
 
     const users = {} as Record<DemoAccountKey, string>;
     for (const account of DEMO_ACCOUNTS) {
-      const user = await trx
-        .insertInto('app_user')
-        .values({
-          email: account.email,
-          display_name: account.name,
-          password_hash: passwordHash,
-          second_factor: 'email',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      users[account.key] = user.id;
-      await trx
-        .insertInto('recovery_code')
-        .values({ user_id: user.id, code_hash: sha256('demo-reco-very') })
-        .execute();
+      const userId = await repo.insertUser(trx, {
+        email: account.email,
+        display_name: account.name,
+        password_hash: passwordHash,
+        second_factor: 'email',
+      });
+      users[account.key] = userId;
+      await repo.insertRecoveryCode(trx, userId, sha256('demo-reco-very'));
       const role = STAFF_ROLES_BY_ACCOUNT[account.key];
-      if (role) {
-        await trx
-          .insertInto('staff_membership')
-          .values({ user_id: user.id, local_authority_id: la.id, role })
-          .execute();
-      }
+      if (role) await repo.insertStaffMembership(trx, userId, la.id, role);
     }
     const memberships: [DemoAccountKey, string][] = [
       ['senco', orgs.school],
@@ -390,10 +366,7 @@ export async function seedDemoData(db: Db, today = todayInEngland()): Promise<{ 
       ['socialCare', orgs.socialCareTeam],
     ];
     for (const [key, organisationId] of memberships) {
-      await trx
-        .insertInto('organisation_membership')
-        .values({ user_id: users[key], organisation_id: organisationId, job_title: null })
-        .execute();
+      await repo.insertOrganisationMembership(trx, users[key], organisationId);
     }
 
     const year = today.slice(0, 4);
@@ -410,33 +383,33 @@ export async function seedDemoData(db: Db, today = todayInEngland()): Promise<{ 
       const closedOn = ['not_assessing', 'no_plan', 'ceased'].includes(spec.stage)
         ? addDays(today, -10)
         : null;
-      const next = nextStep({
-        stage: spec.stage,
-        requestReceivedOn: receivedOn,
-        planIssuedOn,
-        lastReviewOn,
-      });
-      const i = number - 1;
-      const created = await trx
-        .insertInto('case')
-        .values({
-          local_authority_id: laId,
-          reference: `${prefix}-${year}-${String(number).padStart(4, '0')}`,
-          child_first_name: FIRST_NAMES[i % FIRST_NAMES.length]!,
-          child_last_name: LAST_NAMES[(i * 7) % LAST_NAMES.length]!,
-          child_date_of_birth: addDays(today, -Math.round(spec.ageYears * 365.25) - (i % 200)),
+      // The clock's own due date; a new LA has no closure days yet, so its calendar is empty.
+      const nextStepDueOn = nextDueOn(
+        {
           stage: spec.stage,
           request_received_on: receivedOn,
-          assessment_decided_on: decidedOn,
           plan_issued_on: planIssuedOn,
           last_review_on: lastReviewOn,
-          closed_on: closedOn,
-          next_step_due_on: next?.dueOn ?? null,
-          assigned_officer_id: spec.assigned && laId === la.id ? users.caseworker : null,
-          updated_at: new Date(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+        },
+        {},
+      );
+      const i = number - 1;
+      const created = await repo.insertCase(trx, {
+        local_authority_id: laId,
+        reference: `${prefix}-${year}-${String(number).padStart(4, '0')}`,
+        child_first_name: FIRST_NAMES[i % FIRST_NAMES.length]!,
+        child_last_name: LAST_NAMES[(i * 7) % LAST_NAMES.length]!,
+        child_date_of_birth: addDays(today, -Math.round(spec.ageYears * 365.25) - (i % 200)),
+        stage: spec.stage,
+        request_received_on: receivedOn,
+        assessment_decided_on: decidedOn,
+        plan_issued_on: planIssuedOn,
+        last_review_on: lastReviewOn,
+        closed_on: closedOn,
+        next_step_due_on: nextStepDueOn,
+        assigned_officer_id: spec.assigned && laId === la.id ? users.caseworker : null,
+        updated_at: new Date(),
+      });
       for (const who of spec.participants) {
         const role: CaseRole =
           who === 'parent'
@@ -447,23 +420,20 @@ export async function seedDemoData(db: Db, today = todayInEngland()): Promise<{ 
                 ? 'setting'
                 : 'adviser';
         const isOrg = who === 'school' || who === 'secondary' || who === 'epService';
-        await trx
-          .insertInto('case_participant')
-          .values({
-            case_id: created.id,
-            user_id: isOrg ? null : users[who as DemoAccountKey],
-            organisation_id: isOrg ? orgs[who as 'school' | 'secondary' | 'epService'] : null,
-            case_role: role,
-            adviser_kind:
-              role !== 'adviser'
-                ? null
-                : who === 'health'
-                  ? 'health'
-                  : who === 'socialCare'
-                    ? 'social_care'
-                    : 'educational_psychologist',
-          })
-          .execute();
+        await repo.insertParticipant(trx, {
+          case_id: created.id,
+          user_id: isOrg ? null : users[who as DemoAccountKey],
+          organisation_id: isOrg ? orgs[who as 'school' | 'secondary' | 'epService'] : null,
+          case_role: role,
+          adviser_kind:
+            role !== 'adviser'
+              ? null
+              : who === 'health'
+                ? 'health'
+                : who === 'socialCare'
+                  ? 'social_care'
+                  : 'educational_psychologist',
+        });
       }
       const events: [string, string, string | null][] = [
         ['request_received', 'Request for an EHC needs assessment received', receivedOn],
@@ -493,17 +463,14 @@ export async function seedDemoData(db: Db, today = todayInEngland()): Promise<{ 
       if (lastReviewOn) events.push(['annual_review', 'Annual review held', lastReviewOn]);
       if (spec.stage === 'ceased') events.push(['plan_ceased', 'Plan ceased', closedOn]);
       for (const [kind, summary, on] of events) {
-        await trx
-          .insertInto('case_event')
-          .values({
-            case_id: created.id,
-            kind,
-            summary,
-            actor_user_id: kind === 'request_received' ? null : users.caseworker,
-            occurred_at: `${on}T10:00:00Z`,
-            details: '{}',
-          })
-          .execute();
+        await repo.insertEvent(trx, {
+          case_id: created.id,
+          kind,
+          summary,
+          actor_user_id: kind === 'request_received' ? null : users.caseworker,
+          occurred_at: `${on}T10:00:00Z`,
+          details: '{}',
+        });
       }
     };
     for (const spec of DEMO_CASES) await addCase(la.id, 'DEM', spec);

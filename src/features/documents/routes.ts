@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
-import { recordAudit } from '../../audit/audit.ts';
 import { isCalendarDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import { audienceOf } from '../../policy/policy.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
@@ -14,18 +13,20 @@ import {
   uploadedFile,
   UPLOAD_BODY_LIMIT,
 } from '../../web/uploads.ts';
-import { findCaseSummary } from '../cases/repository.ts';
 import {
-  addUploadedDocument,
-  changeVisibility,
   DOCUMENT_KINDS,
   DOCUMENT_KIND_LABELS,
-  listCaseDocuments,
-  openCaseDocument,
-  refusedDocumentOwner,
   VISIBILITIES,
   VISIBILITY_LABELS,
-} from './case-documents.ts';
+} from '../../domain/documents.ts';
+import {
+  caseSummaryOf,
+  changeVisibility,
+  documentsOnCase,
+  openCaseDocument,
+  refusedDocumentOwner,
+  uploadDocument,
+} from './service.ts';
 
 const caseParams = z.object({ caseId: z.uuid() });
 const documentParams = caseParams.extend({ documentId: z.uuid() });
@@ -88,7 +89,7 @@ export async function documentRoutes(app: FastifyInstance, services: Services) {
   const { db, storage, scanner } = services;
 
   async function caseSummary(caseId: string) {
-    const found = await findCaseSummary(db, caseId);
+    const found = await caseSummaryOf(db, caseId);
     if (!found) throw new NotFoundError('No such case');
     return found;
   }
@@ -99,23 +100,13 @@ export async function documentRoutes(app: FastifyInstance, services: Services) {
     async (request, reply) => {
       const { caseId } = caseParams.parse(request.params);
       const audience = audienceOf(request.actor!, request.caseAccess!);
-      const found = await caseSummary(caseId);
-      const documents = await listCaseDocuments(db, caseId, audience);
-      await recordAudit(db, auditContextOf(request), {
-        action: 'viewed the list of documents',
-        subjectType: 'case',
-        subjectId: caseId,
-        localAuthorityId: found.local_authority_id,
-      });
+      const listed = await documentsOnCase(db, caseId, audience, auditContextOf(request));
+      if (!listed) throw new NotFoundError('No such case');
       return reply.render('documents/list.njk', {
         caseId,
-        reference: found.reference,
+        reference: listed.reference,
         audience,
-        documents: documents.map((d) => ({
-          ...d,
-          kindLabel: DOCUMENT_KIND_LABELS[d.kind],
-          visibilityLabel: VISIBILITY_LABELS[d.visibility],
-        })),
+        documents: listed.documents,
       });
     },
   );
@@ -171,7 +162,7 @@ export async function documentRoutes(app: FastifyInstance, services: Services) {
           return renderUpload(reply.code(400), caseId, { errors, values: fields });
         }
         const actor = request.actor!;
-        const outcome = await addUploadedDocument(
+        const outcome = await uploadDocument(
           db,
           { storage, scanner },
           {
@@ -233,11 +224,7 @@ export async function documentRoutes(app: FastifyInstance, services: Services) {
       return reply.render('documents/document.njk', {
         caseId,
         audience,
-        document: {
-          ...document,
-          kindLabel: DOCUMENT_KIND_LABELS[document.kind],
-          visibilityLabel: VISIBILITY_LABELS[document.visibility],
-        },
+        document,
         visibilities,
         values: { visibility: document.visibility, visibilityReason: document.visibility_reason },
       });
@@ -270,11 +257,7 @@ export async function documentRoutes(app: FastifyInstance, services: Services) {
         return reply.code(400).render('documents/document.njk', {
           caseId,
           audience: 'la',
-          document: {
-            ...document,
-            kindLabel: DOCUMENT_KIND_LABELS[document.kind],
-            visibilityLabel: VISIBILITY_LABELS[document.visibility],
-          },
+          document,
           visibilities,
           values: request.body,
           errors,

@@ -9,7 +9,7 @@ import {
   type TestApp,
 } from '../../../test/helpers.ts';
 import { pdfWithCatalog, samplePdf } from '../../../test/upload-samples.ts';
-import { UPLOAD_MESSAGES } from './uploads.ts';
+import { UPLOAD_MESSAGES } from '../../web/upload-checks/uploads.ts';
 
 /** A port on which nothing listens: clamd configured but down. */
 async function closedPort(): Promise<number> {

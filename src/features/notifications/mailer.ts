@@ -2,52 +2,20 @@ import nodemailer from 'nodemailer';
 import { NotifyClient } from 'notifications-node-client';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
-
-/**
- * One port for delivering email, with three adapters chosen by configuration (`MAILER`).
- * Services never call it directly: they queue messages (see email-queue.ts) and a worker
- * delivers them. Bodies name a case by its reference and say what to do; they never carry a
- * child's name, date of birth or needs (the hub shows those after sign-in).
- */
-export type EmailMessage = {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  /** Only for optional messages (the daily digest): where to stop them. */
-  listUnsubscribe?: string | null;
-  /** Our id for the message, so a provider's record can be traced back to it. */
-  reference?: string;
-};
-
-/** The mail service refused the message for good (an SMTP 5xx, a Notify 400): no retry helps. */
-export class PermanentDeliveryError extends Error {}
-
-/** Every send gives up well inside a delivery job's expiry (5 minutes). */
-export const SEND_TIMEOUT_MS = 60_000;
-
-export interface Mailer {
-  readonly name: 'outbox' | 'smtp' | 'notify' | 'memory';
-  send(message: EmailMessage): Promise<void>;
-}
+import {
+  PermanentDeliveryError,
+  SEND_TIMEOUT_MS,
+  type EmailMessage,
+  type Mailer,
+} from '../../case/email/mailer.ts';
+import { insertOutboxMessage } from './repository.ts';
 
 /** Development and demo: messages are kept in the database and shown at /dev/outbox. */
 export function outboxMailer(db: Db): Mailer {
   return {
     name: 'outbox',
     async send(message) {
-      await db
-        .insertInto('outbox_message')
-        .values({
-          to_address: message.to,
-          subject: message.subject,
-          body_text: message.text,
-          body_html: message.html,
-          headers: JSON.stringify(
-            message.listUnsubscribe ? { 'List-Unsubscribe': `<${message.listUnsubscribe}>` } : {},
-          ) as unknown as Record<string, string>,
-        })
-        .execute();
+      await insertOutboxMessage(db, message);
     },
   };
 }
@@ -156,13 +124,4 @@ export function createMailer(config: Config, db: Db): Mailer {
     });
   }
   return outboxMailer(db);
-}
-
-export async function listOutbox(db: Db, limit = 50) {
-  return db
-    .selectFrom('outbox_message')
-    .select(['id', 'to_address', 'subject', 'body_text', 'headers', 'created_at'])
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
 }

@@ -1,6 +1,5 @@
 import type { Db } from '../../db/database.ts';
 import {
-  caseDeadlines,
   REMINDER_WORDS,
   reminderThreshold,
   sentReminderOf,
@@ -8,10 +7,11 @@ import {
 } from '../../domain/clock/deadlines.ts';
 import { STAGE_DEFINITIONS, STAGES } from '../../domain/pathway/stages.ts';
 import type { Calendar } from '../../domain/clock/working-days.ts';
-import { calendarOf } from '../admin/closure-days.ts';
-import { clockFactsOf } from '../cases/service.ts';
-import { queueEmail } from './email-queue.ts';
-import { notifyUser, type Notifier } from './notify.ts';
+import { calendarOf } from '../../case/calendar.ts';
+import { caseDatesOf } from '../../case/clock.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import { notifyUser, type Notifier } from '../../case/notify.ts';
+import * as repo from './repository.ts';
 
 /**
  * The reminder sweep: finds every statutory step of an open case that is due within 7 days, due
@@ -41,36 +41,13 @@ async function* openCaseDeadlines(db: Db, today: string): AsyncGenerator<OpenCas
   const calendars = new Map<string, Calendar>();
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const rows = await db
-      .selectFrom('case')
-      .select([
-        'id',
-        'reference',
-        'local_authority_id',
-        'assigned_officer_id',
-        'stage',
-        'request_received_on',
-        'assessment_decided_on',
-        'plan_issued_on',
-        'last_review_on',
-        'closed_on',
-      ])
-      .where('stage', 'in', OPEN_STAGES)
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(BATCH)
-      .execute();
+    const rows = await repo.openCasesAfter(db, OPEN_STAGES, after, BATCH);
     if (rows.length === 0) return;
     after = rows.at(-1)!.id;
-    const exceptions = await db
-      .selectFrom('statutory_exception')
-      .select(['case_id', 'limit_name', 'occurred_on', 'reason'])
-      .where(
-        'case_id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .execute();
+    const exceptions = await repo.exceptionsOfCases(
+      db,
+      rows.map((r) => r.id),
+    );
     const batch: OpenCaseDeadlines[] = [];
     for (const row of rows) {
       let calendar = calendars.get(row.local_authority_id);
@@ -78,16 +55,18 @@ async function* openCaseDeadlines(db: Db, today: string): AsyncGenerator<OpenCas
         calendar = await calendarOf(db, row.local_authority_id);
         calendars.set(row.local_authority_id, calendar);
       }
-      const facts = clockFactsOf(
+      const dates = caseDatesOf(
         row,
         exceptions.filter((e) => e.case_id === row.id),
+        calendar,
+        today,
       );
       batch.push({
         caseId: row.id,
         reference: row.reference,
         localAuthorityId: row.local_authority_id,
         officerId: row.assigned_officer_id,
-        deadlines: caseDeadlines(facts, today, calendar).deadlines,
+        deadlines: dates.deadlines,
       });
     }
     yield batch;
@@ -102,14 +81,7 @@ type ActiveStaff = {
 };
 
 async function activeStaffOf(db: Db, localAuthorityId: string): Promise<ActiveStaff> {
-  const rows = await db
-    .selectFrom('staff_membership')
-    .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
-    .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
-    .select(['app_user.id', 'app_user.email', 'staff_membership.role', 'local_authority.name'])
-    .where('staff_membership.local_authority_id', '=', localAuthorityId)
-    .where('app_user.disabled_at', 'is', null)
-    .execute();
+  const rows = await repo.activeStaffOf(db, localAuthorityId);
   return {
     localAuthorityName: rows[0]?.name ?? '',
     ids: new Set(rows.map((r) => r.id)),
@@ -152,17 +124,12 @@ export async function sweepReminders(db: Db, notifier: Notifier, today: string):
         const people = recipientsFor(c, staff);
         if (people.length === 0) continue;
         sent += await db.transaction().execute(async (trx) => {
-          const claimed = await trx
-            .insertInto('reminder_sent')
-            .values({
-              case_id: c.caseId,
-              limit_name: deadline.limit,
-              due_on: deadline.dueOn,
-              threshold: sentReminderOf(threshold),
-            })
-            .onConflict((oc) => oc.doNothing())
-            .returning('case_id')
-            .executeTakeFirst();
+          const claimed = await repo.claimReminder(trx, {
+            caseId: c.caseId,
+            limit: deadline.limit,
+            dueOn: deadline.dueOn,
+            threshold: sentReminderOf(threshold),
+          });
           if (!claimed) return 0;
           const path = `/cases/${c.caseId}`;
           for (const userId of people) {
@@ -234,12 +201,7 @@ export async function sendOverdueSummaries(
     const { managers: recipients, localAuthorityName } = await activeStaffOf(db, localAuthorityId);
     if (recipients.length === 0) continue;
     sent += await db.transaction().execute(async (trx) => {
-      const claimed = await trx
-        .insertInto('overdue_summary_sent')
-        .values({ local_authority_id: localAuthorityId, summary_on: today })
-        .onConflict((oc) => oc.doNothing())
-        .returning('local_authority_id')
-        .executeTakeFirst();
+      const claimed = await repo.claimOverdueSummary(trx, localAuthorityId, today);
       if (!claimed) return 0;
       for (const manager of recipients) {
         await queueEmail(trx, notifier.jobs, {

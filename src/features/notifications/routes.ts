@@ -4,8 +4,8 @@ import type { Services } from '../../services.ts';
 import { NotFoundError } from '../../policy/route-policy.ts';
 import { parseForm, renderBadRequest } from '../../web/forms.ts';
 import { paginationLinks } from '../../web/pagination.ts';
-import { listOutbox } from './mailer.ts';
-import * as notifications from './notify.ts';
+import { userOfUnsubscribeToken } from '../../web/secrets.ts';
+import * as notifications from './service.ts';
 
 const signedIn = { config: { policy: 'signed-in' as const } };
 const pageQuery = z.object({
@@ -91,7 +91,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, services: Services
   const { db, notifier } = services;
   const userOf = (request: FastifyRequest) => {
     const token = (request.params as { token?: string }).token ?? '';
-    const userId = notifications.userOfUnsubscribeToken(notifier.unsubscribeSecret, token);
+    const userId = userOfUnsubscribeToken(notifier.unsubscribeSecret, token);
     if (!userId) throw new NotFoundError('No such unsubscribe link');
     return { userId, token };
   };
@@ -115,7 +115,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, services: Services
 /** The development outbox: never mounted in production (see app.ts). */
 export async function devOutboxRoutes(app: FastifyInstance, services: Services) {
   app.get('/dev/outbox', { config: { policy: 'public' } }, async (_request, reply) => {
-    const messages = await listOutbox(services.db);
+    const messages = await notifications.listOutbox(services.db);
     return reply.render('notifications/outbox.njk', { messages });
   });
 }

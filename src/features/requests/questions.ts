@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalEmailAddress } from '../../web/form-fields.ts';
 import {
   formatLongDate,
   isCalendarDate,
@@ -131,19 +132,6 @@ const POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$/i;
 const UPN = /^[A-Z][0-9]{11}[0-9A-Z]$/;
 
 const MAX_TEXT = 5_000;
-
-/** An email address that may be left blank. */
-export const optionalEmailAddress = z
-  .string()
-  .trim()
-  .max(254, 'Email address must be 254 characters or fewer')
-  .refine(
-    (e) => e === '' || z.email().safeParse(e).success,
-    'Enter an email address in the correct format, like name@example.com',
-  )
-  .transform((e) => e.toLowerCase())
-  .optional()
-  .default('');
 
 /** The email address of the person filling in the form, in GOV.UK's words. */
 export const yourEmailAddress = z

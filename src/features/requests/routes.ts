@@ -23,7 +23,7 @@ import {
   renderBadRequest,
   type FormErrors,
 } from '../../web/forms.ts';
-import { MAX_UPLOADS_PER_REQUEST } from '../documents/uploads.ts';
+import { MAX_UPLOADS_PER_REQUEST } from '../../web/upload-checks/uploads.ts';
 import {
   REQUESTER_KINDS,
   ageOn,
@@ -38,9 +38,9 @@ import {
   type Answers,
   type PageContext,
   type QuestionPage,
-  optionalEmailAddress,
   yourEmailAddress,
 } from './questions.ts';
+import { optionalEmailAddress } from '../../web/form-fields.ts';
 import * as requests from './service.ts';
 import { emailsPerHour } from '../../web/rate-limit-store.ts';
 

@@ -8,19 +8,20 @@ import {
 import { receivedOn as clockReceivedOn } from '../../domain/clock/statutory-dates.ts';
 import { nextStep } from '../../domain/pathway/stages.ts';
 import type { Actor } from '../../policy/policy.ts';
-import { calendarOf } from '../admin/closure-days.ts';
-import { createInvitation, invitationMessage } from '../auth/invitations.ts';
-import { newToken, sha256 } from '../auth/secrets.ts';
-import { queueEmail } from '../notifications/email-queue.ts';
-import type { Notifier } from '../notifications/notify.ts';
-import { newStorageKey, type DocumentStorage } from '../documents/storage.ts';
+import { calendarOf } from '../../case/calendar.ts';
+import { createInvitation, invitationMessage } from '../../case/invitations.ts';
+import { newToken, sha256 } from '../../web/secrets.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import type { Notifier } from '../../case/notify.ts';
+import { newStorageKey, type DocumentStorage } from '../../case/storage.ts';
 import {
   checkUpload,
   MAX_UPLOADS_PER_REQUEST,
   type UploadDestination,
   type UploadedFile,
-} from '../documents/uploads.ts';
-import { insertCaseEvent, listStaffOfAuthorities } from '../cases/repository.ts';
+} from '../../web/upload-checks/uploads.ts';
+import { insertCaseEvent } from '../../case/record.ts';
+import { listStaffOfAuthorities } from '../../case/participants.ts';
 import {
   firstIncompletePage,
   hasRightToRequest,

@@ -16,7 +16,7 @@
  * The error messages follow the GOV.UK Design System file upload component.
  */
 import { fileTypeFromBuffer, supportedExtensions } from 'file-type';
-import type { DocumentStorage } from './storage.ts';
+import type { DocumentStorage } from '../../case/storage.ts';
 import { findArchiveProblem } from './archive-check.ts';
 import type { VirusScanner } from './clamd.ts';
 import { imageHidesContent } from './image-check.ts';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import * as OTPAuth from 'otpauth';
 import QRCode from 'qrcode';
@@ -93,4 +93,23 @@ export function normaliseRecoveryCode(code: string): string {
 
 export function normaliseCode(code: string): string {
   return code.replace(/[\s-]/g, '');
+}
+
+/**
+ * The digest's one-click unsubscribe link (RFC 8058): the person's id and a MAC over it, so it
+ * works without signing in and names nobody else. It can only stop optional emails.
+ */
+export function unsubscribePath(secret: string, userId: string): string {
+  return `/unsubscribe/${userId}.${unsubscribeMac(secret, userId)}`;
+}
+
+function unsubscribeMac(secret: string, userId: string): string {
+  return createHmac('sha256', secret).update(`unsubscribe:${userId}`).digest('base64url');
+}
+
+/** The user an unsubscribe token names, or null when it is not one of ours. */
+export function userOfUnsubscribeToken(secret: string, token: string): string | null {
+  const match = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!match) return null;
+  return safeEqual(unsubscribeMac(secret, match[1]!), match[2]!) ? match[1]! : null;
 }

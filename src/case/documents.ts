@@ -1,10 +1,15 @@
-import type { Db, DbOrTrx } from '../../db/database.ts';
-import type { DocumentKind, DocumentVisibility } from '../../db/schema.ts';
-import { recordAudit, type AuditContext } from '../../audit/audit.ts';
-import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
-import { VISIBLE_TO, type CaseAudience } from '../../policy/policy.ts';
+import type { Db, DbOrTrx } from '../db/database.ts';
+import type { DocumentKind, DocumentVisibility } from '../db/schema.ts';
+import { recordAudit, type AuditContext } from '../audit/audit.ts';
+import type { CalendarDate } from '../domain/clock/calendar-date.ts';
+import { VISIBLE_TO, type CaseAudience } from '../policy/policy.ts';
+import { recordChange } from './record.ts';
 import { newStorageKey, type DocumentStorage } from './storage.ts';
-import { checkUpload, type UploadDestination, type UploadedFile } from './uploads.ts';
+import {
+  checkUpload,
+  type UploadDestination,
+  type UploadedFile,
+} from '../web/upload-checks/uploads.ts';
 
 /**
  * Documents on a case: advice, reports, letters Pathway wrote, views, plans. Each has a type,
@@ -12,23 +17,6 @@ import { checkUpload, type UploadDestination, type UploadedFile } from './upload
  * the family, or a professional on the case: see policy.ts VISIBLE_TO). Every view and
  * download is written to the audit log against the case.
  */
-export const DOCUMENT_KINDS = ['advice', 'report', 'letter', 'views', 'plan', 'other'] as const;
-export const DOCUMENT_KIND_LABELS: Record<DocumentKind, string> = {
-  advice: 'Advice',
-  report: 'Report',
-  letter: 'Letter',
-  views: 'Views',
-  plan: 'Plan',
-  other: 'Other',
-};
-
-export const VISIBILITIES = ['everyone', 'la_and_family', 'la_only'] as const;
-export const VISIBILITY_LABELS: Record<DocumentVisibility, string> = {
-  everyone: 'Everyone on the case',
-  la_and_family: 'The council and the family',
-  la_only: 'The council only',
-};
-
 export type NewCaseDocument = {
   caseId: string;
   kind: DocumentKind;
@@ -117,12 +105,13 @@ export async function addUploadedDocument(
         .select('local_authority_id')
         .where('id', '=', document.caseId)
         .executeTakeFirstOrThrow();
-      await recordAudit(trx, context, {
-        action: 'added a document',
-        subjectType: 'case',
-        subjectId: document.caseId,
+      await recordChange(trx, null, context, {
+        caseId: document.caseId,
         localAuthorityId: local_authority_id,
-        details: { documentId: id, kind: document.kind, visibility: document.visibility },
+        audit: {
+          action: 'added a document',
+          details: { documentId: id, kind: document.kind, visibility: document.visibility },
+        },
       });
       await also?.(trx, id);
       return id;
@@ -220,121 +209,4 @@ export async function listCaseDocuments(db: DbOrTrx, caseId: string, audience: C
     .orderBy('created_at', 'desc')
     .orderBy('id')
     .execute();
-}
-
-/**
- * One document on a case, if this audience may see it; the view is audited. With `download`,
- * the stored file is read too (and the audit says it was downloaded).
- */
-/**
- * The case a document belongs to, when it exists but is not this audience's to see through this
- * case (it is another case's, or hidden from them): a refusal, not a document that is not there.
- */
-export async function refusedDocumentOwner(
-  db: DbOrTrx,
-  ids: { caseId: string; documentId: string },
-  audience: CaseAudience,
-): Promise<{ caseId: string; localAuthorityId: string } | null> {
-  const row = await db
-    .selectFrom('case_document')
-    .innerJoin('case', 'case.id', 'case_document.case_id')
-    .select(['case.id', 'case.local_authority_id', 'case_document.visibility'])
-    .where('case_document.id', '=', ids.documentId)
-    .executeTakeFirst();
-  if (!row) return null;
-  const refused = row.id !== ids.caseId || !VISIBLE_TO[audience].includes(row.visibility);
-  return refused ? { caseId: row.id, localAuthorityId: row.local_authority_id } : null;
-}
-
-export async function openCaseDocument(
-  db: DbOrTrx,
-  storage: DocumentStorage,
-  ids: { caseId: string; documentId: string },
-  audience: CaseAudience,
-  context: AuditContext,
-  download: boolean,
-) {
-  const document = await db
-    .selectFrom('case_document')
-    .innerJoin('case', 'case.id', 'case_document.case_id')
-    .selectAll('case_document')
-    .select(['case.local_authority_id', 'case.reference'])
-    .where('case_document.id', '=', ids.documentId)
-    .where('case_document.case_id', '=', ids.caseId)
-    .where('case_document.visibility', 'in', VISIBLE_TO[audience])
-    .executeTakeFirst();
-  if (!document) return null;
-  let data: Buffer | null = null;
-  if (download) {
-    if (!document.storage_key) return null;
-    data = await storage.get(document.storage_key);
-    if (!data) return null;
-  }
-  await recordAudit(db, context, {
-    action: download ? 'downloaded a document' : 'viewed a document',
-    subjectType: 'case',
-    subjectId: ids.caseId,
-    localAuthorityId: document.local_authority_id,
-    details: { documentId: ids.documentId },
-  });
-  return { document, data };
-}
-
-const WIDTH: Record<DocumentVisibility, number> = { la_only: 0, la_and_family: 1, everyone: 2 };
-
-/**
- * The LA changes who may see a document; the change and its reason are audited (not put on the
- * case's timeline, which everyone on the case reads). A document that the LA's own staff did not write (a family member's, an
- * adviser's, evidence sent with a request) was shared as its author chose: the LA may narrow it
- * (with a reason for "the LA only") and widen it back to that, but no further.
- */
-export async function changeVisibility(
-  db: Db,
-  ids: { caseId: string; documentId: string },
-  change: { visibility: DocumentVisibility; reason: string | null },
-  context: AuditContext,
-): Promise<'changed' | 'not-found' | 'only-the-author'> {
-  return db.transaction().execute(async (trx) => {
-    const current = await trx
-      .selectFrom('case_document')
-      .innerJoin('case', 'case.id', 'case_document.case_id')
-      .select(['case_document.visibility', 'case_document.shared_as', 'case.local_authority_id'])
-      .select((eb) =>
-        eb
-          .exists(
-            eb
-              .selectFrom('staff_membership')
-              .select('staff_membership.user_id')
-              .whereRef('staff_membership.user_id', '=', 'case_document.author_user_id')
-              .whereRef('staff_membership.local_authority_id', '=', 'case.local_authority_id'),
-          )
-          .as('author_is_staff'),
-      )
-      .where('case_document.id', '=', ids.documentId)
-      .where('case_document.case_id', '=', ids.caseId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!current) return 'not-found' as const;
-    const beyondAuthorsChoice =
-      current.shared_as !== null && WIDTH[change.visibility] > WIDTH[current.shared_as];
-    if (beyondAuthorsChoice && !current.author_is_staff) {
-      return 'only-the-author' as const;
-    }
-    await trx
-      .updateTable('case_document')
-      .set({
-        visibility: change.visibility,
-        visibility_reason: change.visibility === 'la_only' ? change.reason : null,
-      })
-      .where('id', '=', ids.documentId)
-      .execute();
-    await recordAudit(trx, context, {
-      action: 'changed who may see a document',
-      subjectType: 'case',
-      subjectId: ids.caseId,
-      localAuthorityId: current.local_authority_id,
-      details: { documentId: ids.documentId, visibility: change.visibility },
-    });
-    return 'changed' as const;
-  });
 }
