@@ -7,7 +7,7 @@ import {
   formatDayAndDate,
   todayInEngland,
 } from '../src/domain/clock/calendar-date.ts';
-import { remindersDueBefore } from '../src/features/advice/advice-types.ts';
+import { remindersDueBefore } from '../src/domain/advice/advice-types.ts';
 import { sendAdviceReminder, sweepAdviceReminders } from '../src/features/advice/reminders.ts';
 import { listUnansweredDueBefore } from '../src/features/advice/repository.ts';
 import { adviceOfCase } from '../src/features/advice/service.ts';

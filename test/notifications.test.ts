@@ -125,6 +125,23 @@ describe('reminders', () => {
     expect(summary.subject).toMatch(/^Demoshire County Council: \d+ overdue steps?$/);
     expect(summary.text).toContain('/cases?due=overdue');
   });
+
+  it('a step due today is due today, not due tomorrow, in the reminder emails', () => {
+    const samples = sampleMessages('https://pathway.example');
+    const step = renderMessage('reminder', {
+      ...samples.reminder,
+      dueOn: '2026-02-23',
+      threshold: 'due-today',
+    });
+    expect(step.subject).toBe('DEM-2026-0001: Send the decision whether to assess – due today');
+    expect(step.text).toContain('is due by Monday 23 February 2026.');
+    const advice = renderMessage('advice-reminder', {
+      ...samples['advice-reminder'],
+      threshold: 'due-today',
+    });
+    expect(advice.subject).toBe('DEM-2026-0005: your advice is due today');
+    expect(advice.text).toContain('Advisers have 6 weeks by law.');
+  });
 });
 
 describe('in-app notifications and the daily digest', () => {

@@ -7,7 +7,9 @@ import { formatDayAndDate, type CalendarDate } from '../../domain/clock/calendar
  * The types leave no room for a child's name, date of birth or needs; the hub shows those after
  * sign-in. LA admins preview every template at /admin/messages.
  */
-import type { ReminderThreshold } from '../../domain/clock/deadlines.ts';
+import { REMINDER_WORDS, type ReminderThreshold } from '../../domain/clock/deadlines.ts';
+import { EXCEPTION_LIMITS } from '../../domain/clock/exceptions.ts';
+import { periodAdjective, periodWords, TIME_RULES } from '../../domain/clock/time-rules.ts';
 import { escapeHtml } from '../../web/html.ts';
 
 export type MessageData = {
@@ -121,11 +123,13 @@ function render(subject: string, blocks: Block[]): RenderedMessage {
 
 const SIGN_IN_NOTE = 'Sign in to Pathway to see the case and what to do.';
 
+/** An adviser's time limit in words: "6 weeks". */
+const ADVICE_WEEKS = periodWords(TIME_RULES.advice);
+
 function reminderWords(threshold: ReminderThreshold, dueOn: CalendarDate) {
   const date = formatDayAndDate(dueOn);
-  if (threshold === 'overdue') return { when: `was due on ${date}`, short: 'overdue' };
-  if (threshold === 'due-tomorrow') return { when: `is due by ${date}`, short: 'due tomorrow' };
-  return { when: `is due by ${date}`, short: 'due within 7 days' };
+  const when = threshold === 'overdue' ? `was due on ${date}` : `is due by ${date}`;
+  return { when, short: REMINDER_WORDS[threshold] };
 }
 
 const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage } = {
@@ -179,14 +183,14 @@ const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage
   'advice-requested': (d) =>
     render(`${d.reference}: your advice is asked for`, [
       `The council has asked for your advice for the education, health and care (EHC) needs assessment on case ${d.reference}.`,
-      `Give your advice by ${formatDayAndDate(d.dueOn)}. The law gives advisers 6 weeks.`,
+      `Give your advice by ${formatDayAndDate(d.dueOn)}. The law gives advisers ${ADVICE_WEEKS}.`,
       'Sign in to Pathway to see the request and give your advice.',
       { link: d.link, text: 'Give your advice' },
     ]),
   'advice-invitation': (d) =>
     render(`${d.reference}: your advice is asked for`, [
       `${d.localAuthorityName} has asked for your advice for the education, health and care (EHC) needs assessment on case ${d.reference}.`,
-      `Give your advice by ${formatDayAndDate(d.dueOn)}. The law gives advisers 6 weeks.`,
+      `Give your advice by ${formatDayAndDate(d.dueOn)}. The law gives advisers ${ADVICE_WEEKS}.`,
       'You give it on Pathway, the service the council uses for EHC needs assessments and plans. Create your account with this link, and you will find the request waiting:',
       { link: d.link },
       `The link works once and expires in ${d.days} days. It replaces any invitation we sent you before for this case. If it runs out, ask the council to send it again.`,
@@ -203,8 +207,8 @@ const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage
     return render(`${d.reference}: your advice is ${words.short}`, [
       `Case ${d.reference}: your advice for the assessment ${words.when}.`,
       d.threshold === 'overdue'
-        ? 'The 6-week time limit has passed. Give your advice as soon as you can, or tell the council why it is late.'
-        : 'Advisers have 6 weeks by law.',
+        ? `The ${periodAdjective(TIME_RULES.advice)} time limit has passed. Give your advice as soon as you can, or tell the council why it is late.`
+        : `Advisers have ${ADVICE_WEEKS} by law.`,
       { link: d.link, text: 'Give your advice' },
     ]);
   },
@@ -323,7 +327,7 @@ export function sampleMessages(baseUrl: string): { [K in MessageKind]: MessageDa
     },
     'exception-recorded': {
       reference: 'DEM-2026-0003',
-      limit: 'Decision whether to assess (6 weeks)',
+      limit: EXCEPTION_LIMITS.decisionToAssess,
       link: caseLink,
     },
     'advice-requested': {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { caseDeadlines, deadlineStatus, type CaseClockFacts } from './deadlines.ts';
+import {
+  caseDeadlines,
+  deadlineStatus,
+  REMINDER_WORDS,
+  reminderThreshold,
+  reminderThresholdOf,
+  sentReminderOf,
+  type CaseClockFacts,
+  type Deadline,
+} from './deadlines.ts';
 
 const base: CaseClockFacts = {
   requestReceived: '2026-01-09T17:30',
@@ -82,5 +91,42 @@ describe('a case’s deadlines', () => {
       ['finalPlan', '2026-06-01', 'met-late'],
       ['annualReview', '2027-06-05', 'overdue'],
     ]);
+  });
+});
+
+describe('reminders', () => {
+  it.each([
+    ['2026-03-12', null],
+    ['2026-03-13', 'due-in-7-days'],
+    ['2026-03-18', 'due-in-7-days'],
+    ['2026-03-19', 'due-tomorrow'],
+    ['2026-03-20', 'due-today'],
+    ['2026-03-21', 'overdue'],
+  ] as const)('a step due on 20 March has reached %s: %s', (today, threshold) => {
+    expect(reminderThresholdOf('2026-03-20', today)).toBe(threshold);
+  });
+
+  it('a step due today is due today, not due tomorrow', () => {
+    const { deadlines } = caseDeadlines(base, '2026-02-23');
+    const decision = deadlines.find((d) => d.limit === 'decisionToAssess')!;
+    expect(decision.dueOn).toBe('2026-02-23');
+    expect(reminderThreshold(decision, '2026-02-23')).toBe('due-today');
+    expect(REMINDER_WORDS[reminderThreshold(decision, '2026-02-23')!]).toBe('due today');
+    expect(reminderThreshold(decision, '2026-02-22')).toBe('due-tomorrow');
+    expect(REMINDER_WORDS['due-tomorrow']).toBe('due tomorrow');
+  });
+
+  it('reminds of no step once it is met or excused', () => {
+    const step: Deadline = caseDeadlines(base, '2026-02-23').deadlines[0]!;
+    expect(reminderThreshold({ ...step, metOn: '2026-02-20' }, '2026-02-23')).toBeNull();
+    const exception = { limit: 'decisionToAssess', recordedOn: '2026-02-01', reason: 'x' } as const;
+    expect(reminderThreshold({ ...step, exception }, '2026-02-24')).toBeNull();
+  });
+
+  it('records "due today" as the 7-day reminder, so each step gets each reminder once', () => {
+    expect(sentReminderOf('due-today')).toBe('due-in-7-days');
+    expect(sentReminderOf('due-in-7-days')).toBe('due-in-7-days');
+    expect(sentReminderOf('due-tomorrow')).toBe('due-tomorrow');
+    expect(sentReminderOf('overdue')).toBe('overdue');
   });
 });

@@ -1,5 +1,6 @@
-import { addMonths, addWeeks, daysBetween, type CalendarDate } from './calendar-date.ts';
+import { daysBetween, type CalendarDate } from './calendar-date.ts';
 import { receivedOn } from './statutory-dates.ts';
+import { dateFrom, TIME_RULES } from './time-rules.ts';
 import type { Calendar } from './working-days.ts';
 
 /**
@@ -9,9 +10,12 @@ import type { Calendar } from './working-days.ts';
 export type DeadlineStatus =
   'upcoming' | 'due-soon' | 'overdue' | 'met-on-time' | 'met-late' | 'excused';
 
+/** A step is due soon within this many days of its due date: Pathway's choice, not the law's. */
+export const DUE_SOON_DAYS = 7;
+
 export const DEADLINE_STATUS_LABELS: Record<DeadlineStatus, string> = {
   upcoming: 'Upcoming',
-  'due-soon': 'Due within 7 days',
+  'due-soon': `Due within ${DUE_SOON_DAYS} days`,
   overdue: 'Overdue',
   'met-on-time': 'Done on time',
   'met-late': 'Done late',
@@ -46,8 +50,6 @@ export type Deadline = {
   status: DeadlineStatus;
   exception: StatutoryException | null;
 };
-
-export const DUE_SOON_DAYS = 7;
 
 export function deadlineStatus(
   dueOn: CalendarDate,
@@ -92,7 +94,7 @@ export function caseDeadlines(
     'decisionToAssess',
     'Send the decision whether to assess',
     'The council must tell you whether it will carry out an assessment',
-    addWeeks(start, 6),
+    dateFrom(TIME_RULES.decisionToAssess, start),
     facts.assessmentDecidedOn,
   );
   if (!facts.decidedNotToAssess) {
@@ -101,7 +103,7 @@ export function caseDeadlines(
         'noPlanNotice',
         'Send notice of the decision not to issue a plan',
         'The council must tell you if it decides not to issue a plan',
-        addWeeks(start, 16),
+        dateFrom(TIME_RULES.noPlanNotice, start),
         facts.noPlanNoticeOn,
       );
     } else {
@@ -109,7 +111,7 @@ export function caseDeadlines(
         'finalPlan',
         'Issue the final EHC plan',
         'The council must issue the final EHC plan',
-        addWeeks(start, 20),
+        dateFrom(TIME_RULES.finalPlan, start),
         facts.planIssuedOn,
       );
     }
@@ -120,7 +122,7 @@ export function caseDeadlines(
       'annualReview',
       'Hold the annual review',
       'The plan must be reviewed',
-      addMonths(reviewFrom, 12),
+      dateFrom(TIME_RULES.annualReview, reviewFrom),
       null,
     );
   }
@@ -128,20 +130,55 @@ export function caseDeadlines(
   return { receivedOn: start, weeksSinceRequest, deadlines };
 }
 
-export type ReminderThreshold = 'due-in-7-days' | 'due-tomorrow' | 'overdue';
+/**
+ * The reminders about a step not yet done: due within 7 days, due tomorrow, due today, overdue.
+ * One rule for every step that has a due date: a case's statutory steps and an adviser's advice.
+ */
+export type ReminderThreshold = 'due-in-7-days' | 'due-tomorrow' | 'due-today' | 'overdue';
+
+/** The reminder's words: "due within 7 days", "due tomorrow", "due today", "overdue". */
+export const REMINDER_WORDS: Record<ReminderThreshold, string> = {
+  'due-in-7-days': `due within ${DUE_SOON_DAYS} days`,
+  'due-tomorrow': 'due tomorrow',
+  'due-today': 'due today',
+  overdue: 'overdue',
+};
 
 /**
- * Which reminder a step has reached today, if any: due within 7 days, due tomorrow (or today),
- * or overdue. Steps done, excused or further off need none.
+ * Which reminder a step due on `dueOn`, and not yet done, has reached today, if any: overdue
+ * after its due date, due today on it, due tomorrow the day before (and only then), due within
+ * 7 days before that. Further off, none.
  */
+export function reminderThresholdOf(
+  dueOn: CalendarDate,
+  today: CalendarDate,
+): ReminderThreshold | null {
+  const daysLeft = daysBetween(today, dueOn);
+  if (daysLeft < 0) return 'overdue';
+  if (daysLeft === 0) return 'due-today';
+  if (daysLeft === 1) return 'due-tomorrow';
+  if (daysLeft <= DUE_SOON_DAYS) return 'due-in-7-days';
+  return null;
+}
+
+/** The reminder a case's statutory step has reached today: none once it is met or excused. */
 export function reminderThreshold(
   deadline: Deadline,
   today: CalendarDate,
 ): ReminderThreshold | null {
   if (deadline.metOn || deadline.exception) return null;
-  const daysLeft = daysBetween(today, deadline.dueOn);
-  if (daysLeft < 0) return 'overdue';
-  if (daysLeft <= 1) return 'due-tomorrow';
-  if (daysLeft <= DUE_SOON_DAYS) return 'due-in-7-days';
-  return null;
+  return reminderThresholdOf(deadline.dueOn, today);
+}
+
+/** The reminders each step is sent once, as recorded (reminder_sent, advice_reminder_sent). */
+export type SentReminder = Exclude<ReminderThreshold, 'due-today'>;
+
+/**
+ * The reminder a threshold is recorded as, so that each step gets each reminder once. On its due
+ * date a step is still within its 7 days: when that reminder has gone, nothing more is sent that
+ * day (the day-before reminder is for the day before); when it has not (the step came due
+ * within the week, or the sweep did not run), it goes now, saying "due today".
+ */
+export function sentReminderOf(threshold: ReminderThreshold): SentReminder {
+  return threshold === 'due-today' ? 'due-in-7-days' : threshold;
 }

@@ -1,26 +1,26 @@
 import type { LimitName } from './deadlines.ts';
+import { periodWords, TIME_RULES } from './time-rules.ts';
+
+const LONG = `${periodWords(TIME_RULES.closureOrAbsence)} or more`;
 
 /**
  * Why a time limit did not bind (DOMAIN.md, "When a limit does not apply"). An exception is a
  * dated fact recorded against one limit; it excuses lateness and never moves the due date.
  */
 export const EXCEPTION_REASONS = {
-  setting_closed:
-    'The school or college was closed for 4 or more weeks in a row around when its advice was asked for',
-  early_years_closed:
-    'The early years provider was closed for 4 or more weeks in a row around when its advice was asked for',
+  setting_closed: `The school or college was closed for ${LONG} in a row around when its advice was asked for`,
+  early_years_closed: `The early years provider was closed for ${LONG} in a row around when its advice was asked for`,
   exceptional_personal: 'Exceptional personal circumstances of the child, young person or parent',
-  away_from_area:
-    'The child, young person or parent was away from the area for 4 or more weeks in a row',
+  away_from_area: `The child, young person or parent was away from the area for ${LONG} in a row`,
 } as const;
 
 export type ExceptionReason = keyof typeof EXCEPTION_REASONS;
 
 export const EXCEPTION_LIMITS: Record<LimitName, string> = {
-  decisionToAssess: 'Decision whether to assess (6 weeks)',
-  noPlanNotice: 'Notice of a decision not to issue a plan (16 weeks)',
-  finalPlan: 'Final plan (20 weeks)',
-  annualReview: 'Annual review (12 months)',
+  decisionToAssess: `Decision whether to assess (${periodWords(TIME_RULES.decisionToAssess)})`,
+  noPlanNotice: `Notice of a decision not to issue a plan (${periodWords(TIME_RULES.noPlanNotice)})`,
+  finalPlan: `Final plan (${periodWords(TIME_RULES.finalPlan)})`,
+  annualReview: `Annual review (${periodWords(TIME_RULES.annualReview)})`,
 };
 
 /** The reasons that can excuse each limit; the annual review has none in the regulations. */

@@ -1,17 +1,6 @@
-import {
-  addDays,
-  addMonths,
-  addWeeks,
-  isCalendarDate,
-  type CalendarDate,
-} from './calendar-date.ts';
-import {
-  addWorkingDays,
-  isWorkingDay,
-  nextWorkingDay,
-  onOrNextWorkingDay,
-  type Calendar,
-} from './working-days.ts';
+import { addDays, isCalendarDate, type CalendarDate } from './calendar-date.ts';
+import { dateFrom, END_OF_WORKING_DAY, PHASE_TRANSFER_BY, TIME_RULES } from './time-rules.ts';
+import { isWorkingDay, nextWorkingDay, onOrNextWorkingDay, type Calendar } from './working-days.ts';
 
 /**
  * The statutory dates of the public date checker (`npx pathway clock`), from dated facts.
@@ -64,9 +53,6 @@ export type ClockDates = Partial<
 
 export class ClockInputError extends Error {}
 
-/** Requests received at or after this time on a working day count from the next working day. */
-export const END_OF_WORKING_DAY = '17:00';
-
 const RECEIVED = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2}))?$/;
 
 /**
@@ -115,28 +101,33 @@ export function computeClock(inputs: ClockInputs, calendar: Calendar = {}): Cloc
   if (inputs.requestReceived !== undefined) {
     const start = receivedOn(inputs.requestReceived, calendar);
     out.receivedOn = start;
-    out.decisionToAssessDue = addWeeks(start, 6);
-    out.noPlanNoticeDue = addWeeks(start, 16);
-    out.finalPlanDue = addWeeks(start, 20);
+    out.decisionToAssessDue = dateFrom(TIME_RULES.decisionToAssess, start);
+    out.noPlanNoticeDue = dateFrom(TIME_RULES.noPlanNotice, start);
+    out.finalPlanDue = dateFrom(TIME_RULES.finalPlan, start);
   }
-  if (inputs.adviceRequested) out.adviceDue = addWeeks(inputs.adviceRequested, 6);
-  if (inputs.draftServed) out.draftCommentsLastDay = addDays(inputs.draftServed, 14);
+  if (inputs.adviceRequested) out.adviceDue = dateFrom(TIME_RULES.advice, inputs.adviceRequested);
+  if (inputs.draftServed) {
+    out.draftCommentsLastDay = dateFrom(TIME_RULES.draftComments, inputs.draftServed);
+  }
   const lastReviewOrPlan = inputs.lastReview ?? inputs.planIssued;
-  if (lastReviewOrPlan) out.annualReviewDue = addMonths(lastReviewOrPlan, 12);
+  if (lastReviewOrPlan) out.annualReviewDue = dateFrom(TIME_RULES.annualReview, lastReviewOrPlan);
   if (inputs.reviewMeeting) {
-    out.reviewInvitesBy = addDays(inputs.reviewMeeting, -14);
-    out.reviewAdviceBy = addDays(inputs.reviewMeeting, -14);
-    out.reviewReportDue = addDays(inputs.reviewMeeting, 14);
-    out.reviewDecisionDue = addDays(inputs.reviewMeeting, 28);
+    out.reviewInvitesBy = dateFrom(TIME_RULES.reviewInvitations, inputs.reviewMeeting);
+    out.reviewAdviceBy = dateFrom(TIME_RULES.reviewAdvice, inputs.reviewMeeting);
+    out.reviewReportDue = dateFrom(TIME_RULES.reviewReport, inputs.reviewMeeting);
+    out.reviewDecisionDue = dateFrom(TIME_RULES.reviewDecision, inputs.reviewMeeting);
   }
   if (inputs.amendmentNotice || inputs.reviewMeeting) {
-    const notice = inputs.amendmentNotice ?? addDays(inputs.reviewMeeting!, 28);
-    out.amendedPlanDue = addWeeks(notice, 8);
+    const notice =
+      inputs.amendmentNotice ?? dateFrom(TIME_RULES.reviewDecision, inputs.reviewMeeting!);
+    out.amendedPlanDue = dateFrom(TIME_RULES.amendedPlan, notice);
   }
   if (inputs.decisionLetter || inputs.mediationCertificate) {
     const candidates = [
-      inputs.decisionLetter ? addMonths(inputs.decisionLetter, 2) : null,
-      inputs.mediationCertificate ? addMonths(inputs.mediationCertificate, 1) : null,
+      inputs.decisionLetter ? dateFrom(TIME_RULES.appeal, inputs.decisionLetter) : null,
+      inputs.mediationCertificate
+        ? dateFrom(TIME_RULES.appealAfterMediation, inputs.mediationCertificate)
+        : null,
     ].filter((d): d is CalendarDate => d !== null);
     out.appealDeadline = adjustAppealDeadline(candidates.reduce(later));
   }
@@ -145,30 +136,32 @@ export function computeClock(inputs: ClockInputs, calendar: Calendar = {}): Cloc
       throw new ClockInputError('transfer year and transfer type must be given together');
     }
     const year = String(inputs.transferYear).padStart(4, '0');
-    out.phaseTransferDue = inputs.transferType === 'school' ? `${year}-02-15` : `${year}-03-31`;
+    out.phaseTransferDue = `${year}-${PHASE_TRANSFER_BY[inputs.transferType]}`;
   }
   if (inputs.reassessmentDecision)
-    out.reassessmentPlanDue = addWeeks(inputs.reassessmentDecision, 14);
+    out.reassessmentPlanDue = dateFrom(TIME_RULES.reassessmentPlan, inputs.reassessmentDecision);
   if (inputs.laLearnedOfMove) {
-    const fifteenWorkingDays = addWorkingDays(inputs.laLearnedOfMove, 15, calendar);
+    const transferLimit = dateFrom(TIME_RULES.planTransfer, inputs.laLearnedOfMove, calendar);
     out.transferDue =
-      inputs.moveDate && fifteenWorkingDays <= inputs.moveDate
-        ? inputs.moveDate
-        : fifteenWorkingDays;
+      inputs.moveDate && transferLimit <= inputs.moveDate ? inputs.moveDate : transferLimit;
   } else if (inputs.moveDate) {
     throw new ClockInputError('the move date needs the date the LA learned of the move');
   }
   if (inputs.planTransferred) {
-    out.newLaNoticeDue = addWeeks(inputs.planTransferred, 6);
+    out.newLaNoticeDue = dateFrom(TIME_RULES.newLaNotice, inputs.planTransferred);
     if (lastReviewOrPlan) {
       out.newLaReviewDue = later(
-        addMonths(lastReviewOrPlan, 12),
-        addMonths(inputs.planTransferred, 3),
+        dateFrom(TIME_RULES.annualReview, lastReviewOrPlan),
+        dateFrom(TIME_RULES.newLaReview, inputs.planTransferred),
       );
     }
   }
   if (inputs.mediationDeclined) {
-    out.mediationCertificateDue = addWorkingDays(inputs.mediationDeclined, 3, calendar);
+    out.mediationCertificateDue = dateFrom(
+      TIME_RULES.mediationCertificate,
+      inputs.mediationDeclined,
+      calendar,
+    );
   }
   return out;
 }

@@ -1,5 +1,6 @@
-import { addMonths, addWeeks, type CalendarDate } from '../clock/calendar-date.ts';
+import type { CalendarDate } from '../clock/calendar-date.ts';
 import { receivedOn } from '../clock/statutory-dates.ts';
+import { dateFrom, TIME_RULES } from '../clock/time-rules.ts';
 import type { Calendar } from '../clock/working-days.ts';
 
 /**
@@ -42,19 +43,22 @@ export const STAGE_DEFINITIONS: Record<Stage, StageDefinition> = {
   request_received: {
     label: 'Request received',
     nextStep: 'The council decides whether to carry out an assessment',
-    dueOn: (f, calendar) => addWeeks(receivedOn(f.requestReceivedOn, calendar), 6),
+    dueOn: (f, calendar) =>
+      dateFrom(TIME_RULES.decisionToAssess, receivedOn(f.requestReceivedOn, calendar)),
     closed: false,
   },
   assessment: {
     label: 'Assessment',
     nextStep: 'The council decides whether to issue a plan',
-    dueOn: (f, calendar) => addWeeks(receivedOn(f.requestReceivedOn, calendar), 16),
+    dueOn: (f, calendar) =>
+      dateFrom(TIME_RULES.noPlanNotice, receivedOn(f.requestReceivedOn, calendar)),
     closed: false,
   },
   draft_plan: {
     label: 'Draft plan',
     nextStep: 'The council issues the final plan',
-    dueOn: (f, calendar) => addWeeks(receivedOn(f.requestReceivedOn, calendar), 20),
+    dueOn: (f, calendar) =>
+      dateFrom(TIME_RULES.finalPlan, receivedOn(f.requestReceivedOn, calendar)),
     closed: false,
   },
   plan_in_place: {
@@ -62,7 +66,7 @@ export const STAGE_DEFINITIONS: Record<Stage, StageDefinition> = {
     nextStep: 'Annual review of the plan',
     dueOn: (f) => {
       const from = f.lastReviewOn ?? f.planIssuedOn;
-      return from ? addMonths(from, 12) : null;
+      return from ? dateFrom(TIME_RULES.annualReview, from) : null;
     },
     closed: false,
   },

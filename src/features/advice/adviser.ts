@@ -14,7 +14,11 @@ import {
   type AdviceAnswers,
   type AdviceVisibility,
 } from './advice-form.ts';
-import { ADVICE_TAG_LABELS, ADVICE_TYPE_LABELS, adviceTag } from './advice-types.ts';
+import {
+  ADVICE_TAG_LABELS,
+  ADVICE_TYPE_LABELS,
+  adviceTag,
+} from '../../domain/advice/advice-types.ts';
 import * as repo from './repository.ts';
 import { ADVICE_EXCEPTION_REASONS, displayName } from './service.ts';
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.ts';
+import { sentReminderOf } from '../../domain/clock/deadlines.ts';
 import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { formatLongDate } from '../../domain/clock/calendar-date.ts';
 import { notifyUser, type Notifier } from '../../case/notify.ts';
@@ -6,7 +7,7 @@ import {
   adviceReminderThreshold,
   adviceReminderWording,
   remindersDueBefore,
-} from './advice-types.ts';
+} from '../../domain/advice/advice-types.ts';
 import * as repo from './repository.ts';
 
 /**
@@ -81,7 +82,7 @@ export async function sendAdviceReminder(
         ? await repo.chasersOf(trx, request.local_authority_id, request.assigned_officer_id)
         : [];
     if (advisers.length === 0 && chasers.length === 0) return 0;
-    if (!(await repo.claimReminder(trx, request.id, threshold))) return 0;
+    if (!(await repo.claimReminder(trx, request.id, sentReminderOf(threshold)))) return 0;
     const adviserPath = `/cases/${request.case_id}/advice/${request.id}`;
     const officerPath = `/cases/${request.case_id}/advice`;
     const recipients = [
@@ -96,7 +97,7 @@ export async function sendAdviceReminder(
         kind: 'advice-reminder',
         caseId: request.case_id,
         localAuthorityId: request.local_authority_id,
-        title: `${request.reference}: ${adviceReminderWording(threshold, dueOn, today)}`,
+        title: `${request.reference}: ${adviceReminderWording(threshold)}`,
         body: forOfficer
           ? `Advice was due on ${formatLongDate(dueOn)} and has not been given`
           : `Due ${formatLongDate(dueOn)}`,

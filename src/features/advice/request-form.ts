@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AdviceType } from '../../db/schema.ts';
 import { parseForm, type FieldError, type FormErrors, type FormResult } from '../../web/forms.ts';
-import { ADVICE_TYPES, ADVICE_TYPE_LABELS } from './advice-types.ts';
+import { ADVICE_TYPES, ADVICE_TYPE_LABELS } from '../../domain/advice/advice-types.ts';
 
 /**
  * The caseworker's choices on the advice page, one group of fields per type still to ask for:

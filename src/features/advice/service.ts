@@ -1,7 +1,7 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { AdviceType } from '../../db/schema.ts';
 import type { AuditContext } from '../../audit/audit.ts';
-import { addWeeks, formatLongDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
+import { formatLongDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { labelFor } from '../../domain/people.ts';
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
@@ -11,14 +11,14 @@ import { createInvitation, INVITATION_DAYS, invitationLink } from '../../case/in
 import { queueEmail } from '../../case/email/email-queue.ts';
 import type { Notifier } from '../../case/notify.ts';
 import {
-  ADVICE_DUE_WEEKS,
   ADVICE_TAG_LABELS,
   ADVICE_TYPE_HINTS,
   ADVICE_TYPE_LABELS,
+  adviceDueOn,
   adviceTag,
   proposedAdviceTypes,
   suggestedAdviser,
-} from './advice-types.ts';
+} from '../../domain/advice/advice-types.ts';
 import type { AdviceChoice } from './request-form.ts';
 import * as repo from './repository.ts';
 
@@ -204,7 +204,7 @@ export async function sendAdviceRequests(
         return { ok: false, problem: 'not-participant' };
       }
     }
-    const dueOn = addWeeks(today, ADVICE_DUE_WEEKS);
+    const dueOn = adviceDueOn(today);
     let requested = 0;
     for (const choice of choices) {
       const label = ADVICE_TYPE_LABELS[choice.type];

@@ -1,3 +1,4 @@
+import { periodWords, TIME_RULES } from '../../domain/clock/time-rules.ts';
 import type { Db } from '../../db/database.ts';
 import type { AuditContext } from '../../audit/audit.ts';
 import type { CaseAudience } from '../../policy/policy.ts';
@@ -16,31 +17,27 @@ const STEPS = [
   {
     key: 'decide-assess',
     title: 'Deciding whether to assess',
-    explains:
-      'The council looks at the request and decides whether to carry out the assessment. It must tell you within 6 weeks of the request, with its reasons.',
+    explains: `The council looks at the request and decides whether to carry out the assessment. It must tell you within ${periodWords(TIME_RULES.decisionToAssess)} of the request, with its reasons.`,
   },
   {
     key: 'advice',
     title: 'Gathering advice',
-    explains:
-      'The council asks people who know your child, such as the school, an educational psychologist, health and social care, for their advice. Each has 6 weeks. Your views count as advice too.',
+    explains: `The council asks people who know your child, such as the school, an educational psychologist, health and social care, for their advice. Each has ${periodWords(TIME_RULES.advice)}. Your views count as advice too.`,
   },
   {
     key: 'decide-plan',
     title: 'Deciding whether to issue a plan',
-    explains:
-      'With the advice in, the council decides whether your child needs an EHC plan: a legal document that says what help they must get. It must tell you within 16 weeks of the request.',
+    explains: `With the advice in, the council decides whether your child needs an EHC plan: a legal document that says what help they must get. It must tell you within ${periodWords(TIME_RULES.noPlanNotice)} of the request.`,
   },
   {
     key: 'draft',
     title: 'The draft plan',
-    explains:
-      'You see a draft of the plan first. You have at least 15 days to comment, ask for a meeting, and say which school or college you would like named.',
+    explains: `You see a draft of the plan first. You have at least ${periodWords(TIME_RULES.draftComments)} to comment, ask for a meeting, and say which school or college you would like named.`,
   },
   {
     key: 'final',
     title: 'The final plan',
-    explains: 'The final plan must be issued within 20 weeks of the request.',
+    explains: `The final plan must be issued within ${periodWords(TIME_RULES.finalPlan)} of the request.`,
   },
 ] as const;
 

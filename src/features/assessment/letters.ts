@@ -1,3 +1,4 @@
+import { periodWords, TIME_RULES } from '../../domain/clock/time-rules.ts';
 import { formatLongDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
 import type { Letter, LetterBlock } from '../../case/letter-pdf.ts';
 
@@ -132,7 +133,7 @@ export function assessingLetter(facts: LetterFacts): Letter {
     {
       kind: 'list',
       items: [
-        `We will ask for advice from you, from the school or setting, from an educational psychologist, from health and social care, and from anyone else who knows ${addressed(facts).child} well. Each has 6 weeks to give it.`,
+        `We will ask for advice from you, from the school or setting, from an educational psychologist, from health and social care, and from anyone else who knows ${addressed(facts).child} well. Each has ${periodWords(TIME_RULES.advice)} to give it.`,
         facts.forYoungPerson
           ? 'You can give your views in Pathway at any time. We will use them in the plan.'
           : 'You can give your own views, and your child’s, in Pathway at any time. We will use them in the plan.',

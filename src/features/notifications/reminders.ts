@@ -1,8 +1,9 @@
 import type { Db } from '../../db/database.ts';
 import {
+  REMINDER_WORDS,
   reminderThreshold,
+  sentReminderOf,
   type Deadline,
-  type ReminderThreshold,
 } from '../../domain/clock/deadlines.ts';
 import { STAGE_DEFINITIONS, STAGES } from '../../domain/pathway/stages.ts';
 import type { Calendar } from '../../domain/clock/working-days.ts';
@@ -14,7 +15,8 @@ import * as repo from './repository.ts';
 
 /**
  * The reminder sweep: finds every statutory step of an open case that is due within 7 days, due
- * tomorrow or overdue, and reminds whoever must act, once per step and threshold. The
+ * tomorrow, due today or overdue, and reminds whoever must act, once per step and threshold
+ * (deadlines.ts sentReminderOf: "due today" is the 7-day reminder, when that has not gone). The
  * `reminder_sent` row is written in the transaction that queues the reminder, under a primary
  * key, so a second sweep (or a second worker running the same sweep) finds it there and sends
  * nothing.
@@ -87,12 +89,6 @@ async function activeStaffOf(db: Db, localAuthorityId: string): Promise<ActiveSt
   };
 }
 
-const THRESHOLD_TITLES: Record<ReminderThreshold, string> = {
-  'due-in-7-days': 'due within 7 days',
-  'due-tomorrow': 'due tomorrow',
-  overdue: 'overdue',
-};
-
 /**
  * Who is reminded about a case's step: its officer while they are an active member of the LA's
  * staff, otherwise the LA's managers. Nobody, when the LA has neither: then nothing is recorded
@@ -132,7 +128,7 @@ export async function sweepReminders(db: Db, notifier: Notifier, today: string):
             caseId: c.caseId,
             limit: deadline.limit,
             dueOn: deadline.dueOn,
-            threshold,
+            threshold: sentReminderOf(threshold),
           });
           if (!claimed) return 0;
           const path = `/cases/${c.caseId}`;
@@ -142,7 +138,7 @@ export async function sweepReminders(db: Db, notifier: Notifier, today: string):
               kind: 'reminder',
               caseId: c.caseId,
               localAuthorityId: c.localAuthorityId,
-              title: `${c.reference}: ${deadline.step} – ${THRESHOLD_TITLES[threshold]}`,
+              title: `${c.reference}: ${deadline.step} – ${REMINDER_WORDS[threshold]}`,
               body: `Due ${deadline.dueOn}`,
               path,
               statutory: true,

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { EmailMessage } from '../../case/email/mailer.ts';
 import type { Db, DbOrTrx } from '../../db/database.ts';
-import type { ReminderThreshold } from '../../domain/clock/deadlines.ts';
+import type { SentReminder } from '../../domain/clock/deadlines.ts';
 
 /** The people with notifications waiting for their daily digest. */
 export async function usersAwaitingDigest(db: Db): Promise<string[]> {
@@ -191,7 +191,7 @@ export async function activeStaffOf(db: Db, localAuthorityId: string) {
 /** Claims a reminder (a step, its due date and threshold) once; undefined when already sent. */
 export async function claimReminder(
   trx: DbOrTrx,
-  reminder: { caseId: string; limit: string; dueOn: string; threshold: ReminderThreshold },
+  reminder: { caseId: string; limit: string; dueOn: string; threshold: SentReminder },
 ) {
   return trx
     .insertInto('reminder_sent')

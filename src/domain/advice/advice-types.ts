@@ -1,12 +1,18 @@
-import type { AdviceType } from '../../db/schema.ts';
-import { addDays, daysBetween, type CalendarDate } from '../../domain/clock/calendar-date.ts';
-import { DUE_SOON_DAYS } from '../../domain/clock/deadlines.ts';
+import { addDays, daysBetween, type CalendarDate } from '../clock/calendar-date.ts';
+import {
+  DUE_SOON_DAYS,
+  REMINDER_WORDS,
+  reminderThresholdOf,
+  type ReminderThreshold,
+} from '../clock/deadlines.ts';
+import { dateFrom, TIME_RULES } from '../clock/time-rules.ts';
 
 /**
  * The advice an EHC needs assessment asks for (DOMAIN.md, "The pathway", step 3; reg 6(1)):
  * from the parent or young person, the setting, health, an educational psychologist, social
  * care, from Year 9 on preparing for adulthood, and anyone else appropriate. Each adviser has 6
- * weeks (reg 8). Pure rules, kept apart from the database so they are easy to test and change.
+ * weeks (reg 8; TIME_RULES.advice). Pure rules, kept apart from the database so they are easy
+ * to test and change.
  */
 export const ADVICE_TYPES = [
   'parent',
@@ -16,7 +22,10 @@ export const ADVICE_TYPES = [
   'social_care',
   'preparing_for_adulthood',
   'other',
-] as const satisfies readonly AdviceType[];
+] as const;
+
+/** The same list as the database's `advice_type` (db/schema.ts AdviceType). */
+export type AdviceType = (typeof ADVICE_TYPES)[number];
 
 export const ADVICE_TYPE_LABELS: Record<AdviceType, string> = {
   parent: 'Parent or young person’s advice',
@@ -40,8 +49,10 @@ export const ADVICE_TYPE_HINTS: Record<AdviceType, string> = {
   other: 'From anyone else the council thinks appropriate, or the family reasonably asks for.',
 };
 
-/** An adviser has 6 weeks from the request (reg 8). */
-export const ADVICE_DUE_WEEKS = 6;
+/** The day advice asked for on `requestedOn` is due: 6 weeks on (reg 8). */
+export function adviceDueOn(requestedOn: CalendarDate): CalendarDate {
+  return dateFrom(TIME_RULES.advice, requestedOn);
+}
 
 export function isAdviceType(value: string): value is AdviceType {
   return (ADVICE_TYPES as readonly string[]).includes(value);
@@ -132,7 +143,7 @@ export type AdviceTag =
 
 export const ADVICE_TAG_LABELS: Record<AdviceTag, string> = {
   overdue: 'Overdue',
-  'due-soon': 'Due within 7 days',
+  'due-soon': `Due within ${DUE_SOON_DAYS} days`,
   waiting: 'Requested',
   excused: 'Late: exception recorded',
   submitted: 'Submitted',
@@ -150,38 +161,22 @@ export function adviceTag(
   return daysBetween(today, request.dueOn) <= DUE_SOON_DAYS ? 'due-soon' : 'waiting';
 }
 
-export type AdviceReminderThreshold = 'due-in-7-days' | 'due-tomorrow' | 'overdue';
-
 /**
- * The reminder an unanswered request has reached today: due within 7 days, due tomorrow (the day
- * before the due date, and only then), or overdue. On the due date itself it is still due within
- * 7 days (a sweep that missed the day before must not say "due tomorrow"). None once an
- * exception is recorded: the 6 weeks no longer bind.
+ * The reminder an unanswered request has reached today (the case deadlines' rule, deadlines.ts):
+ * due within 7 days, due tomorrow (the day before the due date, and only then), due today, or
+ * overdue. None once an exception is recorded: the 6 weeks no longer bind.
  */
 export function adviceReminderThreshold(
   dueOn: CalendarDate,
   today: CalendarDate,
   hasException: boolean,
-): AdviceReminderThreshold | null {
-  if (hasException) return null;
-  const daysLeft = daysBetween(today, dueOn);
-  if (daysLeft < 0) return 'overdue';
-  if (daysLeft === 1) return 'due-tomorrow';
-  if (daysLeft <= DUE_SOON_DAYS) return 'due-in-7-days';
-  return null;
+): ReminderThreshold | null {
+  return hasException ? null : reminderThresholdOf(dueOn, today);
 }
 
-/** A reminder's title in words true on the day it is sent ("due today" on the due date). */
-export function adviceReminderWording(
-  threshold: AdviceReminderThreshold,
-  dueOn: CalendarDate,
-  today: CalendarDate,
-): string {
-  if (threshold === 'overdue') return 'advice overdue';
-  const daysLeft = daysBetween(today, dueOn);
-  if (daysLeft === 0) return 'advice due today';
-  if (daysLeft === 1) return 'advice due tomorrow';
-  return 'advice due within 7 days';
+/** A reminder's title, in words true on the day it is sent: "advice due today". */
+export function adviceReminderWording(threshold: ReminderThreshold): string {
+  return `advice ${REMINDER_WORDS[threshold]}`;
 }
 
 /** The latest due date a reminder can be about today (due within 7 days). */
