@@ -2,6 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db, DbOrTrx } from '../db/database.ts';
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  deleteSessionsOf,
+  insertSession,
+  readSession,
+  sessionExpiresAt,
+  touchSession,
+  updateSession,
+} from '../db/sessions.ts';
 
 /**
  * Server-side sessions in the database, so any number of web processes can serve a user.
@@ -93,13 +103,7 @@ const TOUCH_INTERVAL_MS = 30_000;
 export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOptions) => {
   const { db } = options;
   const read: (idHash: string, request: FastifyRequest) => Promise<StoredSession | undefined> =
-    options.read ??
-    ((idHash: string) =>
-      db
-        .selectFrom('user_session')
-        .select(['data', 'expires_at', 'last_seen_at'])
-        .where('id_hash', '=', idHash)
-        .executeTakeFirst());
+    options.read ?? ((idHash: string) => readSession(db, idHash));
   const idleMs = options.idleMinutes * 60_000;
 
   app.decorateRequest('session', null as unknown as Session);
@@ -121,7 +125,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
     }
     const now = Date.now();
     if (row.expires_at.getTime() <= now) {
-      await db.deleteFrom('user_session').where('id_hash', '=', idHash).execute();
+      await deleteSession(db, idHash);
       session.timedOut = true;
       return;
     }
@@ -146,36 +150,23 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
       if (!state.idHash) {
         const id = randomBytes(32).toString('base64url');
         state.idHash = hashId(id);
-        await db
-          .insertInto('user_session')
-          .values({
-            id_hash: state.idHash,
-            user_id: request.session.data.userId ?? null,
-            data: JSON.stringify(request.session.data),
-            last_seen_at: new Date(),
-            expires_at: expiresAt,
-          })
-          .execute();
+        await insertSession(db, {
+          idHash: state.idHash,
+          userId: request.session.data.userId ?? null,
+          data: JSON.stringify(request.session.data),
+          expiresAt,
+        });
         // Only once the session exists: the error page after a failed write sets no cookie.
         setSessionCookie(reply, id, options.secureCookie);
       } else {
-        await db
-          .updateTable('user_session')
-          .set({
-            user_id: request.session.data.userId ?? null,
-            data: JSON.stringify(request.session.data),
-            last_seen_at: new Date(),
-            expires_at: expiresAt,
-          })
-          .where('id_hash', '=', state.idHash)
-          .execute();
+        await updateSession(db, state.idHash, {
+          userId: request.session.data.userId ?? null,
+          data: JSON.stringify(request.session.data),
+          expiresAt,
+        });
       }
     } else if (touch && state.idHash) {
-      await db
-        .updateTable('user_session')
-        .set({ last_seen_at: new Date(), expires_at: expiresAt })
-        .where('id_hash', '=', state.idHash)
-        .execute();
+      await touchSession(db, state.idHash, expiresAt);
     }
     return payload;
   });
@@ -199,7 +190,7 @@ function setSessionCookie(reply: FastifyReply, id: string, secure: boolean): voi
 export async function renewSession(db: Db, request: FastifyRequest, data: SessionData) {
   const state = request.sessionState;
   if (state.idHash) {
-    await db.deleteFrom('user_session').where('id_hash', '=', state.idHash).execute();
+    await deleteSession(db, state.idHash);
   }
   state.idHash = null;
   request.session.data = data;
@@ -210,7 +201,7 @@ export async function renewSession(db: Db, request: FastifyRequest, data: Sessio
 export async function endSession(db: Db, request: FastifyRequest, reply: FastifyReply) {
   const state = request.sessionState;
   if (state.idHash) {
-    await db.deleteFrom('user_session').where('id_hash', '=', state.idHash).execute();
+    await deleteSession(db, state.idHash);
   }
   state.idHash = null;
   state.dirty = false;
@@ -220,22 +211,18 @@ export async function endSession(db: Db, request: FastifyRequest, reply: Fastify
 
 /** Ends every session of a user (password changed, account disabled). */
 export async function endAllSessionsOf(db: DbOrTrx, userId: string): Promise<void> {
-  await db.deleteFrom('user_session').where('user_id', '=', userId).execute();
+  await deleteSessionsOf(db, userId);
 }
 
 /** Seconds until the current session times out, for the timeout warning. */
 export async function secondsLeft(db: Db, request: FastifyRequest): Promise<number> {
   const idHash = request.sessionState.idHash;
   if (!idHash) return 0;
-  const row = await db
-    .selectFrom('user_session')
-    .select('expires_at')
-    .where('id_hash', '=', idHash)
-    .executeTakeFirst();
-  return row ? Math.max(0, Math.floor((row.expires_at.getTime() - Date.now()) / 1000)) : 0;
+  const expiresAt = await sessionExpiresAt(db, idHash);
+  return expiresAt ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) : 0;
 }
 
 /** Forgets timed-out sessions; run at start and every few minutes. */
 export async function purgeExpiredSessions(db: Db): Promise<void> {
-  await db.deleteFrom('user_session').where('expires_at', '<', new Date()).execute();
+  await deleteExpiredSessions(db);
 }
