@@ -17,7 +17,7 @@ import { admission } from './web/admission.ts';
 import { createViewEnvironment, navigationFor, renderPage } from './web/views.ts';
 import { securityHeaders } from './web/security-headers.ts';
 import { sessionPlugin } from './web/session.ts';
-import { routePolicyPlugin, type RouteRecord } from './policy/route-policy.ts';
+import { routePolicyPlugin, type RouteRecord } from './web/route-policy.ts';
 import { homePathFor } from './policy/policy.ts';
 import { loadActorWithUnread } from './case/actor.ts';
 import { readRequestFacts, type RequestFacts } from './web/request-facts.ts';

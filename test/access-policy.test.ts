@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS, type DemoAccountKey } from '../src/features/demo/demo-data.ts';
-import { MissingRoutePolicyError, routePolicyPlugin } from '../src/policy/route-policy.ts';
+import { MissingRoutePolicyError, routePolicyPlugin } from '../src/web/route-policy.ts';
 import { Browser, buildTestApp, signInAs, type TestApp } from './helpers.ts';
 
 /**

@@ -20,7 +20,7 @@ import type { EmailMessage, Mailer } from '../src/case/email/mailer.ts';
 
 /** The demo data, for feature tests beside their feature (which may not import the demo). */
 export { DEMO_PASSWORD, seedDemoData };
-import type { RouteRecord } from '../src/policy/route-policy.ts';
+import type { RouteRecord } from '../src/web/route-policy.ts';
 import { createJobQueue } from '../src/jobs/queue.ts';
 import { services, startJobs, type Services } from '../src/services.ts';
 import type { WorkerOptions } from '../src/jobs/workers.ts';

@@ -133,7 +133,7 @@ export async function recordCaseRead(
  * A timeline event on its own. Only for features not yet writing their changes through
  * `recordChange`; new code calls `recordChange`.
  */
-export async function insertCaseEvent(
+async function insertCaseEvent(
   db: DbOrTrx,
   event: { caseId: string; kind: string; summary: string; actorUserId: string | null },
 ) {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { recordRefusal, type Refusal, type RefusalReason } from '../audit/audit.ts';
 import type { DbOrTrx } from '../db/database.ts';
-import { ForbiddenError, NotFoundError, type RefusedCase } from '../policy/route-policy.ts';
+import { ForbiddenError, NotFoundError, type RefusedCase } from './route-policy.ts';
 import { auditContextOf } from './request-context.ts';
 
 /**

@@ -1,10 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { DbOrTrx } from '../db/database.ts';
 import type { CaseAccessFacts } from '../policy/policy.ts';
-import { actorColumns, actorFrom, type ActorWithUnread } from '../case/actor.ts';
-import { caseAccessFrom, caseAccessJson } from '../case/access.ts';
+import type { ActorWithUnread } from '../case/actor.ts';
+import { readSessionFacts } from '../case/session-facts.ts';
 import type { StoredSession } from './session.ts';
-import { precompiled } from '../db/precompiled.ts';
 
 /**
  * What a request needs before its route runs, read in one round trip: the session, the person
@@ -21,9 +20,6 @@ export type RequestFacts = {
   caseAccess?: { caseId: string; facts: CaseAccessFacts | null };
 };
 
-/** No case has this id: it stands in when the route names none. */
-const NO_CASE = '00000000-0000-0000-0000-000000000000';
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The case a request's route names, if its id is well formed. */
@@ -32,44 +28,23 @@ function caseIdOf(request: FastifyRequest): string | null {
   return typeof caseId === 'string' && UUID.test(caseId) ? caseId : null;
 }
 
-/** The session, its person and a case's access facts: built and compiled once. */
-const sessionQuery = precompiled(2, (db, idHash: string, caseId: string) =>
-  db
-    .selectFrom('user_session')
-    .leftJoin('app_user', 'app_user.id', 'user_session.user_id')
-    .select([
-      'user_session.data',
-      'user_session.expires_at',
-      'user_session.last_seen_at',
-      'user_session.user_id as session_user_id',
-      'app_user.id',
-      'app_user.display_name',
-      'app_user.email',
-      'app_user.disabled_at',
-    ])
-    .select((eb) => actorColumns(eb))
-    .select(() => caseAccessJson(db, caseId).as('case_access'))
-    .where('user_session.id_hash', '=', idHash),
-);
-
 export async function readRequestFacts(
   db: DbOrTrx,
   idHash: string,
   request: FastifyRequest,
 ): Promise<StoredSession | undefined> {
   const caseId = caseIdOf(request);
-  // Without a case the sub-select looks for one that cannot exist, and is null at once.
-  const [row] = await sessionQuery(db, idHash, caseId ?? NO_CASE);
-  if (!row) return undefined;
+  const found = await readSessionFacts(db, idHash, caseId);
+  if (!found) return undefined;
   const facts: RequestFacts = {
-    userId: row.session_user_id,
-    actor: actorFrom(row),
-    ...(caseId ? { caseAccess: { caseId, facts: caseAccessFrom(row.case_access) } } : {}),
+    userId: found.userId,
+    actor: found.actor,
+    ...(caseId ? { caseAccess: { caseId, facts: found.caseAccess } } : {}),
   };
   return {
-    data: row.data,
-    expires_at: row.expires_at,
-    last_seen_at: row.last_seen_at,
+    data: found.data,
+    expires_at: found.expires_at,
+    last_seen_at: found.last_seen_at,
     extra: facts,
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import type { RefusalReason } from '../../audit/audit.ts';
-import { NotFoundError } from '../../policy/route-policy.ts';
+import { NotFoundError } from '../../web/route-policy.ts';
 import { paginationLinks } from '../../web/pagination.ts';
 import { auditLogOf, type AdminScope } from './service.ts';
 

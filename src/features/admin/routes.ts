@@ -10,7 +10,7 @@ import {
   STAFF_ROLE_LABELS,
 } from '../../domain/people.ts';
 import { administeredAuthorities, authorityToAdminister } from '../../policy/policy.ts';
-import { ForbiddenError, NotFoundError } from '../../policy/route-policy.ts';
+import { ForbiddenError, NotFoundError } from '../../web/route-policy.ts';
 import {
   formatDayAndDate,
   isCalendarDate,

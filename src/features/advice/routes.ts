@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { isCalendarDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
-import { NotFoundError } from '../../policy/route-policy.ts';
+import { NotFoundError } from '../../web/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import {
   dateFromParts,

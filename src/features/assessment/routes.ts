@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { ADVISER_KINDS, ADVISER_KIND_LABELS } from '../../domain/people.ts';
 import { audienceOf, canDecideOnCase, isOwnRecommendation } from '../../policy/policy.ts';
-import { NotFoundError } from '../../policy/route-policy.ts';
+import { NotFoundError } from '../../web/route-policy.ts';
 import { flashAndRedirect, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
 import { emailsPerHour } from '../../web/rate-limit-store.ts';
 import { auditContextOf } from '../../web/request-context.ts';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
 import { audienceOf, canViewCaseAccessLog, isStaffOf } from '../../policy/policy.ts';
-import { NotFoundError } from '../../policy/route-policy.ts';
+import { NotFoundError } from '../../web/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { dateFromParts, formError, parseForm, renderBadRequest } from '../../web/forms.ts';
 import { isCalendarDate, todayInEngland } from '../../domain/clock/calendar-date.ts';

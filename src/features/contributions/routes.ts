@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { formatLongDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
-import { NotFoundError } from '../../policy/route-policy.ts';
+import { NotFoundError } from '../../web/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { flashAndRedirect, formError, parseForm, type FormErrors } from '../../web/forms.ts';
 import {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { isCalendarDate, todayInEngland } from '../../domain/clock/calendar-date.ts';
 import { audienceOf } from '../../policy/policy.ts';
-import { NotFoundError } from '../../policy/route-policy.ts';
+import { NotFoundError } from '../../web/route-policy.ts';
 import { dateFromParts, flashAndRedirect, parseForm, type FormErrors } from '../../web/forms.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
-import { NotFoundError } from '../../policy/route-policy.ts';
+import { NotFoundError } from '../../web/route-policy.ts';
 import { parseForm, renderBadRequest } from '../../web/forms.ts';
 import { paginationLinks } from '../../web/pagination.ts';
 import { userOfUnsubscribeToken } from '../../web/secrets.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
-import { NotFoundError } from '../../policy/route-policy.ts';
+import { NotFoundError } from '../../web/route-policy.ts';
 import { addressKey } from '../../web/address-key.ts';
 import { parseForm, renderBadRequest, type FormErrors } from '../../web/forms.ts';
 import { auditContextOf } from '../../web/request-context.ts';

@@ -7,7 +7,7 @@ import {
   todayInEngland,
 } from '../../domain/clock/calendar-date.ts';
 import type { Services } from '../../services.ts';
-import { NotFoundError } from '../../policy/route-policy.ts';
+import { NotFoundError } from '../../web/route-policy.ts';
 import { optionalEmailAddress } from '../../web/form-fields.ts';
 import {
   dateFromParts,

@@ -12,7 +12,7 @@ import {
   type Actor,
   type CaseAccessFacts,
   type RoutePolicy,
-} from './policy.ts';
+} from '../policy/policy.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
