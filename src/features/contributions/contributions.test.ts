@@ -8,8 +8,8 @@ import {
   uploadFile,
   userIdOf,
   type TestApp,
-} from './helpers.ts';
-import { contributionsOfCase } from '../src/features/contributions/service.ts';
+} from '../../../test/helpers.ts';
+import { contributionsOfCase } from './service.ts';
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from(

@@ -4,25 +4,25 @@ import {
   saveForLater,
   startDraft,
   submitRequest,
-} from '../src/features/requests/service.ts';
+} from '../requests/service.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { queueEmail } from '../src/case/email/email-queue.ts';
-import { sendDigests } from '../src/features/notifications/service.ts';
-import { sendOverdueSummaries, sweepReminders } from '../src/features/notifications/reminders.ts';
-import { addDays } from '../src/domain/clock/calendar-date.ts';
-import { sweepAdviceReminders } from '../src/features/advice/reminders.ts';
+import { queueEmail } from '../../case/email/email-queue.ts';
+import { sendDigests } from './service.ts';
+import { sendOverdueSummaries, sweepReminders } from './reminders.ts';
+import { addDays } from '../../domain/clock/calendar-date.ts';
+import { sweepAdviceReminders } from '../advice/reminders.ts';
 import {
   MESSAGE_KIND_LABELS,
   renderMessage,
   sampleMessages,
   type MessageKind,
-} from '../src/case/email/messages.ts';
+} from '../../case/email/messages.ts';
 import {
   formatDayAndDate,
   formatLongDate,
   todayInEngland,
-} from '../src/domain/clock/calendar-date.ts';
+} from '../../domain/clock/calendar-date.ts';
 import {
   runPasswordResetRequests,
   Browser,
@@ -32,7 +32,7 @@ import {
   signInAs,
   type TestApp,
   userIdOf,
-} from './helpers.ts';
+} from '../../../test/helpers.ts';
 
 let testApp: TestApp;
 

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIST_VIEW_ACTION } from '../src/audit/audit.ts';
+import { LIST_VIEW_ACTION } from '../../audit/audit.ts';
 import {
   addDays,
   addWeeks,
   formatDayAndDate,
   todayInEngland,
-} from '../src/domain/clock/calendar-date.ts';
-import { remindersDueBefore } from '../src/domain/advice/advice-types.ts';
-import { sendAdviceReminder, sweepAdviceReminders } from '../src/features/advice/reminders.ts';
-import { listUnansweredDueBefore } from '../src/features/advice/repository.ts';
-import { adviceOfCase } from '../src/features/advice/service.ts';
-import { addCaseParticipantUser } from '../src/features/auth/repository.ts';
-import { findUsableInvitation } from '../src/features/auth/invitations.ts';
+} from '../../domain/clock/calendar-date.ts';
+import { remindersDueBefore } from '../../domain/advice/advice-types.ts';
+import { sendAdviceReminder, sweepAdviceReminders } from './reminders.ts';
+import { listUnansweredDueBefore } from './repository.ts';
+import { adviceOfCase } from './service.ts';
+import { addCaseParticipantUser } from '../auth/repository.ts';
+import { findUsableInvitation } from '../auth/invitations.ts';
 import {
   buildTestApp,
   caseIdOf,
@@ -22,7 +22,7 @@ import {
   userIdOf,
   type Browser,
   type TestApp,
-} from './helpers.ts';
+} from '../../../test/helpers.ts';
 
 let testApp: TestApp;
 const db = () => testApp.database.db;

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, addMonths, todayInEngland } from '../src/domain/clock/calendar-date.ts';
-import { onOrNextWorkingDay } from '../src/domain/clock/working-days.ts';
-import { authorityIdOf, buildTestApp, signInAs, type Browser, type TestApp } from './helpers.ts';
+import { addDays, addMonths, todayInEngland } from '../../domain/clock/calendar-date.ts';
+import { onOrNextWorkingDay } from '../../domain/clock/working-days.ts';
+import {
+  authorityIdOf,
+  buildTestApp,
+  signInAs,
+  type Browser,
+  type TestApp,
+} from '../../../test/helpers.ts';
 
 let testApp: TestApp;
 let admin: Browser;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, demoEmail, signInAs, type TestApp } from './helpers.ts';
-import { LIST_VIEW_ACTION } from '../src/audit/audit.ts';
+import { buildTestApp, demoEmail, signInAs, type TestApp } from '../../../test/helpers.ts';
+import { LIST_VIEW_ACTION } from '../../audit/audit.ts';
 
 let testApp: TestApp;
 
@@ -80,7 +80,7 @@ describe('the caseworker tray', () => {
 
   it('shows a manager every overdue step across the LA, and those due within 7 days', async () => {
     const db = testApp.database.db;
-    const { todayInEngland, addDays } = await import('../src/domain/clock/calendar-date.ts');
+    const { todayInEngland, addDays } = await import('../../domain/clock/calendar-date.ts');
     const today = todayInEngland();
     const count = async (from: string | null, before: string) => {
       let query = db

@@ -9,13 +9,9 @@ import {
   uploadFile,
   userIdOf,
   type TestApp,
-} from './helpers.ts';
-import {
-  submitRequest,
-  deleteExpiredDrafts,
-  startDraft,
-} from '../src/features/requests/service.ts';
-import { demoEmail } from './helpers.ts';
+} from '../../../test/helpers.ts';
+import { submitRequest, deleteExpiredDrafts, startDraft } from './service.ts';
+import { demoEmail } from '../../../test/helpers.ts';
 
 const BASE = '/request-an-assessment';
 

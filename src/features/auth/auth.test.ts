@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp, sha256 } from '../src/web/secrets.ts';
-import { createInvitation } from '../src/case/invitations.ts';
-import { findUsableInvitation } from '../src/features/auth/invitations.ts';
-import { removeStaffMember } from '../src/features/admin/service.ts';
-import { SIGN_IN_LIMITS } from '../src/features/auth/service.ts';
-import { DEMO_PASSWORD } from '../src/features/demo/demo-data.ts';
+import { currentTotp, sha256 } from '../../web/secrets.ts';
+import { createInvitation } from '../../case/invitations.ts';
+import { findUsableInvitation } from './invitations.ts';
+import { removeStaffMember } from '../admin/service.ts';
+import { SIGN_IN_LIMITS } from './service.ts';
+import { DEMO_PASSWORD } from '../demo/demo-data.ts';
 import {
   Browser,
   buildTestApp,
@@ -16,7 +16,7 @@ import {
   signInAs,
   signInWith,
   type TestApp,
-} from './helpers.ts';
+} from '../../../test/helpers.ts';
 
 let testApp: TestApp;
 const system = { actorUserId: null, correlationId: 'test', ipAddress: null };

@@ -7,7 +7,7 @@ import {
   uploadFile,
   userIdOf,
   type TestApp,
-} from './helpers.ts';
+} from '../../../test/helpers.ts';
 
 /**
  * Every validation rule of the assessment's forms that the journeys do not already reach: each

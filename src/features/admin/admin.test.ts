@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeStaffRole, removeStaffMember } from '../src/features/admin/service.ts';
+import { changeStaffRole, removeStaffMember } from './service.ts';
 import {
   authorityIdOf,
   buildTestApp,
@@ -9,7 +9,7 @@ import {
   type Browser,
   type TestApp,
   userIdOf,
-} from './helpers.ts';
+} from '../../../test/helpers.ts';
 
 let testApp: TestApp;
 let admin: Browser;

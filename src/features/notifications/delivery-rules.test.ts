@@ -1,19 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { todayInEngland } from '../src/domain/clock/calendar-date.ts';
-import { deliverEmail, queueEmail, retryFailedEmail } from '../src/case/email/email-queue.ts';
-import {
-  PermanentDeliveryError,
-  type EmailMessage,
-  type Mailer,
-} from '../src/case/email/mailer.ts';
-import { smtpMailer } from '../src/features/notifications/mailer.ts';
-import { notifyUser } from '../src/case/notify.ts';
-import { sendDigests } from '../src/features/notifications/service.ts';
-import { sweepReminders } from '../src/features/notifications/reminders.ts';
-import { Browser, buildTestApp, demoEmail, signInAs, type TestApp } from './helpers.ts';
+import { loadConfig } from '../../config.ts';
+import { todayInEngland } from '../../domain/clock/calendar-date.ts';
+import { deliverEmail, queueEmail, retryFailedEmail } from '../../case/email/email-queue.ts';
+import { PermanentDeliveryError, type EmailMessage, type Mailer } from '../../case/email/mailer.ts';
+import { smtpMailer } from './mailer.ts';
+import { notifyUser } from '../../case/notify.ts';
+import { sendDigests } from './service.ts';
+import { sweepReminders } from './reminders.ts';
+import { Browser, buildTestApp, demoEmail, signInAs, type TestApp } from '../../../test/helpers.ts';
 
 let testApp: TestApp;
 beforeAll(async () => {

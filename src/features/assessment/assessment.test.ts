@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clockFor } from '../cli/clock.ts';
-import { todayInEngland, formatLongDate, addWeeks } from '../src/domain/clock/calendar-date.ts';
+import { clockFor } from '../../../cli/clock.ts';
+import { todayInEngland, formatLongDate, addWeeks } from '../../domain/clock/calendar-date.ts';
 import {
   Browser,
   buildTestApp,
@@ -10,7 +10,7 @@ import {
   uploadFile,
   userIdOf,
   type TestApp,
-} from './helpers.ts';
+} from '../../../test/helpers.ts';
 
 let testApp: TestApp;
 
