@@ -163,3 +163,51 @@ export async function setCaseStage(
     .execute();
   return { nextStepDueOn };
 }
+
+export type NewCase = {
+  localAuthorityId: string;
+  reference: string;
+  childFirstName: string;
+  childLastName: string;
+  childDateOfBirth: CalendarDate;
+  /** The day the request was received, which starts the clock. */
+  receivedOn: CalendarDate;
+  officerId: string;
+};
+
+/**
+ * Opens a case at its first stage, with its stored next-due date from the clock and its LA's
+ * calendar: with `setCaseStage`, the only writers of a case's stage and `next_step_due_on`.
+ */
+export async function openCase(
+  trx: DbOrTrx,
+  values: NewCase,
+): Promise<{ caseId: string; nextStepDueOn: CalendarDate | null }> {
+  const calendar = await calendarOf(trx, values.localAuthorityId);
+  const nextStepDueOn = nextDueOn(
+    {
+      stage: 'request_received',
+      request_received_on: values.receivedOn,
+      plan_issued_on: null,
+      last_review_on: null,
+    },
+    calendar,
+  );
+  const row = await trx
+    .insertInto('case')
+    .values({
+      local_authority_id: values.localAuthorityId,
+      reference: values.reference,
+      child_first_name: values.childFirstName,
+      child_last_name: values.childLastName,
+      child_date_of_birth: values.childDateOfBirth,
+      stage: 'request_received',
+      request_received_on: values.receivedOn,
+      next_step_due_on: nextStepDueOn,
+      assigned_officer_id: values.officerId,
+      updated_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { caseId: row.id, nextStepDueOn };
+}

@@ -268,6 +268,26 @@ describe('the case record', () => {
     ).rejects.toThrow(/notifier/);
   });
 
+  it('takes the case’s lock itself, and refuses a change to a case that does not exist', async () => {
+    const missing = '00000000-0000-4000-8000-000000000000';
+    await expect(
+      handle.db.transaction().execute((trx) =>
+        recordChange(trx, null, context(), {
+          caseId: missing,
+          localAuthorityId: ids.la,
+          events: [{ kind: 'note', summary: 'Nothing' }],
+          audit: { action: 'changed nothing' },
+        }),
+      ),
+    ).rejects.toThrow(/does not exist/);
+    const audit = await handle.db
+      .selectFrom('audit_event')
+      .select('id')
+      .where('subject_id', '=', missing)
+      .execute();
+    expect(audit).toHaveLength(0);
+  });
+
   it('audits a read against the case', async () => {
     await recordCaseRead(handle.db, context(), {
       caseId: ids.case,

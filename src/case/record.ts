@@ -53,9 +53,10 @@ export type CaseChange = {
 };
 
 /**
- * Records one change to a case in the caller's transaction: its timeline events (by the
- * context's actor), its audit row, then its notifications, in that order. Returns the people
- * each notification went to, in the order given.
+ * Records one change to a case in the caller's transaction, under the case's lock (taken here if
+ * the caller has not taken it already: locking twice in one transaction costs nothing): its
+ * timeline events (by the context's actor), its audit row, then its notifications, in that
+ * order. Returns the people each notification went to, in the order given.
  */
 export async function recordChange(
   trx: DbOrTrx,
@@ -64,6 +65,9 @@ export async function recordChange(
   context: AuditContext,
   change: CaseChange,
 ): Promise<{ notified: string[][] }> {
+  if (!(await lockCase(trx, change.caseId))) {
+    throw new Error('A change was recorded against a case that does not exist');
+  }
   for (const event of change.events ?? []) {
     await insertCaseEvent(trx, {
       caseId: change.caseId,
@@ -129,10 +133,7 @@ export async function recordCaseRead(
   });
 }
 
-/**
- * A timeline event on its own. Only for features not yet writing their changes through
- * `recordChange`; new code calls `recordChange`.
- */
+/** A timeline event: written only by `recordChange`. */
 async function insertCaseEvent(
   db: DbOrTrx,
   event: { caseId: string; kind: string; summary: string; actorUserId: string | null },

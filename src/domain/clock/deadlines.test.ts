@@ -123,8 +123,9 @@ describe('reminders', () => {
     expect(reminderThreshold({ ...step, exception }, '2026-02-24')).toBeNull();
   });
 
-  it('records "due today" as the 7-day reminder, so each step gets each reminder once', () => {
-    expect(sentReminderOf('due-today')).toBe('due-in-7-days');
+  it('records "due today" as the day-before reminder, so each step gets each reminder once', () => {
+    // Sent yesterday as "due tomorrow": nothing more today. Missed yesterday: "due today" now.
+    expect(sentReminderOf('due-today')).toBe('due-tomorrow');
     expect(sentReminderOf('due-in-7-days')).toBe('due-in-7-days');
     expect(sentReminderOf('due-tomorrow')).toBe('due-tomorrow');
     expect(sentReminderOf('overdue')).toBe('overdue');

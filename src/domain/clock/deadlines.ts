@@ -174,11 +174,11 @@ export function reminderThreshold(
 export type SentReminder = Exclude<ReminderThreshold, 'due-today'>;
 
 /**
- * The reminder a threshold is recorded as, so that each step gets each reminder once. On its due
- * date a step is still within its 7 days: when that reminder has gone, nothing more is sent that
- * day (the day-before reminder is for the day before); when it has not (the step came due
- * within the week, or the sweep did not run), it goes now, saying "due today".
+ * The reminder a threshold is recorded as, so that each step gets each reminder once. "Due today"
+ * stands in for the day-before reminder: when that went yesterday, nothing more is sent on the
+ * due date; when it did not (the step came due within a day, or the sweep did not run), it goes
+ * now, saying "due today" rather than "due tomorrow".
  */
 export function sentReminderOf(threshold: ReminderThreshold): SentReminder {
-  return threshold === 'due-today' ? 'due-in-7-days' : threshold;
+  return threshold === 'due-today' ? 'due-tomorrow' : threshold;
 }

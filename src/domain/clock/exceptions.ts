@@ -1,7 +1,8 @@
 import type { LimitName } from './deadlines.ts';
 import { periodWords, TIME_RULES } from './time-rules.ts';
 
-const LONG = `${periodWords(TIME_RULES.closureOrAbsence)} or more`;
+/** "4 or more weeks": a closure or absence long enough to excuse a late step. */
+const LONG = `${TIME_RULES.closureOrAbsence.count} or more ${TIME_RULES.closureOrAbsence.unit}`;
 
 /**
  * Why a time limit did not bind (DOMAIN.md, "When a limit does not apply"). An exception is a

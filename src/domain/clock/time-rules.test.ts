@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EXCEPTION_LIMITS, EXCEPTION_REASONS } from './exceptions.ts';
 import { dateFrom, periodAdjective, periodWords, TIME_RULES } from './time-rules.ts';
 
 describe('the legal time rules', () => {
@@ -24,5 +25,16 @@ describe('the legal time rules', () => {
     expect(periodWords(TIME_RULES.appealAfterMediation)).toBe('1 month');
     expect(periodWords(TIME_RULES.planTransfer)).toBe('15 working days');
     expect(periodAdjective(TIME_RULES.advice)).toBe('6-week');
+  });
+
+  it('gives the exceptions’ words from the table, as they have always read', () => {
+    expect(EXCEPTION_REASONS.setting_closed).toBe(
+      'The school or college was closed for 4 or more weeks in a row around when its advice was asked for',
+    );
+    expect(EXCEPTION_REASONS.away_from_area).toBe(
+      'The child, young person or parent was away from the area for 4 or more weeks in a row',
+    );
+    expect(EXCEPTION_LIMITS.finalPlan).toBe('Final plan (20 weeks)');
+    expect(EXCEPTION_LIMITS.annualReview).toBe('Annual review (12 months)');
   });
 });

@@ -1289,7 +1289,8 @@ describe('reminders at the end of the assessment', () => {
       .select('threshold')
       .where('advice_request_id', '=', id)
       .execute();
-    expect(sent).toEqual([{ threshold: 'due-in-7-days' }]);
+    // Recorded as the day-before reminder, so a day-before reminder already sent stops it.
+    expect(sent).toEqual([{ threshold: 'due-tomorrow' }]);
   });
 
   it('reminds only while the case is being assessed', async () => {

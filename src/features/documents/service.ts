@@ -1,11 +1,11 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { DocumentVisibility } from '../../db/schema.ts';
-import { recordAudit, type AuditContext } from '../../audit/audit.ts';
+import type { AuditContext } from '../../audit/audit.ts';
 import type { DocumentStorage } from '../../case/storage.ts';
 import { VISIBLE_TO, type CaseAudience } from '../../policy/policy.ts';
 import { findCaseSummary } from '../../case/access.ts';
 import { addUploadedDocument, listCaseDocuments } from '../../case/documents.ts';
-import { recordCaseRead } from '../../case/record.ts';
+import { recordCaseRead, recordChange } from '../../case/record.ts';
 import * as repo from './repository.ts';
 
 /** A case's reference and LA, for the document pages' headings. */
@@ -69,10 +69,9 @@ export async function openCaseDocument(
     data = await storage.get(document.storage_key);
     if (!data) return null;
   }
-  await recordAudit(db, context, {
+  await recordCaseRead(db, context, {
     action: download ? 'downloaded a document' : 'viewed a document',
-    subjectType: 'case',
-    subjectId: ids.caseId,
+    caseId: ids.caseId,
     localAuthorityId: document.local_authority_id,
     details: { documentId: ids.documentId },
   });
@@ -102,12 +101,13 @@ export async function changeVisibility(
       return 'only-the-author' as const;
     }
     await repo.setVisibility(trx, ids.documentId, change);
-    await recordAudit(trx, context, {
-      action: 'changed who may see a document',
-      subjectType: 'case',
-      subjectId: ids.caseId,
+    await recordChange(trx, null, context, {
+      caseId: ids.caseId,
       localAuthorityId: current.local_authority_id,
-      details: { documentId: ids.documentId, visibility: change.visibility },
+      audit: {
+        action: 'changed who may see a document',
+        details: { documentId: ids.documentId, visibility: change.visibility },
+      },
     });
     return 'changed' as const;
   });

@@ -16,7 +16,7 @@ import * as repo from './repository.ts';
 /**
  * The reminder sweep: finds every statutory step of an open case that is due within 7 days, due
  * tomorrow, due today or overdue, and reminds whoever must act, once per step and threshold
- * (deadlines.ts sentReminderOf: "due today" is the 7-day reminder, when that has not gone). The
+ * (deadlines.ts sentReminderOf: "due today" stands in for the day-before reminder, when that has not gone). The
  * `reminder_sent` row is written in the transaction that queues the reminder, under a primary
  * key, so a second sweep (or a second worker running the same sweep) finds it there and sends
  * nothing.

@@ -398,38 +398,6 @@ export async function lockRequest(db: DbOrTrx, id: string) {
   return row ? { ...row, answers: row.answers as Answers } : undefined;
 }
 
-export async function insertCaseFromRequest(
-  db: DbOrTrx,
-  values: {
-    localAuthorityId: string;
-    reference: string;
-    childFirstName: string;
-    childLastName: string;
-    childDateOfBirth: string;
-    receivedOn: string;
-    nextStepDueOn: string | null;
-    officerId: string;
-  },
-): Promise<string> {
-  const row = await db
-    .insertInto('case')
-    .values({
-      local_authority_id: values.localAuthorityId,
-      reference: values.reference,
-      child_first_name: values.childFirstName,
-      child_last_name: values.childLastName,
-      child_date_of_birth: values.childDateOfBirth,
-      stage: 'request_received',
-      request_received_on: values.receivedOn,
-      next_step_due_on: values.nextStepDueOn,
-      assigned_officer_id: values.officerId,
-      updated_at: new Date(),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
 export async function markRequestDecided(
   db: DbOrTrx,
   id: string,

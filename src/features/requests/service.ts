@@ -8,7 +8,7 @@ import {
 import { receivedOn as clockReceivedOn } from '../../domain/clock/statutory-dates.ts';
 import { canHandleRequest, staffAuthorities, type Actor } from '../../policy/policy.ts';
 import { calendarOf } from '../../case/calendar.ts';
-import { nextDueOn } from '../../case/clock.ts';
+import { nextDueOn, openCase } from '../../case/clock.ts';
 import { queueEmail } from '../../case/email/email-queue.ts';
 import { createInvitation, invitationMessage } from '../../case/invitations.ts';
 import type { Notifier } from '../../case/notify.ts';
@@ -537,17 +537,15 @@ export async function openCaseFromRequest(
     if (!(await repo.isStaffOf(trx, officerId, localAuthorityId))) {
       return { outcome: 'not-an-officer' as const };
     }
-    const calendar = await calendarOf(trx, localAuthorityId);
     const answers = request.answers;
     const reference = request.reference!.replace(/^R/, '');
-    const caseId = await repo.insertCaseFromRequest(trx, {
+    const { caseId } = await openCase(trx, {
       localAuthorityId,
       reference,
       childFirstName: answers.childFirstName!,
       childLastName: answers.childLastName!,
       childDateOfBirth: answers.childDateOfBirth!,
       receivedOn: request.received_on!,
-      nextStepDueOn: decisionDueOn(request.received_on!, calendar),
       officerId,
     });
     await repo.markRequestDecided(trx, requestId, {
