@@ -16,10 +16,10 @@ import * as repo from './repository.ts';
 /**
  * The reminder sweep: finds every statutory step of an open case that is due within 7 days, due
  * tomorrow, due today or overdue, and reminds whoever must act, once per step and threshold
- * (deadlines.ts sentReminderOf: "due today" stands in for the day-before reminder, when that has not gone). The
- * `reminder_sent` row is written in the transaction that queues the reminder, under a primary
- * key, so a second sweep (or a second worker running the same sweep) finds it there and sends
- * nothing.
+ * (deadlines.ts sentReminderOf: "due today" stands in for the day-before reminder, when that
+ * has not gone). The `reminder_sent` row is written in the transaction that queues the
+ * reminder, under a primary key, so a second sweep (or a second worker running the same sweep)
+ * finds it there and sends nothing.
  *
  * Who acts: the LA does every step the clock models so far (decisions, the plan, the annual
  * review), so its assigned officer is reminded, or the LA's managers when none is assigned.
