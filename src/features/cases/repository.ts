@@ -3,6 +3,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DbOrTrx } from '../../db/database.ts';
 import { precompiledByForm } from '../../db/precompiled.ts';
 import { caseViewAudit, listViewAudit, type AuditContext } from '../../audit/audit.ts';
+import { closureDaysJson } from '../../case/calendar.ts';
 
 export type TrayFilter = {
   localAuthorityIds: string[];
@@ -188,14 +189,7 @@ const casesOfParticipantQuery = precompiledByForm(
       .with('logged', (creator) => listViewAudit(creator, values.audit))
       .selectFrom('listed')
       .selectAll('listed')
-      .select((eb) =>
-        jsonArrayFrom(
-          eb
-            .selectFrom('closure_day')
-            .select('closure_day.closed_on')
-            .whereRef('closure_day.local_authority_id', '=', 'listed.local_authority_id'),
-        ).as('closures'),
-      )
+      .select((eb) => closureDaysJson(db, eb.ref('listed.local_authority_id')).as('closures'))
       .orderBy('listed.next_step_due_on', (ob) => ob.asc().nullsLast())
       .orderBy('listed.reference'),
 );
@@ -291,12 +285,7 @@ const caseOverviewQuery = precompiledByForm(
             .whereRef('statutory_exception.case_id', '=', 'case.id')
             .orderBy('statutory_exception.recorded_at'),
         ).as('exceptions'),
-        jsonArrayFrom(
-          eb
-            .selectFrom('closure_day')
-            .select('closure_day.closed_on')
-            .whereRef('closure_day.local_authority_id', '=', 'case.local_authority_id'),
-        ).as('closures'),
+        closureDaysJson(db, eb.ref('case.local_authority_id')).as('closures'),
         jsonArrayFrom(
           eb
             .selectFrom('assessment_request')
