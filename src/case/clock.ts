@@ -7,6 +7,11 @@ import {
   type LimitName,
 } from '../domain/clock/deadlines.ts';
 import { EXCEPTION_REASONS } from '../domain/clock/exceptions.ts';
+import {
+  computeClock,
+  type ClockDates,
+  type ClockInputs,
+} from '../domain/clock/statutory-dates.ts';
 import type { Calendar } from '../domain/clock/working-days.ts';
 import { labelFor } from '../domain/people.ts';
 import {
@@ -112,6 +117,18 @@ export function caseDatesOf(
     weeksSinceRequest: clock.weeksSinceRequest,
     deadlines: clock.deadlines,
   };
+}
+
+/**
+ * The statutory dates that follow from dated facts about a case (a decision letter's appeal
+ * deadline, the limits counted from the request), on its LA's calendar: what a letter says.
+ */
+export async function statutoryDatesOf(
+  db: DbOrTrx,
+  localAuthorityId: string,
+  inputs: ClockInputs,
+): Promise<ClockDates> {
+  return computeClock(inputs, await calendarOf(db, localAuthorityId));
 }
 
 /** A change of a case's stage and the dates recorded with it. */

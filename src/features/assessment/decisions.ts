@@ -1,11 +1,9 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { AuditContext } from '../../audit/audit.ts';
 import { todayInEngland, type CalendarDate } from '../../domain/clock/calendar-date.ts';
-import { computeClock } from '../../domain/clock/statutory-dates.ts';
 import type { Stage } from '../../domain/pathway/stages.ts';
 import { isOwnRecommendation } from '../../policy/policy.ts';
-import { calendarOf } from '../../case/calendar.ts';
-import { setCaseStage } from '../../case/clock.ts';
+import { setCaseStage, statutoryDatesOf } from '../../case/clock.ts';
 import { addLetterDocument, withStoredFile } from '../../case/documents.ts';
 import { queueEmail } from '../../case/email/email-queue.ts';
 import { letterPdf, type Letter } from '../../case/letter-pdf.ts';
@@ -209,12 +207,11 @@ export async function decide(
     return { outcome: 'recommended-by-you' };
   }
   const found = before.case;
-  const calendar = await calendarOf(db, found.local_authority_id);
   const family = await repo.familyNames(db, caseId);
-  const clock = computeClock(
-    { requestReceived: found.request_received_on, decisionLetter: today },
-    calendar,
-  );
+  const clock = await statutoryDatesOf(db, found.local_authority_id, {
+    requestReceived: found.request_received_on,
+    decisionLetter: today,
+  });
   const facts: LetterFacts = {
     localAuthorityName: found.local_authority_name,
     sendiassName: found.sendiass_name,
