@@ -1,3 +1,4 @@
+import { ADVICE_TAG_LABELS, ADVICE_TYPE_HINTS, ADVICE_TYPE_LABELS } from './advice/advice-types.ts';
 import { DEADLINE_STATUS_LABELS } from './clock/deadlines.ts';
 import { EXCEPTION_LIMITS, EXCEPTION_REASONS } from './clock/exceptions.ts';
 import { DOCUMENT_KIND_LABELS, VISIBILITY_LABELS } from './documents.ts';
@@ -31,6 +32,9 @@ export const LABELS = {
   exceptionReason: EXCEPTION_REASONS,
   documentKind: DOCUMENT_KIND_LABELS,
   visibility: VISIBILITY_LABELS,
+  adviceType: ADVICE_TYPE_LABELS,
+  adviceTypeHint: ADVICE_TYPE_HINTS,
+  adviceTag: ADVICE_TAG_LABELS,
 } as const satisfies Record<string, Readonly<Record<string, string>>>;
 
 export type LabelTable = keyof typeof LABELS;

@@ -14,11 +14,7 @@ import {
   type AdviceAnswers,
   type AdviceVisibility,
 } from './advice-form.ts';
-import {
-  ADVICE_TAG_LABELS,
-  ADVICE_TYPE_LABELS,
-  adviceTag,
-} from '../../domain/advice/advice-types.ts';
+import { ADVICE_TYPE_LABELS, adviceTag } from '../../domain/advice/advice-types.ts';
 import * as repo from './repository.ts';
 import { ADVICE_EXCEPTION_REASONS, displayName } from './service.ts';
 
@@ -79,7 +75,6 @@ function formView(found: FoundRequest, mode: 'adviser' | 'la', today: CalendarDa
       id: found.id,
       caseId: found.case_id,
       type: found.advice_type,
-      typeLabel: ADVICE_TYPE_LABELS[found.advice_type],
       reference: found.reference,
       localAuthorityName: found.local_authority_name,
       childName: `${found.child_first_name} ${found.child_last_name}`,
@@ -88,7 +83,6 @@ function formView(found: FoundRequest, mode: 'adviser' | 'la', today: CalendarDa
       requestedOn: found.requested_on,
       dueOn: found.due_on,
       tag,
-      tagLabel: ADVICE_TAG_LABELS[tag],
       draftSavedAt: found.draft_saved_at,
       /** Set when the request names an organisation: all its members share the draft. */
       organisationName: found.participant_organisation_id ? found.organisation_name : null,

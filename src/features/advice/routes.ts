@@ -19,6 +19,7 @@ import {
   UPLOAD_BODY_LIMIT,
 } from '../../web/uploads.ts';
 import { VISIBILITY_LABELS } from '../../domain/documents.ts';
+import { label } from '../../domain/labels.ts';
 import {
   adviceActionSchema,
   adviceFormSchema,
@@ -166,7 +167,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
           case 'not-participant':
             return refuse('Select advisers who are taking part in this case');
           case 'already-asked':
-            return refuse(`${advice.adviceTypeLabel(outcome.type)} has already been asked for`);
+            return refuse(`${label('adviceType', outcome.type)} has already been asked for`);
         }
       }
       return flashAndRedirect(request, reply, `/cases/${caseId}/advice`, {

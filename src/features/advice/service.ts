@@ -11,8 +11,6 @@ import { createInvitation, INVITATION_DAYS, invitationLink } from '../../case/in
 import { queueEmail } from '../../case/email/email-queue.ts';
 import type { Notifier } from '../../case/notify.ts';
 import {
-  ADVICE_TAG_LABELS,
-  ADVICE_TYPE_HINTS,
   ADVICE_TYPE_LABELS,
   adviceDueOn,
   adviceTag,
@@ -33,10 +31,6 @@ export const ADVICE_EXCEPTION_REASONS = {
     'Exceptional personal circumstances of the child, young person or parent',
 } as const;
 export type AdviceExceptionReason = keyof typeof ADVICE_EXCEPTION_REASONS;
-
-export function adviceTypeLabel(type: AdviceType): string {
-  return ADVICE_TYPE_LABELS[type];
-}
 
 type Named = {
   user_name: string | null;
@@ -115,7 +109,6 @@ export async function advicePage(
       return {
         id: r.id,
         type: r.advice_type,
-        typeLabel: ADVICE_TYPE_LABELS[r.advice_type],
         adviserName: r.status === 'sufficient' ? null : displayName(r),
         adviserCaseRole: r.case_role,
         adviserKind: r.adviser_kind,
@@ -124,7 +117,6 @@ export async function advicePage(
         requestedOn: r.requested_on,
         dueOn: r.due_on,
         tag,
-        tagLabel: ADVICE_TAG_LABELS[tag],
         sufficientEvidence: r.sufficient_evidence,
         sufficientAgreedWith: r.sufficient_agreed_with,
         versions: r.submissions.map((s) => ({
@@ -143,8 +135,6 @@ export async function advicePage(
     }),
     proposed: proposed.map((type) => ({
       type,
-      label: ADVICE_TYPE_LABELS[type],
-      hint: ADVICE_TYPE_HINTS[type],
       suggestedParticipantId: suggestedAdviser(
         type,
         participants.map((p) => p.facts),
@@ -369,7 +359,7 @@ export async function exceptionTarget(db: DbOrTrx, ids: { caseId: string; advice
     adviceId: found.id,
     reference: found.reference,
     localAuthorityId: found.local_authority_id,
-    typeLabel: ADVICE_TYPE_LABELS[found.advice_type],
+    type: found.advice_type,
     adviserName: displayName(found),
     dueOn: found.due_on,
   };
@@ -396,10 +386,9 @@ export async function tasksOf(
       reference: r.reference,
       localAuthorityName: r.local_authority_name,
       childName: `${r.child_first_name} ${r.child_last_name}`,
-      typeLabel: ADVICE_TYPE_LABELS[r.advice_type],
+      type: r.advice_type,
       dueOn: r.due_on,
       tag,
-      tagLabel: ADVICE_TAG_LABELS[tag],
       exceptions,
       latestVersion: r.latest_version === null ? null : Number(r.latest_version),
     };
@@ -408,7 +397,7 @@ export async function tasksOf(
 
 export type CaseAdvice = {
   id: string;
-  typeLabel: string;
+  type: AdviceType;
   adviserName: string | null;
   status: 'requested' | 'submitted' | 'sufficient' | 'withdrawn';
   requestedOn: CalendarDate | null;
@@ -429,7 +418,7 @@ export async function adviceOfCase(
   const visible: readonly string[] = VISIBLE_TO[audience];
   return rows.map((r) => ({
     id: r.id,
-    typeLabel: ADVICE_TYPE_LABELS[r.advice_type],
+    type: r.advice_type,
     adviserName: r.status === 'sufficient' ? null : displayName(r),
     status: r.status,
     requestedOn: r.requested_on,
