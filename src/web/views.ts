@@ -162,7 +162,7 @@ function selectOptions(items: SelectOption[]): nunjucks.runtime.SafeString {
 const PATHWAY_MACROS = [
   'partials/csrf.njk',
   'partials/filter-select.njk',
-  'cases/due-tag.njk',
+  'partials/due-tag.njk',
   'advice/tag.njk',
 ];
 
