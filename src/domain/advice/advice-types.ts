@@ -49,6 +49,23 @@ export const ADVICE_TYPE_HINTS: Record<AdviceType, string> = {
   other: 'From anyone else the council thinks appropriate, or the family reasonably asks for.',
 };
 
+/**
+ * Why an adviser need not give their advice within the 6 weeks (reg 8(2)): the only reasons
+ * the law allows. The words are the `adviceExceptionReason` label table (domain/labels.ts).
+ */
+export const ADVICE_EXCEPTION_REASONS = {
+  missed_appointment:
+    'The child, young person or parent did not keep an appointment for an examination or test',
+  absence: 'The child, young person or parent was away from the area for 4 or more weeks in a row',
+  exceptional_circumstances:
+    'Exceptional personal circumstances of the child, young person or parent',
+} as const;
+export type AdviceExceptionReason = keyof typeof ADVICE_EXCEPTION_REASONS;
+export const ADVICE_EXCEPTION_REASON_CODES = Object.keys(ADVICE_EXCEPTION_REASONS) as [
+  AdviceExceptionReason,
+  ...AdviceExceptionReason[],
+];
+
 /** The day advice asked for on `requestedOn` is due: 6 weeks on (reg 8). */
 export function adviceDueOn(requestedOn: CalendarDate): CalendarDate {
   return dateFrom(TIME_RULES.advice, requestedOn);

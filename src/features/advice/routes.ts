@@ -20,6 +20,7 @@ import {
 } from '../../web/uploads.ts';
 import { VISIBILITY_LABELS } from '../../domain/documents.ts';
 import { label } from '../../domain/labels.ts';
+import { ADVICE_EXCEPTION_REASON_CODES } from '../../domain/advice/advice-types.ts';
 import {
   adviceActionSchema,
   adviceFormSchema,
@@ -39,18 +40,16 @@ import { emailsPerHour } from '../../web/rate-limit-store.ts';
 const caseParams = z.object({ caseId: z.uuid() });
 const adviceParams = z.object({ caseId: z.uuid(), adviceId: z.uuid() });
 
-const EXCEPTION_REASON_KEYS = Object.keys(advice.ADVICE_EXCEPTION_REASONS) as [
-  advice.AdviceExceptionReason,
-  ...advice.AdviceExceptionReason[],
-];
-
 const exceptionSchema = z.preprocess(
   (body) => {
     const value = (body ?? {}) as Record<string, unknown>;
     return { ...value, occurredOn: dateFromParts(value, 'occurredOn') };
   },
   z.object({
-    reason: z.enum(EXCEPTION_REASON_KEYS, 'Select why the advice could not be given in 6 weeks'),
+    reason: z.enum(
+      ADVICE_EXCEPTION_REASON_CODES,
+      'Select why the advice could not be given in 6 weeks',
+    ),
     occurredOn: z
       .string()
       .min(1, 'Enter the date it happened, for example 27 3 2026')
@@ -392,10 +391,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
     if (!target) throw new NotFoundError('No such advice request');
     return {
       target,
-      reasons: Object.entries(advice.ADVICE_EXCEPTION_REASONS).map(([value, text]) => ({
-        value,
-        text,
-      })),
+      reasons: ADVICE_EXCEPTION_REASON_CODES,
     };
   }
 

@@ -2,7 +2,6 @@ import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { AdviceType } from '../../db/schema.ts';
 import type { AuditContext } from '../../audit/audit.ts';
 import { formatLongDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
-import { labelFor } from '../../domain/people.ts';
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
 import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
@@ -13,6 +12,7 @@ import type { Notifier } from '../../case/notify.ts';
 import {
   ADVICE_TYPE_LABELS,
   adviceDueOn,
+  type AdviceExceptionReason,
   adviceTag,
   proposedAdviceTypes,
   suggestedAdviser,
@@ -22,15 +22,6 @@ import * as repo from './repository.ts';
 
 /** The stages of a case still open: advice matters on them. */
 export const OPEN_STAGES = STAGES.filter((stage) => !STAGE_DEFINITIONS[stage].closed);
-
-export const ADVICE_EXCEPTION_REASONS = {
-  missed_appointment:
-    'The child, young person or parent did not keep an appointment for an examination or test',
-  absence: 'The child, young person or parent was away from the area for 4 or more weeks in a row',
-  exceptional_circumstances:
-    'Exceptional personal circumstances of the child, young person or parent',
-} as const;
-export type AdviceExceptionReason = keyof typeof ADVICE_EXCEPTION_REASONS;
 
 type Named = {
   user_name: string | null;
@@ -127,7 +118,7 @@ export async function advicePage(
           fileName: s.file_name,
         })),
         exceptions: r.exceptions.map((e) => ({
-          reason: labelFor(ADVICE_EXCEPTION_REASONS, e.reason),
+          reason: e.reason,
           details: e.details,
           occurredOn: e.occurred_on,
         })),
