@@ -20,7 +20,7 @@ import {
 } from '../../web/uploads.ts';
 import { VISIBILITY_LABELS } from '../../domain/documents.ts';
 import { label } from '../../domain/labels.ts';
-import { ADVICE_EXCEPTION_REASON_CODES } from '../../domain/advice/advice-types.ts';
+import { ADVICE_EXCEPTION_REASON_CODES, ADVICE_PERIOD } from '../../domain/advice/advice-types.ts';
 import {
   adviceActionSchema,
   adviceFormSchema,
@@ -48,7 +48,7 @@ const exceptionSchema = z.preprocess(
   z.object({
     reason: z.enum(
       ADVICE_EXCEPTION_REASON_CODES,
-      'Select why the advice could not be given in 6 weeks',
+      `Select why the advice could not be given in ${ADVICE_PERIOD}`,
     ),
     occurredOn: z
       .string()
@@ -178,7 +178,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
               : 'Advice recorded as already given',
         body:
           outcome.requested > 0
-            ? 'Each adviser has 6 weeks. They can see the request in Pathway now.'
+            ? `Each adviser has ${ADVICE_PERIOD}. They can see the request in Pathway now.`
             : undefined,
       });
     },

@@ -11,6 +11,7 @@ import { queueEmail } from '../../case/email/email-queue.ts';
 import type { Notifier } from '../../case/notify.ts';
 import {
   ADVICE_TYPE_LABELS,
+  ADVICE_PERIOD,
   adviceDueOn,
   type AdviceExceptionReason,
   adviceTag,
@@ -329,7 +330,7 @@ export async function recordAdviceException(
       events: [
         {
           kind: 'advice_exception_recorded',
-          summary: `Exception recorded to the 6 weeks for ${ADVICE_TYPE_LABELS[found.advice_type].toLowerCase()}`,
+          summary: `Exception recorded to the ${ADVICE_PERIOD} for ${ADVICE_TYPE_LABELS[found.advice_type].toLowerCase()}`,
         },
       ],
       audit: {
