@@ -38,8 +38,11 @@ export function displayName(p: Named): string {
 function participantsView(rows: Awaited<ReturnType<typeof repo.listParticipants>>) {
   return rows.map((p) => ({
     id: p.id,
+    // Someone invited who has not registered is named as such (the kernel's naming rule).
     name:
-      p.user_name ?? p.organisation_name ?? `${p.invited_name ?? 'Someone'}, not registered yet`,
+      p.user_name !== null || p.organisation_name !== null
+        ? participantName(p)
+        : `${participantName(p, 'Someone')}, not registered yet`,
     caseRole: p.case_role,
     adviserKind: p.adviser_kind,
     facts: {

@@ -8,7 +8,7 @@ import {
   REASONS_FOR_LIMIT,
   type ExceptionReason,
 } from '../../domain/clock/exceptions.ts';
-import type { Actor } from '../../policy/policy.ts';
+import { staffAuthorities, type Actor } from '../../policy/policy.ts';
 import { findCaseSummary } from '../../case/access.ts';
 import { calendarFrom } from '../../case/calendar.ts';
 import { caseDatesOf, dueStatusOf, nextStepOf } from '../../case/clock.ts';
@@ -59,7 +59,7 @@ export async function caseworkerTray(
   },
   context: AuditContext,
 ) {
-  const authorities = actor.staff.map((s) => s.localAuthorityId);
+  const authorities = staffAuthorities(actor);
   const localAuthorityIds = filter.localAuthorityId ? [filter.localAuthorityId] : authorities;
   const today = todayInEngland();
   const officers = await officersOf(db, localAuthorityIds);
