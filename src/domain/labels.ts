@@ -1,6 +1,13 @@
+import {
+  ADVICE_EXCEPTION_REASONS,
+  ADVICE_TAG_LABELS,
+  ADVICE_TYPE_HINTS,
+  ADVICE_TYPE_LABELS,
+} from './advice/advice-types.ts';
 import { DEADLINE_STATUS_LABELS } from './clock/deadlines.ts';
 import { EXCEPTION_LIMITS, EXCEPTION_REASONS } from './clock/exceptions.ts';
 import { DOCUMENT_KIND_LABELS, VISIBILITY_LABELS } from './documents.ts';
+import { DECISION_CHOICES, DECISION_TITLES, NOTICE_PARTY_LABELS } from './pathway/decisions.ts';
 import { STAGES, STAGE_DEFINITIONS, type Stage } from './pathway/stages.ts';
 import {
   ADVISER_KIND_LABELS,
@@ -31,6 +38,13 @@ export const LABELS = {
   exceptionReason: EXCEPTION_REASONS,
   documentKind: DOCUMENT_KIND_LABELS,
   visibility: VISIBILITY_LABELS,
+  adviceType: ADVICE_TYPE_LABELS,
+  adviceTypeHint: ADVICE_TYPE_HINTS,
+  adviceTag: ADVICE_TAG_LABELS,
+  adviceExceptionReason: ADVICE_EXCEPTION_REASONS,
+  decisionTitle: DECISION_TITLES,
+  decisionChoice: DECISION_CHOICES,
+  noticeParty: NOTICE_PARTY_LABELS,
 } as const satisfies Record<string, Readonly<Record<string, string>>>;
 
 export type LabelTable = keyof typeof LABELS;

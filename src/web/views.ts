@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { formatDateTime, formatDayAndDate, formatLongDate } from '../domain/clock/calendar-date.ts';
 import { isLabelTable, label } from '../domain/labels.ts';
+import { periodWords, TIME_RULES } from '../domain/clock/time-rules.ts';
 import { isStaff, administeredAuthorities, type Actor } from '../policy/policy.ts';
 
 const srcDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -39,6 +40,11 @@ export function createViewEnvironment(config: Config): nunjucks.Environment {
     if (code === null || code === undefined) return '';
     if (!isLabelTable(table)) throw new Error(`No label table called ${table}`);
     return label(table, String(code));
+  });
+  // A legal time limit in words, from the one table: `{{ 'advice' | period }}` is "6 weeks".
+  env.addFilter('period', (rule: string) => {
+    if (!Object.hasOwn(TIME_RULES, rule)) throw new Error(`No time rule called ${rule}`);
+    return periodWords(TIME_RULES[rule as keyof typeof TIME_RULES]);
   });
   env.addFilter('selectOptions', selectOptions);
   // Items for govukSelect and govukRadios with the chosen value marked.
@@ -162,7 +168,7 @@ function selectOptions(items: SelectOption[]): nunjucks.runtime.SafeString {
 const PATHWAY_MACROS = [
   'partials/csrf.njk',
   'partials/filter-select.njk',
-  'cases/due-tag.njk',
+  'partials/due-tag.njk',
   'advice/tag.njk',
 ];
 

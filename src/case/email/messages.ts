@@ -9,7 +9,8 @@ import { formatDayAndDate, type CalendarDate } from '../../domain/clock/calendar
  */
 import { REMINDER_WORDS, type ReminderThreshold } from '../../domain/clock/deadlines.ts';
 import { EXCEPTION_LIMITS } from '../../domain/clock/exceptions.ts';
-import { periodAdjective, periodWords, TIME_RULES } from '../../domain/clock/time-rules.ts';
+import { periodAdjective, TIME_RULES } from '../../domain/clock/time-rules.ts';
+import { ADVICE_PERIOD } from '../../domain/advice/advice-types.ts';
 import { escapeHtml } from '../../web/html.ts';
 
 export type MessageData = {
@@ -123,9 +124,6 @@ function render(subject: string, blocks: Block[]): RenderedMessage {
 
 const SIGN_IN_NOTE = 'Sign in to Pathway to see the case and what to do.';
 
-/** An adviser's time limit in words: "6 weeks". */
-const ADVICE_WEEKS = periodWords(TIME_RULES.advice);
-
 function reminderWords(threshold: ReminderThreshold, dueOn: CalendarDate) {
   const date = formatDayAndDate(dueOn);
   const when = threshold === 'overdue' ? `was due on ${date}` : `is due by ${date}`;
@@ -183,14 +181,14 @@ const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage
   'advice-requested': (d) =>
     render(`${d.reference}: your advice is asked for`, [
       `The council has asked for your advice for the education, health and care (EHC) needs assessment on case ${d.reference}.`,
-      `Give your advice by ${formatDayAndDate(d.dueOn)}. The law gives advisers ${ADVICE_WEEKS}.`,
+      `Give your advice by ${formatDayAndDate(d.dueOn)}. The law gives advisers ${ADVICE_PERIOD}.`,
       'Sign in to Pathway to see the request and give your advice.',
       { link: d.link, text: 'Give your advice' },
     ]),
   'advice-invitation': (d) =>
     render(`${d.reference}: your advice is asked for`, [
       `${d.localAuthorityName} has asked for your advice for the education, health and care (EHC) needs assessment on case ${d.reference}.`,
-      `Give your advice by ${formatDayAndDate(d.dueOn)}. The law gives advisers ${ADVICE_WEEKS}.`,
+      `Give your advice by ${formatDayAndDate(d.dueOn)}. The law gives advisers ${ADVICE_PERIOD}.`,
       'You give it on Pathway, the service the council uses for EHC needs assessments and plans. Create your account with this link, and you will find the request waiting:',
       { link: d.link },
       `The link works once and expires in ${d.days} days. It replaces any invitation we sent you before for this case. If it runs out, ask the council to send it again.`,
@@ -208,7 +206,7 @@ const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage
       `Case ${d.reference}: your advice for the assessment ${words.when}.`,
       d.threshold === 'overdue'
         ? `The ${periodAdjective(TIME_RULES.advice)} time limit has passed. Give your advice as soon as you can, or tell the council why it is late.`
-        : `Advisers have ${ADVICE_WEEKS} by law.`,
+        : `Advisers have ${ADVICE_PERIOD} by law.`,
       { link: d.link, text: 'Give your advice' },
     ]);
   },

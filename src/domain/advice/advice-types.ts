@@ -5,7 +5,7 @@ import {
   reminderThresholdOf,
   type ReminderThreshold,
 } from '../clock/deadlines.ts';
-import { dateFrom, TIME_RULES } from '../clock/time-rules.ts';
+import { dateFrom, periodWords, TIME_RULES } from '../clock/time-rules.ts';
 
 /**
  * The advice an EHC needs assessment asks for (DOMAIN.md, "The pathway", step 3; reg 6(1)):
@@ -48,6 +48,28 @@ export const ADVICE_TYPE_HINTS: Record<AdviceType, string> = {
     'From Year 9 on: advice on paid employment, independent living, friends and the community, and good health.',
   other: 'From anyone else the council thinks appropriate, or the family reasonably asks for.',
 };
+
+const away = TIME_RULES.closureOrAbsence;
+
+/**
+ * Why an adviser need not give their advice within the 6 weeks: the only reasons the law allows.
+ * The words are the `adviceExceptionReason` label table (domain/labels.ts).
+ */
+export const ADVICE_EXCEPTION_REASONS = {
+  missed_appointment:
+    'The child, young person or parent did not keep an appointment for an examination or test',
+  absence: `The child, young person or parent was away from the area for ${away.count} or more ${away.unit} in a row`,
+  exceptional_circumstances:
+    'Exceptional personal circumstances of the child, young person or parent',
+} as const;
+export type AdviceExceptionReason = keyof typeof ADVICE_EXCEPTION_REASONS;
+export const ADVICE_EXCEPTION_REASON_CODES = Object.keys(ADVICE_EXCEPTION_REASONS) as [
+  AdviceExceptionReason,
+  ...AdviceExceptionReason[],
+];
+
+/** The adviser's time limit in words, for the sentences that name it: "6 weeks". */
+export const ADVICE_PERIOD = periodWords(TIME_RULES.advice);
 
 /** The day advice asked for on `requestedOn` is due: 6 weeks on (reg 8). */
 export function adviceDueOn(requestedOn: CalendarDate): CalendarDate {

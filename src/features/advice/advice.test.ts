@@ -664,7 +664,7 @@ describe('the adviser', () => {
     );
 
     const journey = await adviceOfCase(db(), caseA, 'professional');
-    const psychological = journey.find((a) => a.typeLabel === 'Psychological advice')!;
+    const psychological = journey.find((a) => a.type === 'psychological')!;
     expect(psychological).toMatchObject({
       adviserName: 'Dr Alex Demo-Psych',
       status: 'submitted',
@@ -673,7 +673,7 @@ describe('the adviser', () => {
       exceptionCount: 0,
     });
     expect(psychological.submittedAt).toBeInstanceOf(Date);
-    const medical = journey.find((a) => a.typeLabel === 'Medical advice')!;
+    const medical = journey.find((a) => a.type === 'medical')!;
     expect(medical).toMatchObject({ status: 'sufficient', adviserName: null, documentId: null });
   });
 
@@ -700,7 +700,7 @@ describe('the adviser', () => {
       author_name: 'Sam Demo-Senco, Oakfield Primary School',
     });
     const educational = (list: Awaited<ReturnType<typeof adviceOfCase>>) =>
-      list.find((a) => a.typeLabel === 'Educational advice')!;
+      list.find((a) => a.type === 'educational')!;
     expect(educational(await adviceOfCase(db(), caseA, 'professional')).documentId).toBeNull();
     expect(educational(await adviceOfCase(db(), caseA, 'family')).documentId).toBe(document.id);
     expect(educational(await adviceOfCase(db(), caseA, 'la')).adviserName).toBe(

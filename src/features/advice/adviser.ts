@@ -1,7 +1,6 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { AuditContext } from '../../audit/audit.ts';
 import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
-import { labelFor } from '../../domain/people.ts';
 import { canGiveAdvice, staffRoleIn, type Actor } from '../../policy/policy.ts';
 import { familyOfCase } from '../../case/participants.ts';
 import { recordCaseRead, recordChange } from '../../case/record.ts';
@@ -14,13 +13,9 @@ import {
   type AdviceAnswers,
   type AdviceVisibility,
 } from './advice-form.ts';
-import {
-  ADVICE_TAG_LABELS,
-  ADVICE_TYPE_LABELS,
-  adviceTag,
-} from '../../domain/advice/advice-types.ts';
+import { ADVICE_TYPE_LABELS, adviceTag } from '../../domain/advice/advice-types.ts';
 import * as repo from './repository.ts';
-import { ADVICE_EXCEPTION_REASONS, displayName } from './service.ts';
+import { displayName } from './service.ts';
 
 /**
  * The adviser's side of an advice request: the form (read-only for the case's LA staff), the
@@ -68,7 +63,7 @@ function formView(found: FoundRequest, mode: 'adviser' | 'la', today: CalendarDa
   // What the council recorded may be about the child's or the parent's own circumstances: the
   // adviser sees only the reason, the LA's staff everything.
   const exceptions = found.exceptions.map((e) => {
-    const reason = labelFor(ADVICE_EXCEPTION_REASONS, e.reason);
+    const reason = e.reason; // a code: the views say it (label 'adviceExceptionReason')
     return mode === 'la'
       ? { reason, details: e.details, occurredOn: e.occurred_on, recordedBy: e.recorded_by_name }
       : { reason, details: null, occurredOn: null, recordedBy: null };
@@ -79,7 +74,6 @@ function formView(found: FoundRequest, mode: 'adviser' | 'la', today: CalendarDa
       id: found.id,
       caseId: found.case_id,
       type: found.advice_type,
-      typeLabel: ADVICE_TYPE_LABELS[found.advice_type],
       reference: found.reference,
       localAuthorityName: found.local_authority_name,
       childName: `${found.child_first_name} ${found.child_last_name}`,
@@ -88,7 +82,6 @@ function formView(found: FoundRequest, mode: 'adviser' | 'la', today: CalendarDa
       requestedOn: found.requested_on,
       dueOn: found.due_on,
       tag,
-      tagLabel: ADVICE_TAG_LABELS[tag],
       draftSavedAt: found.draft_saved_at,
       /** Set when the request names an organisation: all its members share the draft. */
       organisationName: found.participant_organisation_id ? found.organisation_name : null,

@@ -19,6 +19,8 @@ import {
   UPLOAD_BODY_LIMIT,
 } from '../../web/uploads.ts';
 import { VISIBILITY_LABELS } from '../../domain/documents.ts';
+import { label } from '../../domain/labels.ts';
+import { ADVICE_EXCEPTION_REASON_CODES, ADVICE_PERIOD } from '../../domain/advice/advice-types.ts';
 import {
   adviceActionSchema,
   adviceFormSchema,
@@ -38,18 +40,16 @@ import { emailsPerHour } from '../../web/rate-limit-store.ts';
 const caseParams = z.object({ caseId: z.uuid() });
 const adviceParams = z.object({ caseId: z.uuid(), adviceId: z.uuid() });
 
-const EXCEPTION_REASON_KEYS = Object.keys(advice.ADVICE_EXCEPTION_REASONS) as [
-  advice.AdviceExceptionReason,
-  ...advice.AdviceExceptionReason[],
-];
-
 const exceptionSchema = z.preprocess(
   (body) => {
     const value = (body ?? {}) as Record<string, unknown>;
     return { ...value, occurredOn: dateFromParts(value, 'occurredOn') };
   },
   z.object({
-    reason: z.enum(EXCEPTION_REASON_KEYS, 'Select why the advice could not be given in 6 weeks'),
+    reason: z.enum(
+      ADVICE_EXCEPTION_REASON_CODES,
+      `Select why the advice could not be given in ${ADVICE_PERIOD}`,
+    ),
     occurredOn: z
       .string()
       .min(1, 'Enter the date it happened, for example 27 3 2026')
@@ -166,7 +166,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
           case 'not-participant':
             return refuse('Select advisers who are taking part in this case');
           case 'already-asked':
-            return refuse(`${advice.adviceTypeLabel(outcome.type)} has already been asked for`);
+            return refuse(`${label('adviceType', outcome.type)} has already been asked for`);
         }
       }
       return flashAndRedirect(request, reply, `/cases/${caseId}/advice`, {
@@ -178,7 +178,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
               : 'Advice recorded as already given',
         body:
           outcome.requested > 0
-            ? 'Each adviser has 6 weeks. They can see the request in Pathway now.'
+            ? `Each adviser has ${ADVICE_PERIOD}. They can see the request in Pathway now.`
             : undefined,
       });
     },
@@ -391,10 +391,7 @@ export async function adviceRoutes(app: FastifyInstance, services: Services) {
     if (!target) throw new NotFoundError('No such advice request');
     return {
       target,
-      reasons: Object.entries(advice.ADVICE_EXCEPTION_REASONS).map(([value, text]) => ({
-        value,
-        text,
-      })),
+      reasons: ADVICE_EXCEPTION_REASON_CODES,
     };
   }
 

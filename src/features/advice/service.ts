@@ -2,7 +2,6 @@ import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { AdviceType } from '../../db/schema.ts';
 import type { AuditContext } from '../../audit/audit.ts';
 import { formatLongDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
-import { labelFor } from '../../domain/people.ts';
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
 import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
@@ -11,10 +10,10 @@ import { createInvitation, INVITATION_DAYS, invitationLink } from '../../case/in
 import { queueEmail } from '../../case/email/email-queue.ts';
 import type { Notifier } from '../../case/notify.ts';
 import {
-  ADVICE_TAG_LABELS,
-  ADVICE_TYPE_HINTS,
   ADVICE_TYPE_LABELS,
+  ADVICE_PERIOD,
   adviceDueOn,
+  type AdviceExceptionReason,
   adviceTag,
   proposedAdviceTypes,
   suggestedAdviser,
@@ -24,19 +23,6 @@ import * as repo from './repository.ts';
 
 /** The stages of a case still open: advice matters on them. */
 export const OPEN_STAGES = STAGES.filter((stage) => !STAGE_DEFINITIONS[stage].closed);
-
-export const ADVICE_EXCEPTION_REASONS = {
-  missed_appointment:
-    'The child, young person or parent did not keep an appointment for an examination or test',
-  absence: 'The child, young person or parent was away from the area for 4 or more weeks in a row',
-  exceptional_circumstances:
-    'Exceptional personal circumstances of the child, young person or parent',
-} as const;
-export type AdviceExceptionReason = keyof typeof ADVICE_EXCEPTION_REASONS;
-
-export function adviceTypeLabel(type: AdviceType): string {
-  return ADVICE_TYPE_LABELS[type];
-}
 
 type Named = {
   user_name: string | null;
@@ -52,8 +38,11 @@ export function displayName(p: Named): string {
 function participantsView(rows: Awaited<ReturnType<typeof repo.listParticipants>>) {
   return rows.map((p) => ({
     id: p.id,
+    // Someone invited who has not registered is named as such (the kernel's naming rule).
     name:
-      p.user_name ?? p.organisation_name ?? `${p.invited_name ?? 'Someone'}, not registered yet`,
+      p.user_name !== null || p.organisation_name !== null
+        ? participantName(p)
+        : `${participantName(p, 'Someone')}, not registered yet`,
     caseRole: p.case_role,
     adviserKind: p.adviser_kind,
     facts: {
@@ -115,7 +104,6 @@ export async function advicePage(
       return {
         id: r.id,
         type: r.advice_type,
-        typeLabel: ADVICE_TYPE_LABELS[r.advice_type],
         adviserName: r.status === 'sufficient' ? null : displayName(r),
         adviserCaseRole: r.case_role,
         adviserKind: r.adviser_kind,
@@ -124,7 +112,6 @@ export async function advicePage(
         requestedOn: r.requested_on,
         dueOn: r.due_on,
         tag,
-        tagLabel: ADVICE_TAG_LABELS[tag],
         sufficientEvidence: r.sufficient_evidence,
         sufficientAgreedWith: r.sufficient_agreed_with,
         versions: r.submissions.map((s) => ({
@@ -135,7 +122,7 @@ export async function advicePage(
           fileName: s.file_name,
         })),
         exceptions: r.exceptions.map((e) => ({
-          reason: labelFor(ADVICE_EXCEPTION_REASONS, e.reason),
+          reason: e.reason,
           details: e.details,
           occurredOn: e.occurred_on,
         })),
@@ -143,8 +130,6 @@ export async function advicePage(
     }),
     proposed: proposed.map((type) => ({
       type,
-      label: ADVICE_TYPE_LABELS[type],
-      hint: ADVICE_TYPE_HINTS[type],
       suggestedParticipantId: suggestedAdviser(
         type,
         participants.map((p) => p.facts),
@@ -348,7 +333,7 @@ export async function recordAdviceException(
       events: [
         {
           kind: 'advice_exception_recorded',
-          summary: `Exception recorded to the 6 weeks for ${ADVICE_TYPE_LABELS[found.advice_type].toLowerCase()}`,
+          summary: `Exception recorded to the ${ADVICE_PERIOD} for ${ADVICE_TYPE_LABELS[found.advice_type].toLowerCase()}`,
         },
       ],
       audit: {
@@ -369,7 +354,7 @@ export async function exceptionTarget(db: DbOrTrx, ids: { caseId: string; advice
     adviceId: found.id,
     reference: found.reference,
     localAuthorityId: found.local_authority_id,
-    typeLabel: ADVICE_TYPE_LABELS[found.advice_type],
+    type: found.advice_type,
     adviserName: displayName(found),
     dueOn: found.due_on,
   };
@@ -396,10 +381,9 @@ export async function tasksOf(
       reference: r.reference,
       localAuthorityName: r.local_authority_name,
       childName: `${r.child_first_name} ${r.child_last_name}`,
-      typeLabel: ADVICE_TYPE_LABELS[r.advice_type],
+      type: r.advice_type,
       dueOn: r.due_on,
       tag,
-      tagLabel: ADVICE_TAG_LABELS[tag],
       exceptions,
       latestVersion: r.latest_version === null ? null : Number(r.latest_version),
     };
@@ -408,7 +392,7 @@ export async function tasksOf(
 
 export type CaseAdvice = {
   id: string;
-  typeLabel: string;
+  type: AdviceType;
   adviserName: string | null;
   status: 'requested' | 'submitted' | 'sufficient' | 'withdrawn';
   requestedOn: CalendarDate | null;
@@ -429,7 +413,7 @@ export async function adviceOfCase(
   const visible: readonly string[] = VISIBLE_TO[audience];
   return rows.map((r) => ({
     id: r.id,
-    typeLabel: ADVICE_TYPE_LABELS[r.advice_type],
+    type: r.advice_type,
     adviserName: r.status === 'sufficient' ? null : displayName(r),
     status: r.status,
     requestedOn: r.requested_on,

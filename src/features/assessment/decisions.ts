@@ -2,6 +2,8 @@ import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { AuditContext } from '../../audit/audit.ts';
 import { todayInEngland, type CalendarDate } from '../../domain/clock/calendar-date.ts';
 import type { Stage } from '../../domain/pathway/stages.ts';
+import { NOTICE_PARTIES, type Question } from '../../domain/pathway/decisions.ts';
+import { label } from '../../domain/labels.ts';
 import { isOwnRecommendation } from '../../policy/policy.ts';
 import { setCaseStage, statutoryDatesOf } from '../../case/clock.ts';
 import { addLetterDocument, withStoredFile } from '../../case/documents.ts';
@@ -14,7 +16,7 @@ import { escapeHtml } from '../../web/html.ts';
 import type { CaseReads } from './case-reads.ts';
 import { assessingLetter, noPlanLetter, notAssessingLetter, type LetterFacts } from './letters.ts';
 import * as repo from './repository.ts';
-import type { NoticeParty } from './repository.ts';
+import type { NoticeParty } from '../../domain/pathway/decisions.ts';
 
 /**
  * The council's decisions on a case: whether to assess, and whether to issue a plan. A caseworker
@@ -23,7 +25,7 @@ import type { NoticeParty } from './repository.ts';
 
 type Context = AuditContext & { actorUserId: string };
 
-export type Question = 'assess' | 'issue_plan';
+export type { Question };
 
 /** The stage a case must be at for each decision, and where each answer takes it. */
 export const QUESTIONS: Record<
@@ -32,9 +34,6 @@ export const QUESTIONS: Record<
     from: Stage;
     yes: Stage;
     no: Stage;
-    title: string;
-    yesText: string;
-    noText: string;
     decidedYes: string;
     decidedNo: string;
   }
@@ -43,9 +42,6 @@ export const QUESTIONS: Record<
     from: 'request_received',
     yes: 'assessment',
     no: 'not_assessing',
-    title: 'Decision whether to assess',
-    yesText: 'Carry out an EHC needs assessment',
-    noText: 'Do not carry out an assessment',
     decidedYes: 'decided to carry out an EHC needs assessment',
     decidedNo: 'decided not to carry out an EHC needs assessment',
   },
@@ -53,9 +49,6 @@ export const QUESTIONS: Record<
     from: 'assessment',
     yes: 'draft_plan',
     no: 'no_plan',
-    title: 'Decision whether to issue a plan',
-    yesText: 'Issue an EHC plan (write the draft plan)',
-    noText: 'Do not issue an EHC plan',
     decidedYes: 'decided to issue an EHC plan: a draft plan comes next',
     decidedNo: 'decided not to issue an EHC plan',
   },
@@ -127,7 +120,7 @@ export async function recommend(
       events: [
         {
           kind: 'decision_recommended',
-          summary: `${QUESTIONS[question].title}: recommendation recorded for the decision maker`,
+          summary: `${label('decisionTitle', question)}: recommendation recorded for the decision maker`,
         },
       ],
       audit: {
@@ -146,12 +139,15 @@ export type Decision = {
   supportOffered: string | null;
 };
 
-const NOTICE_PARTIES: readonly NoticeParty[] = ['the setting', 'health', 'social care'];
-
 /** "a", "a and b", "a, b and c". */
 export function listInWords(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** The parties in a sentence: "the setting and social care" (for the timeline's stored task). */
+function noticePartiesInWords(parties: readonly NoticeParty[]): string {
+  return listInWords(parties.map((party) => label('noticeParty', party)));
 }
 
 export type DecideOutcome =
@@ -301,7 +297,7 @@ export async function decide(
       if (partiesNotTold.length > 0) {
         events.push({
           kind: 'notice_to_do',
-          summary: `To do: tell ${listInWords(partiesNotTold)} of the decision: they do not take part in this case on Pathway (reg 4(2))`,
+          summary: `To do: tell ${noticePartiesInWords(partiesNotTold)} of the decision: they do not take part in this case on Pathway (reg 4(2))`,
         });
       }
       const appealBy = input.outcome === 'no' ? facts.appealDeadline : null;

@@ -1,6 +1,7 @@
 import type { DbOrTrx } from '../../db/database.ts';
 import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { FAMILY_ROLES } from '../../domain/people.ts';
+import type { NoticeParty } from '../../domain/pathway/decisions.ts';
 
 /** Everyone who takes or took part in a case, with how they joined and left. */
 export async function listParticipants(db: DbOrTrx, caseId: string) {
@@ -81,9 +82,6 @@ export async function familyNames(
   return rows.map((r) => ({ name: r.display_name, role: r.case_role }));
 }
 
-/** The parties the council tells of its decisions besides the family (reg 4(2)). */
-export type NoticeParty = 'the setting' | 'health' | 'social care';
-
 /**
  * Which of the reg 4(2) parties take part in the case with someone on Pathway to tell: the
  * setting (an education setting with current members, or its SENCO added as a person), health
@@ -115,10 +113,10 @@ export async function noticePartiesOnCase(db: DbOrTrx, caseId: string): Promise<
     .execute();
   const parties = new Set<NoticeParty>();
   for (const r of rows) {
-    if (r.kind === 'education_setting' || r.case_role === 'setting') parties.add('the setting');
+    if (r.kind === 'education_setting' || r.case_role === 'setting') parties.add('setting');
     if (r.kind === 'health_team' || r.adviser_kind === 'health') parties.add('health');
     if (r.kind === 'social_care_team' || r.adviser_kind === 'social_care')
-      parties.add('social care');
+      parties.add('social_care');
   }
   return [...parties];
 }

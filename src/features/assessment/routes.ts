@@ -8,6 +8,7 @@ import { flashAndRedirect, formError, parseForm, renderBadRequest } from '../../
 import { emailsPerHour } from '../../web/rate-limit-store.ts';
 import { auditContextOf } from '../../web/request-context.ts';
 import { optionalEmailAddress } from '../../web/form-fields.ts';
+import { label } from '../../domain/labels.ts';
 import * as decisions from './decisions.ts';
 import { journeyOf } from './journey.ts';
 import * as participants from './participants.ts';
@@ -425,7 +426,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
     return reply.render('assessment/decision.njk', {
       caseId,
       slug,
-      spec: decisions.QUESTIONS[question],
+      question,
       found,
       advice,
       adviceOutstanding: advice?.filter((a) => a.status === 'requested').length ?? 0,
@@ -551,7 +552,7 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
                     : 'The family and everyone on the case have been told.',
                 ...(outcome.partiesNotTold.length > 0
                   ? [
-                      `No one from ${decisions.listInWords(outcome.partiesNotTold)} takes part in this case on Pathway: tell them of the decision another way (reg 4(2)). The case’s timeline lists this as a task.`,
+                      `No one from ${decisions.listInWords(outcome.partiesNotTold.map((party) => label('noticeParty', party)))} takes part in this case on Pathway: tell them of the decision another way (reg 4(2)). The case’s timeline lists this as a task.`,
                     ]
                   : []),
               ].join(' '),

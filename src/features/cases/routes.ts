@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
+import { label } from '../../domain/labels.ts';
 import { audienceOf, canViewCaseAccessLog, isStaffOf } from '../../policy/policy.ts';
 import { NotFoundError } from '../../web/route-policy.ts';
 import { auditContextOf } from '../../web/request-context.ts';
@@ -173,8 +174,16 @@ export async function caseRoutes(app: FastifyInstance, services: Services) {
           label: 'Next step',
           items: [
             { value: '', text: 'Any date' },
-            { value: 'overdue', text: 'Overdue', selected: filter.due === 'overdue' },
-            { value: 'due-soon', text: 'Due within 7 days', selected: filter.due === 'due-soon' },
+            {
+              value: 'overdue',
+              text: label('deadlineStatus', 'overdue'),
+              selected: filter.due === 'overdue',
+            },
+            {
+              value: 'due-soon',
+              text: label('deadlineStatus', 'due-soon'),
+              selected: filter.due === 'due-soon',
+            },
           ],
         },
       ],

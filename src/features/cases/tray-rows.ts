@@ -13,8 +13,8 @@ export type TrayRow = {
 };
 
 const DUE_TAGS: Record<string, string> = {
-  overdue: ' <strong class="govuk-tag govuk-tag--red">Overdue</strong>',
-  'due-soon': ' <strong class="govuk-tag govuk-tag--yellow">Due within 7 days</strong>',
+  overdue: ` <strong class="govuk-tag govuk-tag--red">${label('deadlineStatus', 'overdue')}</strong>`,
+  'due-soon': ` <strong class="govuk-tag govuk-tag--yellow">${label('deadlineStatus', 'due-soon')}</strong>`,
 };
 
 /**

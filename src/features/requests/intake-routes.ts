@@ -7,6 +7,7 @@ import {
   todayInEngland,
 } from '../../domain/clock/calendar-date.ts';
 import type { Services } from '../../services.ts';
+import { staffAuthorities } from '../../policy/policy.ts';
 import { NotFoundError } from '../../web/route-policy.ts';
 import { optionalEmailAddress } from '../../web/form-fields.ts';
 import {
@@ -48,10 +49,9 @@ function recordedRequestSchema(actor: NonNullable<FastifyRequest['actor']>) {
       };
     },
     z.object({
-      localAuthorityId: z.enum(
-        actor.staff.map((s) => s.localAuthorityId) as [string, ...string[]],
-        { error: 'Select the council' },
-      ),
+      localAuthorityId: z.enum(staffAuthorities(actor) as [string, ...string[]], {
+        error: 'Select the council',
+      }),
       channel: z.enum(['email', 'post'], { error: 'Select how the request arrived' }),
       receivedOn: z
         .string()
