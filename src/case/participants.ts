@@ -1,5 +1,53 @@
+import type { Expression, QueryCreator } from 'kysely';
 import type { DbOrTrx } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 import { FAMILY_ROLES } from '../domain/people.ts';
+
+/**
+ * Who takes part in a case, as every page that names them reads it: each participant's role, the
+ * person, organisation or invitation behind them, and whether and why they left. Current ones
+ * first, then in the order they were added. A statement of its own (`listParticipants`) or part
+ * of a larger one (a JSON array inside the case page's).
+ */
+export function participantsQuery(db: QueryCreator<Database>, caseId: string | Expression<string>) {
+  return db
+    .selectFrom('case_participant')
+    .leftJoin('app_user', 'app_user.id', 'case_participant.user_id')
+    .leftJoin('organisation', 'organisation.id', 'case_participant.organisation_id')
+    .leftJoin('invitation', 'invitation.id', 'case_participant.invitation_id')
+    .select([
+      'case_participant.id',
+      'case_participant.case_role',
+      'case_participant.adviser_kind',
+      'case_participant.user_id',
+      'case_participant.organisation_id',
+      'case_participant.invitation_id',
+      'case_participant.invited_name',
+      'case_participant.added_at',
+      'case_participant.ended_at',
+      'case_participant.end_reason',
+      'app_user.display_name as user_name',
+      'organisation.name as organisation_name',
+      'organisation.kind as organisation_kind',
+      'invitation.expires_at as invitation_expires_at',
+    ])
+    .where('case_participant.case_id', '=', caseId)
+    .orderBy('case_participant.ended_at', (ob) => ob.desc().nullsFirst())
+    .orderBy('case_participant.added_at')
+    .orderBy('case_participant.id');
+}
+
+/** A case's participants: only those taking part now, or (for the LA) those who left too. */
+export async function listParticipants(
+  db: DbOrTrx,
+  caseId: string,
+  which: 'current' | 'all' = 'all',
+) {
+  const query = participantsQuery(db, caseId);
+  return (
+    which === 'current' ? query.where('case_participant.ended_at', 'is', null) : query
+  ).execute();
+}
 
 /**
  * How a participant is named on the case: the person, their organisation, or the name the LA

@@ -26,29 +26,6 @@ export async function findCase(db: DbOrTrx, caseId: string) {
     .executeTakeFirst();
 }
 
-/** The case's current participants, people, organisations and people invited by email. */
-export async function listParticipants(db: DbOrTrx, caseId: string) {
-  return db
-    .selectFrom('case_participant')
-    .leftJoin('app_user', 'app_user.id', 'case_participant.user_id')
-    .leftJoin('organisation', 'organisation.id', 'case_participant.organisation_id')
-    .select([
-      'case_participant.id',
-      'case_participant.case_role',
-      'case_participant.adviser_kind',
-      'case_participant.invitation_id',
-      'case_participant.invited_name',
-      'app_user.display_name as user_name',
-      'organisation.name as organisation_name',
-      'organisation.kind as organisation_kind',
-    ])
-    .where('case_participant.case_id', '=', caseId)
-    .where('case_participant.ended_at', 'is', null)
-    .orderBy('case_participant.added_at')
-    .orderBy('case_participant.id')
-    .execute();
-}
-
 /** The advice asked for on a case, with each request's adviser, versions and exceptions. */
 export async function listRequestsOfCase(db: DbOrTrx, caseId: string) {
   const rows = await db

@@ -5,7 +5,11 @@ import { formatLongDate, type CalendarDate } from '../../domain/clock/calendar-d
 import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
 import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
-import { localAuthorityNameOf, participantName } from '../../case/participants.ts';
+import {
+  listParticipants,
+  localAuthorityNameOf,
+  participantName,
+} from '../../case/participants.ts';
 import { createInvitation, INVITATION_DAYS, invitationLink } from '../../case/invitations.ts';
 import { queueEmail } from '../../case/email/email-queue.ts';
 import type { Notifier } from '../../case/notify.ts';
@@ -35,7 +39,7 @@ export function displayName(p: Named): string {
   return participantName(p, 'Not named');
 }
 
-function participantsView(rows: Awaited<ReturnType<typeof repo.listParticipants>>) {
+function participantsView(rows: Awaited<ReturnType<typeof listParticipants>>) {
   return rows.map((p) => ({
     id: p.id,
     // Someone invited who has not registered is named as such (the kernel's naming rule).
@@ -69,7 +73,7 @@ export async function advicePage(
   if (!found) return null;
   const [requests, participantRows, familyAskedFor] = await Promise.all([
     repo.listRequestsOfCase(db, caseId),
-    repo.listParticipants(db, caseId),
+    listParticipants(db, caseId, 'current'),
     repo.acceptedSuggestionsOf(db, caseId),
   ]);
   if (context) {
@@ -176,7 +180,7 @@ export async function sendAdviceRequests(
     if (!found) return { ok: false, problem: 'not-found' };
     if (found.stage !== 'assessment') return { ok: false, problem: 'not-assessment' };
     const open = await repo.openRequestsOfCase(trx, caseId);
-    const participants = await repo.listParticipants(trx, caseId);
+    const participants = await listParticipants(trx, caseId, 'current');
     for (const choice of choices) {
       const clash = open.find(
         (r) =>

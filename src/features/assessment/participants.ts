@@ -6,7 +6,11 @@ import type { CaseAudience } from '../../policy/policy.ts';
 import { queueEmail } from '../../case/email/email-queue.ts';
 import { createInvitation, invitationMessage } from '../../case/invitations.ts';
 import type { Notifier } from '../../case/notify.ts';
-import { localAuthorityNameOf, participantName } from '../../case/participants.ts';
+import {
+  listParticipants,
+  localAuthorityNameOf,
+  participantName,
+} from '../../case/participants.ts';
 import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
 import * as repo from './repository.ts';
 
@@ -51,7 +55,7 @@ export async function peopleOnCase(
   audience: CaseAudience,
   viewerUserId: string,
 ) {
-  const rows = await repo.listParticipants(db, caseId);
+  const rows = await listParticipants(db, caseId);
   const shown = rows.filter((p) => audience === 'la' || !p.ended_at);
   const suggestions =
     audience === 'professional'
@@ -118,7 +122,7 @@ export async function participantToEnd(
   participantId: string,
   context: AuditContext & { localAuthorityId: string },
 ): Promise<{ name: string } | null> {
-  const people = await repo.listParticipants(db, caseId);
+  const people = await listParticipants(db, caseId);
   const participant = people.find((p) => p.id === participantId && !p.ended_at);
   if (!participant) return null;
   await auditRead(db, context, caseId, context.localAuthorityId);
@@ -153,7 +157,7 @@ export async function inviteToCase(
   return db.transaction().execute(async (trx) => {
     const found = await lockCase(trx, caseId);
     if (!found) return { outcome: 'not-found' as const };
-    const current = (await repo.listParticipants(trx, caseId)).filter((p) => !p.ended_at);
+    const current = (await listParticipants(trx, caseId)).filter((p) => !p.ended_at);
     const path = `/cases/${caseId}`;
     const change = { caseId, localAuthorityId: found.local_authority_id };
     const added = (name: string, how: string) => ({
@@ -309,9 +313,7 @@ export async function endParticipation(
     // Advice still asked of them is withdrawn, so it can be asked of someone else and nobody is
     // chased for it; advice they gave stays.
     const withdrawn = await repo.withdrawAdviceAskedOf(trx, participantId);
-    const [named] = (await repo.listParticipants(trx, caseId)).filter(
-      (p) => p.id === participantId,
-    );
+    const [named] = (await listParticipants(trx, caseId)).filter((p) => p.id === participantId);
     await recordChange(trx, notifier, context, {
       caseId,
       localAuthorityId: found.local_authority_id,

@@ -4,33 +4,6 @@ import { FAMILY_ROLES } from '../../domain/people.ts';
 import type { NoticeParty } from '../../domain/pathway/decisions.ts';
 
 /** Everyone who takes or took part in a case, with how they joined and left. */
-export async function listParticipants(db: DbOrTrx, caseId: string) {
-  return db
-    .selectFrom('case_participant')
-    .leftJoin('app_user', 'app_user.id', 'case_participant.user_id')
-    .leftJoin('organisation', 'organisation.id', 'case_participant.organisation_id')
-    .leftJoin('invitation', 'invitation.id', 'case_participant.invitation_id')
-    .select([
-      'case_participant.id',
-      'case_participant.case_role',
-      'case_participant.adviser_kind',
-      'case_participant.user_id',
-      'case_participant.organisation_id',
-      'case_participant.invitation_id',
-      'case_participant.invited_name',
-      'case_participant.added_at',
-      'case_participant.ended_at',
-      'case_participant.end_reason',
-      'app_user.display_name as user_name',
-      'organisation.name as organisation_name',
-      'invitation.expires_at as invitation_expires_at',
-    ])
-    .where('case_participant.case_id', '=', caseId)
-    .orderBy('case_participant.ended_at', (ob) => ob.desc().nullsFirst())
-    .orderBy('case_participant.added_at')
-    .execute();
-}
-
 export async function findParticipant(db: DbOrTrx, caseId: string, participantId: string) {
   return db
     .selectFrom('case_participant')

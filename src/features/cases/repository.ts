@@ -4,6 +4,7 @@ import type { DbOrTrx } from '../../db/database.ts';
 import { precompiledByForm } from '../../db/precompiled.ts';
 import { caseViewAudit, listViewAudit, type AuditContext } from '../../audit/audit.ts';
 import { closureDaysJson } from '../../case/calendar.ts';
+import { participantsQuery } from '../../case/participants.ts';
 
 export type TrayFilter = {
   localAuthorityIds: string[];
@@ -237,21 +238,7 @@ const caseOverviewQuery = precompiledByForm(
       ])
       .select((eb) => [
         jsonArrayFrom(
-          eb
-            .selectFrom('case_participant')
-            .leftJoin('app_user', 'app_user.id', 'case_participant.user_id')
-            .leftJoin('organisation', 'organisation.id', 'case_participant.organisation_id')
-            .select([
-              'case_participant.id',
-              'case_participant.case_role',
-              'case_participant.adviser_kind',
-              'case_participant.invited_name',
-              'app_user.display_name as user_name',
-              'organisation.name as organisation_name',
-            ])
-            .whereRef('case_participant.case_id', '=', 'case.id')
-            .where('case_participant.ended_at', 'is', null)
-            .orderBy('case_participant.added_at'),
+          participantsQuery(db, eb.ref('case.id')).where('case_participant.ended_at', 'is', null),
         ).as('participants'),
         jsonArrayFrom(
           eb
