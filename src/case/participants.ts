@@ -129,3 +129,15 @@ export async function localAuthorityNameOf(db: DbOrTrx, localAuthorityId: string
     .executeTakeFirstOrThrow();
   return row.name;
 }
+
+/** An LA's staff whose accounts are in use, with their roles and the LA's name. */
+export async function activeStaffOf(db: DbOrTrx, localAuthorityId: string) {
+  return db
+    .selectFrom('staff_membership')
+    .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
+    .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
+    .select(['app_user.id', 'app_user.email', 'staff_membership.role', 'local_authority.name'])
+    .where('staff_membership.local_authority_id', '=', localAuthorityId)
+    .where('app_user.disabled_at', 'is', null)
+    .execute();
+}

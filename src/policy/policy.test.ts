@@ -12,6 +12,7 @@ import {
   isOwnRecommendation,
   isStaffOf,
   staffAuthorities,
+  whoActsForTheLa,
   type Actor,
 } from './policy.ts';
 
@@ -169,5 +170,18 @@ describe('staff of an LA and the LA an administrator acts for', () => {
     expect(authorityToAdminister(admin, OTHER_LA)).toBeNull();
     expect(authorityToAdminister(admin, ['la-1'])).toBeNull();
     expect(authorityToAdminister(actor({}), undefined)).toBeNull();
+  });
+
+  it('has the case’s officer act for the LA while on its staff, else its managers', () => {
+    const staff = [
+      { id: 'officer', role: 'caseworker' },
+      { id: 'boss', role: 'manager' },
+      { id: 'other-boss', role: 'manager' },
+      { id: 'maker', role: 'decision_maker' },
+    ];
+    expect(whoActsForTheLa('officer', staff)).toEqual(['officer']);
+    expect(whoActsForTheLa('gone', staff)).toEqual(['boss', 'other-boss']);
+    expect(whoActsForTheLa(null, staff)).toEqual(['boss', 'other-boss']);
+    expect(whoActsForTheLa('gone', [{ id: 'maker', role: 'decision_maker' }])).toEqual([]);
   });
 });

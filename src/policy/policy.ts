@@ -176,3 +176,16 @@ export function authorityToAdminister(actor: Actor, requested: unknown): string 
 export function homePathFor(actor: Actor): string {
   return isStaff(actor) ? '/cases' : '/your-cases';
 }
+
+/**
+ * Who acts for the LA on a case's step (reminders, chasing advice, hearing that advice came):
+ * its officer while they are an active member of the LA's staff, otherwise the LA's managers.
+ * Nobody when the LA has neither.
+ */
+export function whoActsForTheLa(
+  officerId: string | null,
+  activeStaff: readonly { id: string; role: string }[],
+): string[] {
+  if (officerId && activeStaff.some((s) => s.id === officerId)) return [officerId];
+  return activeStaff.filter((s) => s.role === 'manager').map((s) => s.id);
+}

@@ -85,6 +85,11 @@ export const STAGE_DEFINITIONS: Record<Stage, StageDefinition> = {
   ceased: { label: 'Plan ceased', nextStep: null, dueOn: () => null, closed: true },
 };
 
+/** The stages of a case still open: its clock runs and its steps are reminded. */
+export const OPEN_STAGES: readonly Stage[] = STAGES.filter(
+  (stage) => !STAGE_DEFINITIONS[stage].closed,
+);
+
 export function stageLabel(stage: string): string {
   return isStage(stage) ? STAGE_DEFINITIONS[stage].label : stage;
 }

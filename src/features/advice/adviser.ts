@@ -1,8 +1,8 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { AuditContext } from '../../audit/audit.ts';
 import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
-import { canGiveAdvice, staffRoleIn, type Actor } from '../../policy/policy.ts';
-import { familyOfCase } from '../../case/participants.ts';
+import { canGiveAdvice, staffRoleIn, whoActsForTheLa, type Actor } from '../../policy/policy.ts';
+import { activeStaffOf, familyOfCase } from '../../case/participants.ts';
 import { recordCaseRead, recordChange } from '../../case/record.ts';
 import { addUploadedDocument, addWrittenDocument } from '../../case/documents.ts';
 import type { UploadDestination, UploadedFile } from '../../web/upload-checks/uploads.ts';
@@ -243,7 +243,10 @@ async function recordVersion(
     submittedBy: actor.userId,
   });
   await repo.markSubmitted(trx, found.id);
-  const officers = await repo.chasersOf(trx, found.local_authority_id, found.assigned_officer_id);
+  const officers = whoActsForTheLa(
+    found.assigned_officer_id,
+    await activeStaffOf(trx, found.local_authority_id),
+  );
   const family = await familyOfCase(trx, found.case_id);
   // Each person hears once (an officer who is also family, as an officer), never the adviser.
   const toOfficers = [...new Set(officers)].filter((userId) => userId !== actor.userId);

@@ -3,6 +3,8 @@ import { sentReminderOf } from '../../domain/clock/deadlines.ts';
 import type { CalendarDate } from '../../domain/clock/calendar-date.ts';
 import { formatLongDate } from '../../domain/clock/calendar-date.ts';
 import { notifyUser, type Notifier } from '../../case/notify.ts';
+import { activeStaffOf } from '../../case/participants.ts';
+import { whoActsForTheLa } from '../../policy/policy.ts';
 import {
   adviceReminderThreshold,
   adviceReminderWording,
@@ -79,7 +81,10 @@ export async function sendAdviceReminder(
     const advisers = await repo.adviserUserIds(trx, current.participant_id);
     const chasers =
       threshold === 'overdue'
-        ? await repo.chasersOf(trx, request.local_authority_id, request.assigned_officer_id)
+        ? whoActsForTheLa(
+            request.assigned_officer_id,
+            await activeStaffOf(trx, request.local_authority_id),
+          )
         : [];
     if (advisers.length === 0 && chasers.length === 0) return 0;
     if (!(await repo.claimReminder(trx, request.id, sentReminderOf(threshold)))) return 0;

@@ -536,26 +536,6 @@ export async function claimReminder(
   return Boolean(claimed);
 }
 
-/**
- * Who chases late advice: the case's officer while an active member of its LA's staff,
- * otherwise the LA's managers.
- */
-export async function chasersOf(
-  db: DbOrTrx,
-  localAuthorityId: string,
-  officerId: string | null,
-): Promise<string[]> {
-  const staff = await db
-    .selectFrom('staff_membership')
-    .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
-    .select(['app_user.id', 'staff_membership.role'])
-    .where('staff_membership.local_authority_id', '=', localAuthorityId)
-    .where('app_user.disabled_at', 'is', null)
-    .execute();
-  if (officerId && staff.some((s) => s.id === officerId)) return [officerId];
-  return staff.filter((s) => s.role === 'manager').map((s) => s.id);
-}
-
 /** Each request on a case for the family's journey page, with its latest version. */
 export async function listForJourney(db: DbOrTrx, caseId: string) {
   return db

@@ -2,7 +2,7 @@ import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { AdviceType } from '../../db/schema.ts';
 import type { AuditContext } from '../../audit/audit.ts';
 import { formatLongDate, type CalendarDate } from '../../domain/clock/calendar-date.ts';
-import { STAGES, STAGE_DEFINITIONS } from '../../domain/pathway/stages.ts';
+import { OPEN_STAGES } from '../../domain/pathway/stages.ts';
 import { VISIBLE_TO, type Actor, type CaseAudience } from '../../policy/policy.ts';
 import { lockCase, recordCaseRead, recordChange } from '../../case/record.ts';
 import {
@@ -26,7 +26,6 @@ import type { AdviceChoice } from './request-form.ts';
 import * as repo from './repository.ts';
 
 /** The stages of a case still open: advice matters on them. */
-export const OPEN_STAGES = STAGES.filter((stage) => !STAGE_DEFINITIONS[stage].closed);
 
 type Named = {
   user_name: string | null;

@@ -5,12 +5,14 @@ import {
   sentReminderOf,
   type Deadline,
 } from '../../domain/clock/deadlines.ts';
-import { STAGE_DEFINITIONS, STAGES } from '../../domain/pathway/stages.ts';
+import { OPEN_STAGES } from '../../domain/pathway/stages.ts';
+import { whoActsForTheLa } from '../../policy/policy.ts';
 import type { Calendar } from '../../domain/clock/working-days.ts';
 import { calendarOf } from '../../case/calendar.ts';
 import { caseDatesOf } from '../../case/clock.ts';
 import { queueEmail } from '../../case/email/email-queue.ts';
 import { notifyUser, type Notifier } from '../../case/notify.ts';
+import { activeStaffOf } from '../../case/participants.ts';
 import * as repo from './repository.ts';
 
 /**
@@ -25,8 +27,6 @@ import * as repo from './repository.ts';
  * review), so its assigned officer is reminded, or the LA's managers when none is assigned.
  */
 const BATCH = 500;
-
-const OPEN_STAGES = STAGES.filter((stage) => !STAGE_DEFINITIONS[stage].closed);
 
 type OpenCaseDeadlines = {
   caseId: string;
@@ -76,27 +76,26 @@ async function* openCaseDeadlines(db: Db, today: string): AsyncGenerator<OpenCas
 /** The LA's staff who can be reminded: current members with accounts in use. */
 type ActiveStaff = {
   localAuthorityName: string;
-  ids: Set<string>;
+  staff: { id: string; role: string }[];
   managers: { id: string; email: string }[];
 };
 
-async function activeStaffOf(db: Db, localAuthorityId: string): Promise<ActiveStaff> {
-  const rows = await repo.activeStaffOf(db, localAuthorityId);
+async function staffToRemind(db: Db, localAuthorityId: string): Promise<ActiveStaff> {
+  const rows = await activeStaffOf(db, localAuthorityId);
   return {
     localAuthorityName: rows[0]?.name ?? '',
-    ids: new Set(rows.map((r) => r.id)),
+    staff: rows,
     managers: rows.filter((r) => r.role === 'manager').map((r) => ({ id: r.id, email: r.email })),
   };
 }
 
 /**
- * Who is reminded about a case's step: its officer while they are an active member of the LA's
- * staff, otherwise the LA's managers. Nobody, when the LA has neither: then nothing is recorded
- * as sent, and the next sweep tries again.
+ * Who is reminded about a case's step: the policy's rule (its officer, or else the LA's
+ * managers). Nobody, when the LA has neither: then nothing is recorded as sent, and the next
+ * sweep tries again.
  */
 function recipientsFor(c: OpenCaseDeadlines, staff: ActiveStaff): string[] {
-  if (c.officerId && staff.ids.has(c.officerId)) return [c.officerId];
-  return staff.managers.map((m) => m.id);
+  return whoActsForTheLa(c.officerId, staff.staff);
 }
 
 /**
@@ -118,7 +117,7 @@ export async function sweepReminders(db: Db, notifier: Notifier, today: string):
       try {
         let staff = staffOf.get(c.localAuthorityId);
         if (!staff) {
-          staff = await activeStaffOf(db, c.localAuthorityId);
+          staff = await staffToRemind(db, c.localAuthorityId);
           staffOf.set(c.localAuthorityId, staff);
         }
         const people = recipientsFor(c, staff);
@@ -198,7 +197,7 @@ export async function sendOverdueSummaries(
   let sent = 0;
   for (const [localAuthorityId, steps] of overdue) {
     steps.sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.reference.localeCompare(b.reference));
-    const { managers: recipients, localAuthorityName } = await activeStaffOf(db, localAuthorityId);
+    const { managers: recipients, localAuthorityName } = await staffToRemind(db, localAuthorityId);
     if (recipients.length === 0) continue;
     sent += await db.transaction().execute(async (trx) => {
       const claimed = await repo.claimOverdueSummary(trx, localAuthorityId, today);

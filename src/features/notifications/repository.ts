@@ -176,18 +176,6 @@ export async function exceptionsOfCases(db: Db, caseIds: string[]) {
     .execute();
 }
 
-/** The LA's staff with accounts in use, with their roles and the LA's name. */
-export async function activeStaffOf(db: Db, localAuthorityId: string) {
-  return db
-    .selectFrom('staff_membership')
-    .innerJoin('app_user', 'app_user.id', 'staff_membership.user_id')
-    .innerJoin('local_authority', 'local_authority.id', 'staff_membership.local_authority_id')
-    .select(['app_user.id', 'app_user.email', 'staff_membership.role', 'local_authority.name'])
-    .where('staff_membership.local_authority_id', '=', localAuthorityId)
-    .where('app_user.disabled_at', 'is', null)
-    .execute();
-}
-
 /** Claims a reminder (a step, its due date and threshold) once; undefined when already sent. */
 export async function claimReminder(
   trx: DbOrTrx,
