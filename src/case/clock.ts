@@ -17,6 +17,7 @@ import { labelFor } from '../domain/people.ts';
 import {
   isStage,
   nextStep,
+  STAGE_DEFINITIONS,
   type CaseFacts,
   type NextStep,
   type Stage,
@@ -61,6 +62,7 @@ export function clockFactsOf(
     requestReceived: row.request_received_on,
     assessmentDecidedOn: row.assessment_decided_on,
     noPlanNoticeOn: row.stage === 'no_plan' ? row.closed_on : null,
+    closed: isStage(row.stage) && STAGE_DEFINITIONS[row.stage].closed,
     planIssuedOn: row.plan_issued_on,
     lastReviewOn: row.last_review_on,
     decidedNotToAssess: row.stage === 'not_assessing',

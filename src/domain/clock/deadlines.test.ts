@@ -94,6 +94,44 @@ describe('a case’s deadlines', () => {
   });
 });
 
+describe('a closed case', () => {
+  it('shows no step as due or overdue once the plan has ceased', () => {
+    const ceased = caseDeadlines(
+      {
+        ...base,
+        assessmentDecidedOn: '2026-02-10',
+        planIssuedOn: '2026-06-05',
+        lastReviewOn: '2027-05-20',
+        closed: true,
+      },
+      '2029-01-10',
+    );
+    expect(ceased.deadlines.map((d) => [d.limit, d.status])).toEqual([
+      ['decisionToAssess', 'met-on-time'],
+      ['finalPlan', 'met-late'],
+    ]);
+  });
+
+  it('shows no unmet step of a refused case as overdue', () => {
+    // A refusal whose letter date was not recorded (an older case): nothing left to chase.
+    const refused = caseDeadlines(
+      { ...base, decidedNotToAssess: true, closed: true },
+      '2026-06-01',
+    );
+    expect(
+      refused.deadlines.filter((d) => ['overdue', 'due-soon', 'upcoming'].includes(d.status)),
+    ).toEqual([]);
+    const noPlan = caseDeadlines(
+      { ...base, assessmentDecidedOn: '2026-02-10', noPlanNoticeOn: '2026-05-01', closed: true },
+      '2026-09-01',
+    );
+    expect(noPlan.deadlines.map((d) => [d.limit, d.status])).toEqual([
+      ['decisionToAssess', 'met-on-time'],
+      ['noPlanNotice', 'met-on-time'],
+    ]);
+  });
+});
+
 describe('reminders', () => {
   it.each([
     ['2026-03-12', null],

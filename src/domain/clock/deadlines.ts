@@ -32,6 +32,8 @@ export type CaseClockFacts = {
   assessmentDecidedOn: CalendarDate | null;
   /** When the notice of a decision not to issue a plan was sent. */
   noPlanNoticeOn: CalendarDate | null;
+  /** The case is closed (refused, no plan, ceased): no step of it is due any more. */
+  closed?: boolean;
   planIssuedOn: CalendarDate | null;
   lastReviewOn: CalendarDate | null;
   /** Only the limits that apply to this case are listed. */
@@ -125,6 +127,11 @@ export function caseDeadlines(
       dateFrom(TIME_RULES.annualReview, reviewFrom),
       null,
     );
+  }
+  // A closed case has nothing left to do: its steps not done are no longer due, nor overdue.
+  if (facts.closed) {
+    const done = deadlines.filter((d) => d.metOn);
+    deadlines.splice(0, deadlines.length, ...done);
   }
   const weeksSinceRequest = Math.max(0, Math.floor(daysBetween(start, today) / 7));
   return { receivedOn: start, weeksSinceRequest, deadlines };

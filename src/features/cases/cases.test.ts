@@ -174,6 +174,42 @@ describe('a case', () => {
     expect(family.body).toContain('Overdue');
   });
 
+  it('shows no step of a closed case as due or overdue: ceased, refused, no plan', async () => {
+    const db = testApp.database.db;
+    const closed = await db
+      .selectFrom('case')
+      .select(['id', 'stage'])
+      .where('reference', 'like', 'DEM-%')
+      .where('stage', 'in', ['ceased', 'not_assessing', 'no_plan'])
+      .execute();
+    expect(closed.map((c) => c.stage).sort()).toEqual(['ceased', 'no_plan', 'not_assessing']);
+    const caseworker = await signInAs(testApp, 'caseworker');
+    for (const c of closed) {
+      const page = await caseworker.get(`/cases/${c.id}`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('This case is closed.');
+      for (const words of ['Overdue', 'Due within 7 days', 'Upcoming', 'Hold the annual review']) {
+        expect(page.body, `${c.stage}: ${words}`).not.toContain(words);
+      }
+      const journey = await caseworker.get(`/cases/${c.id}/journey`);
+      expect(journey.statusCode).toBe(200);
+      for (const words of ['Overdue', 'Due within 7 days', 'The plan must be reviewed']) {
+        expect(journey.body, `${c.stage} journey: ${words}`).not.toContain(words);
+      }
+    }
+    // The tray's due filters and tags read the stored date, which a closed stage has none of.
+    const stored = await db
+      .selectFrom('case')
+      .select('next_step_due_on')
+      .where(
+        'id',
+        'in',
+        closed.map((c) => c.id),
+      )
+      .execute();
+    expect(stored.map((s) => s.next_step_due_on)).toEqual([null, null, null]);
+  });
+
   it('records an exception against a limit: audited, on the timeline, and the late step excused', async () => {
     const db = testApp.database.db;
     const id = await awaitingDecisionSince12January('DEM-%-0003');
