@@ -42,6 +42,8 @@ describe('the case’s clock', () => {
     });
     expect(dates.deadlines.map((d) => [d.limit, d.dueOn, d.status])).toEqual([
       ['decisionToAssess', '2026-02-16', 'met-on-time'],
+      // The next step is in the table too, on the same date.
+      ['noPlanNotice', '2026-04-27', 'upcoming'],
       ['finalPlan', '2026-05-25', 'upcoming'],
     ]);
   });

@@ -51,6 +51,8 @@ export function caseFactsOf(row: CaseDates): CaseFacts | null {
 export type ClockRow = CaseDates & {
   assessment_decided_on: string | null;
   closed_on: string | null;
+  /** When the decision whether to issue a plan was made, where the reader knows it. */
+  plan_decided_on?: string | null;
 };
 
 /** The clock's facts from a case's recorded dates and exceptions. */
@@ -62,6 +64,8 @@ export function clockFactsOf(
     requestReceived: row.request_received_on,
     assessmentDecidedOn: row.assessment_decided_on,
     noPlanNoticeOn: row.stage === 'no_plan' ? row.closed_on : null,
+    planDecidedOn: row.plan_decided_on ?? null,
+    planDecisionPending: row.stage === 'request_received' || row.stage === 'assessment',
     closed: isStage(row.stage) && STAGE_DEFINITIONS[row.stage].closed,
     planIssuedOn: row.plan_issued_on,
     lastReviewOn: row.last_review_on,

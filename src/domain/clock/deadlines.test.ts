@@ -132,6 +132,32 @@ describe('a closed case', () => {
   });
 });
 
+describe('the clock is complete', () => {
+  it('lists the 16-week decision whether to issue a plan while it is to come', () => {
+    const assessing = caseDeadlines(
+      { ...base, assessmentDecidedOn: '2026-02-10', planDecisionPending: true },
+      '2026-03-01',
+    );
+    expect(assessing.deadlines.map((d) => [d.limit, d.step, d.dueOn, d.status])).toEqual([
+      ['decisionToAssess', 'Send the decision whether to assess', '2026-02-23', 'met-on-time'],
+      ['noPlanNotice', 'Send the decision whether to issue a plan', '2026-05-04', 'upcoming'],
+      ['finalPlan', 'Issue the final EHC plan', '2026-06-01', 'upcoming'],
+    ]);
+  });
+
+  it('keeps the decision whether to issue a plan, with its date, once it is made', () => {
+    const drafting = caseDeadlines(
+      { ...base, assessmentDecidedOn: '2026-02-10', planDecidedOn: '2026-04-20' },
+      '2026-05-10',
+    );
+    expect(drafting.deadlines.map((d) => [d.limit, d.dueOn, d.metOn, d.status])).toEqual([
+      ['decisionToAssess', '2026-02-23', '2026-02-10', 'met-on-time'],
+      ['noPlanNotice', '2026-05-04', '2026-04-20', 'met-on-time'],
+      ['finalPlan', '2026-06-01', null, 'upcoming'],
+    ]);
+  });
+});
+
 describe('reminders', () => {
   it.each([
     ['2026-03-12', null],

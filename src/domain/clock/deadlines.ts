@@ -32,6 +32,10 @@ export type CaseClockFacts = {
   assessmentDecidedOn: CalendarDate | null;
   /** When the notice of a decision not to issue a plan was sent. */
   noPlanNoticeOn: CalendarDate | null;
+  /** When the decision whether to issue a plan was made, either way, if known. */
+  planDecidedOn?: CalendarDate | null;
+  /** The decision whether to issue a plan is still to come (the case is not past assessment). */
+  planDecisionPending?: boolean;
   /** The case is closed (refused, no plan, ceased): no step of it is due any more. */
   closed?: boolean;
   planIssuedOn: CalendarDate | null;
@@ -100,15 +104,18 @@ export function caseDeadlines(
     facts.assessmentDecidedOn,
   );
   if (!facts.decidedNotToAssess) {
-    if (facts.noPlanNoticeOn) {
+    // The 16-week decision whether to issue a plan: listed while it is to come, and once made.
+    const planDecidedOn = facts.noPlanNoticeOn ?? facts.planDecidedOn ?? null;
+    if (planDecidedOn || facts.planDecisionPending) {
       add(
         'noPlanNotice',
-        'Send notice of the decision not to issue a plan',
-        'The council must tell you if it decides not to issue a plan',
+        'Send the decision whether to issue a plan',
+        'The council must tell you whether it will issue a plan',
         dateFrom(TIME_RULES.noPlanNotice, start),
-        facts.noPlanNoticeOn,
+        planDecidedOn,
       );
-    } else {
+    }
+    if (!facts.noPlanNoticeOn) {
       add(
         'finalPlan',
         'Issue the final EHC plan',

@@ -210,6 +210,57 @@ describe('a case', () => {
     expect(stored.map((s) => s.next_step_due_on)).toEqual([null, null, null]);
   });
 
+  it('shows the 16-week decision whether to issue a plan, and keeps its date once decided', async () => {
+    const db = testApp.database.db;
+    const assessing = await db
+      .selectFrom('case')
+      .select('id')
+      .where('reference', 'like', 'DEM-%')
+      .where('stage', '=', 'assessment')
+      .orderBy('reference')
+      .executeTakeFirstOrThrow();
+    const id = assessing.id;
+    await db
+      .updateTable('case')
+      .set({ request_received_on: '2026-01-12', assessment_decided_on: '2026-02-10' })
+      .where('id', '=', id)
+      .execute();
+    const caseworker = await signInAs(testApp, 'caseworker');
+    const before = await caseworker.get(`/cases/${id}`);
+    expect(before.body).toMatch(
+      /Send the decision whether to issue a plan<\/td>\s*<td class="govuk-table__cell">4 May 2026<\/td>/,
+    );
+    const officer = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('email', '=', demoEmail('caseworker'))
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('case_decision')
+      .values({
+        case_id: id,
+        question: 'issue_plan',
+        information_considered: 'The advice',
+        recommendation: 'yes',
+        recommendation_reasons: 'Needs a plan',
+        recommended_by: officer.id,
+        outcome: 'yes',
+        reasons: 'Needs a plan',
+        decided_by: officer.id,
+        decided_on: '2026-04-20',
+        decided_at: new Date('2026-04-20T10:00:00Z'),
+      })
+      .execute();
+    await db.updateTable('case').set({ stage: 'draft_plan' }).where('id', '=', id).execute();
+    const after = await caseworker.get(`/cases/${id}`);
+    expect(after.body).toMatch(
+      /Send the decision whether to issue a plan<\/td>\s*<td class="govuk-table__cell">4 May 2026<\/td>\s*<td class="govuk-table__cell">.*Done on time.*20 April 2026/,
+    );
+    expect(after.body).toMatch(
+      /Decision whether to issue a plan\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*20 April 2026/,
+    );
+  });
+
   it('records an exception against a limit: audited, on the timeline, and the late step excused', async () => {
     const db = testApp.database.db;
     const id = await awaitingDecisionSince12January('DEM-%-0003');

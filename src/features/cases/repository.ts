@@ -237,6 +237,14 @@ const caseOverviewQuery = precompiledByForm(
         'officer.display_name as officer_name',
       ])
       .select((eb) => [
+        eb
+          .selectFrom('case_decision')
+          .select('case_decision.decided_on')
+          .whereRef('case_decision.case_id', '=', 'case.id')
+          .where('case_decision.question', '=', 'issue_plan')
+          .where('case_decision.outcome', 'is not', null)
+          .limit(1)
+          .as('plan_decided_on'),
         jsonArrayFrom(
           participantsQuery(db, eb.ref('case.id')).where('case_participant.ended_at', 'is', null),
         ).as('participants'),

@@ -156,6 +156,7 @@ export async function viewCase(db: Db, caseId: string, context: AuditContext) {
     keyDates: {
       requestReceivedOn: found.request_received_on,
       assessmentDecidedOn: found.assessment_decided_on,
+      planDecidedOn: found.plan_decided_on ?? (found.stage === 'no_plan' ? found.closed_on : null),
       planIssuedOn: found.plan_issued_on,
       lastReviewOn: found.last_review_on,
       closedOn: found.closed_on,
