@@ -53,6 +53,13 @@ async function deliveryJobs(): Promise<number> {
 
 const userId = (email: string) => userIdOf(testApp, email);
 
+const closedCases = () =>
+  db()
+    .selectFrom('case')
+    .select(['id', 'reference'])
+    .where('stage', 'in', ['not_assessing', 'no_plan', 'ceased'])
+    .execute();
+
 describe('the transactional outbox', () => {
   it('queues a message and its delivery job with the change, or not at all', async () => {
     const jobsBefore = await deliveryJobs();
@@ -113,6 +120,10 @@ describe('reminders', () => {
     // The caseworker assigned to the cases is the one reminded.
     const caseworker = await userId(demoEmail('caseworker'));
     expect(reminders.some((r) => r.user_id === caseworker)).toBe(true);
+    // A closed case (refused, no plan, ceased) has no step to remind of.
+    const closed = await closedCases();
+    expect(closed.length).toBeGreaterThan(0);
+    expect(reminders.filter((r) => closed.some((c) => c.id === r.case_id))).toEqual([]);
   });
 
   it('sends each LA’s managers one summary of overdue steps a day', async () => {
@@ -124,6 +135,8 @@ describe('reminders', () => {
     const summary = summaries.find((m) => m.kind === 'overdue-summary')!;
     expect(summary.subject).toMatch(/^Demoshire County Council: \d+ overdue steps?$/);
     expect(summary.text).toContain('/cases?due=overdue');
+    // The ceased plan's review, long past, is not an overdue step: the case is closed.
+    for (const c of await closedCases()) expect(summary.text).not.toContain(c.reference);
   });
 
   it('a step due today is due today, not due tomorrow, in the reminder emails', () => {
