@@ -42,6 +42,10 @@ describe('signed out', () => {
     const page = await newPage();
     await visit(page, '/');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBeTruthy();
+    // The front door: from the home page straight to the request journey, no sign-in.
+    await page.getByRole('button', { name: 'Ask for an assessment' }).click();
+    await page.waitForURL('**/request-an-assessment');
+    await expect(page.getByRole('button', { name: 'Start now' }).count()).resolves.toBe(1);
     for (const url of [
       '/accessibility',
       '/privacy',

@@ -228,6 +228,7 @@ export async function buildApp(
   });
   app.decorateRequest('actor', null);
   app.decorateRequest('unreadNotifications', 0);
+  app.decorateRequest('hasAdviceRequests', false);
   app.addHook('onRequest', async (request) => {
     const { userId, secondFactorVerified } = request.session?.data ?? {};
     if (userId && secondFactorVerified) {
@@ -237,6 +238,7 @@ export async function buildApp(
         withSession?.userId === userId ? withSession.actor : await loadActorWithUnread(db, userId);
       request.actor = loaded?.actor ?? null;
       request.unreadNotifications = loaded?.unreadNotifications ?? 0;
+      request.hasAdviceRequests = loaded?.hasAdviceRequests ?? false;
     }
   });
 
@@ -294,6 +296,7 @@ export async function buildApp(
         actor,
         request.url.split('?')[0] ?? '/',
         request.unreadNotifications,
+        request.hasAdviceRequests,
       ),
       cspNonce: reply.cspNonce?.script,
       csrfToken: reply.generateCsrf(),

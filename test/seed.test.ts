@@ -3,6 +3,11 @@ import type { DatabaseHandle } from '../src/db/database.ts';
 import { nextStep, type Stage } from '../src/domain/pathway/stages.ts';
 import { seedSyntheticData, shareOut } from '../bench/synthetic/synthetic-data.ts';
 import { TRAY_COUNT_LIMIT, listTray } from '../src/features/cases/repository.ts';
+import {
+  CASE_REFERENCE_PATTERN,
+  caseReferenceOfRequest,
+  requestReference,
+} from '../src/domain/references.ts';
 import { createTestDatabase } from './helpers.ts';
 
 const byTest = { actorUserId: null, correlationId: 'seed-test', ipAddress: null };
@@ -118,6 +123,13 @@ describe('synthetic data', () => {
     );
     const las = await db().selectFrom('local_authority').select('name').execute();
     expect(las.every((l) => l.name.startsWith('Synthetic Authority'))).toBe(true);
+  });
+
+  it('gives cases references in the one format of a case opened from a request', async () => {
+    const cases = await db().selectFrom('case').select('reference').execute();
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) expect(c.reference).toMatch(CASE_REFERENCE_PATTERN);
+    expect(caseReferenceOfRequest(requestReference('101', 2026, 7))).toBe('101-2026-00007');
   });
 
   it('is counted by the tray only up to its limit, so a large LA’s tray stays fast', async () => {

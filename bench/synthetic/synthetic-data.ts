@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { caseReference } from '../../src/domain/references.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import {
   addDays,
@@ -430,7 +431,7 @@ export async function seedSyntheticData(
         await writer.add(T.case, [
           caseId,
           laId,
-          `S${code}-${year}-${String(n).padStart(5, '0')}`,
+          caseReference(code, Number(year), n),
           rng.pick(FIRST_NAMES),
           rng.pick(LAST_NAMES),
           dateOfBirth,
@@ -544,7 +545,7 @@ export async function seedSyntheticData(
         // Open cases carry the officer's reminder of the next step; some have been read.
         if (next?.dueOn && daysBetween(today, next.dueOn) <= 7) {
           const overdue = next.dueOn < today;
-          const title = `S${code}-${year}-${String(n).padStart(5, '0')}: ${next.description} – ${overdue ? 'overdue' : 'due within 7 days'}`;
+          const title = `${caseReference(code, Number(year), n)}: ${next.description} – ${overdue ? 'overdue' : 'due within 7 days'}`;
           await writer.add(T.notification, [
             randomUUID(),
             officer,

@@ -36,10 +36,39 @@ export function actorColumns(eb: ExpressionBuilder<Database, 'app_user'>) {
       .whereRef('notification.user_id', '=', 'app_user.id')
       .where('notification.read_at', 'is', null)
       .as('unread'),
+    // Whether anyone ever asked them (or an organisation they belong to) for advice.
+    eb
+      .exists(
+        eb
+          .selectFrom('advice_request')
+          .innerJoin('case_participant', 'case_participant.id', 'advice_request.participant_id')
+          .select('advice_request.id')
+          .where('case_participant.ended_at', 'is', null)
+          .where((inner) =>
+            inner.or([
+              inner('case_participant.user_id', '=', inner.ref('app_user.id')),
+              inner(
+                'case_participant.organisation_id',
+                'in',
+                inner
+                  .selectFrom('organisation_membership as advice_membership')
+                  .select('advice_membership.organisation_id')
+                  .whereRef('advice_membership.user_id', '=', 'app_user.id')
+                  .where('advice_membership.ended_at', 'is', null),
+              ),
+            ]),
+          ),
+      )
+      .as('advice_requests'),
   ] as const;
 }
 
-export type ActorWithUnread = { actor: Actor; unreadNotifications: number };
+export type ActorWithUnread = {
+  actor: Actor;
+  unreadNotifications: number;
+  /** Whether they have any advice requests, for the navigation. */
+  hasAdviceRequests: boolean;
+};
 
 export function actorFrom(row: {
   id: string | null;
@@ -49,6 +78,7 @@ export function actorFrom(row: {
   staff: { local_authority_id: string; name: string; role: string }[];
   organisations: { organisation_id: string }[];
   unread: string | number | null;
+  advice_requests?: boolean | number | null;
 }): ActorWithUnread | null {
   if (!row.id || row.disabled_at) return null;
   return {
@@ -64,6 +94,7 @@ export function actorFrom(row: {
       organisationIds: row.organisations.map((o) => o.organisation_id),
     },
     unreadNotifications: Number(row.unread ?? 0),
+    hasAdviceRequests: Boolean(row.advice_requests),
   };
 }
 

@@ -38,8 +38,23 @@ export function invitationLink(baseUrl: string, token: string): string {
 }
 
 /** What an invitation email says, for the message templates. */
-export function invitationMessage(baseUrl: string, token: string, invitedTo: string) {
-  return { invitedTo, link: invitationLink(baseUrl, token), days: INVITATION_DAYS };
+export async function invitationMessage(
+  db: DbOrTrx,
+  baseUrl: string,
+  invitation: { token: string; email: string },
+  invitedTo: string,
+) {
+  const account = await db
+    .selectFrom('app_user')
+    .select('id')
+    .where('email', '=', invitation.email.trim().toLowerCase())
+    .executeTakeFirst();
+  return {
+    invitedTo,
+    link: invitationLink(baseUrl, invitation.token),
+    days: INVITATION_DAYS,
+    hasAccount: Boolean(account),
+  };
 }
 
 export type InvitationGrant = {

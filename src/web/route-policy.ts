@@ -28,6 +28,8 @@ declare module 'fastify' {
     actor: Actor | null;
     /** The signed-in user's unread notifications, for the header. */
     unreadNotifications: number;
+    /** Whether the signed-in user has any advice requests, for the navigation. */
+    hasAdviceRequests: boolean;
     /** The case named by :caseId, once the policy has allowed access to it. */
     caseAccess: CaseAccessFacts | null;
   }

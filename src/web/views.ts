@@ -209,6 +209,7 @@ export function navigationFor(
   actor: Actor | null,
   currentPath: string,
   unreadNotifications = 0,
+  hasAdviceRequests = false,
 ): NavigationItem[] {
   if (!actor) return [];
   const items: NavigationItem[] = [];
@@ -217,7 +218,9 @@ export function navigationFor(
     items.push({ href: '/requests', text: 'New requests' });
   }
   items.push({ href: '/your-cases', text: 'Your cases' });
-  if (!isStaff(actor)) items.push({ href: '/tasks', text: 'Your advice requests' });
+  if (!isStaff(actor) && hasAdviceRequests) {
+    items.push({ href: '/tasks', text: 'Your advice requests' });
+  }
   items.push({
     href: '/notifications',
     text:

@@ -16,7 +16,7 @@ import { escapeHtml } from '../../web/html.ts';
 export type MessageData = {
   'security-code': { code: string; minutes: number };
   'password-reset': { link: string; minutes: number };
-  invitation: { invitedTo: string; link: string; days: number };
+  invitation: { invitedTo: string; link: string; days: number; hasAccount?: boolean };
   reminder: {
     reference: string;
     /** What must be done, said to the person who must do it: "Send the decision whether to assess". */
@@ -137,7 +137,7 @@ const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage
     render('Your Pathway security code', [
       `Your security code is ${d.code}`,
       `Enter it on the Pathway sign-in page within ${d.minutes} minutes.`,
-      'If you did not try to sign in, someone may know your password. Change it now by using "Forgot your password?" on the sign-in page.',
+      'If you did not try to sign in, someone may know your password. Change it now by using "I have forgotten my password" on the sign-in page.',
     ]),
   'password-reset': (d) =>
     render('Reset your Pathway password', [
@@ -150,7 +150,9 @@ const TEMPLATES: { [K in MessageKind]: (data: MessageData[K]) => RenderedMessage
   invitation: (d) =>
     render('You have been invited to Pathway', [
       `You have been invited to join ${d.invitedTo} on Pathway, the service for education, health and care (EHC) needs assessments and plans.`,
-      'To create your account, open this link:',
+      d.hasAccount
+        ? 'You already have a Pathway account. To accept, open this link and sign in:'
+        : 'To create your account, open this link:',
       { link: d.link },
       `The link works once and expires in ${d.days} days.`,
       'If you were not expecting this email, you can ignore it.',

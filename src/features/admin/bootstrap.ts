@@ -52,7 +52,7 @@ export async function bootstrapLocalAuthorityAdmin(
       kind: 'invitation',
       to: input.email,
       localAuthorityId: authority.id,
-      data: invitationMessage(baseUrl, token, authority.name),
+      data: await invitationMessage(trx, baseUrl, { token, email: input.email }, authority.name),
     });
     return { token, authority, createdAuthority };
   });

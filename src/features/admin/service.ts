@@ -80,7 +80,12 @@ export async function inviteStaff(
       kind: 'invitation',
       to: email,
       localAuthorityId: scope.localAuthorityId,
-      data: invitationMessage(sender.baseUrl, invitation.token, scope.localAuthorityName),
+      data: await invitationMessage(
+        trx,
+        sender.baseUrl,
+        { token: invitation.token, email },
+        scope.localAuthorityName,
+      ),
     });
     return invitation;
   });
@@ -290,7 +295,12 @@ export async function inviteToOrganisation(
       kind: 'invitation',
       to: email,
       localAuthorityId,
-      data: invitationMessage(sender.baseUrl, created.token, organisation.name),
+      data: await invitationMessage(
+        trx,
+        sender.baseUrl,
+        { token: created.token, email },
+        organisation.name,
+      ),
     });
     return { outcome: 'created' as const };
   });

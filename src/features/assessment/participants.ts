@@ -238,8 +238,8 @@ export async function inviteToCase(
           },
         ],
       });
-      // The name the caseworker typed, not the account's: the page does not say who has one.
-      return { outcome: 'added' as const, name: invitee.name };
+      // The person chosen, as the people page and the timeline name them: the account's name.
+      return { outcome: 'added' as const, name: user.display_name };
     }
 
     const pending = await repo.findInvitedParticipant(trx, caseId, email);
@@ -278,9 +278,10 @@ export async function inviteToCase(
       kind: 'invitation',
       to: email,
       localAuthorityId: found.local_authority_id,
-      data: invitationMessage(
+      data: await invitationMessage(
+        trx,
         notifier.baseUrl,
-        token,
+        { token, email },
         `case ${found.reference} at ${authorityName}`,
       ),
     });

@@ -243,13 +243,15 @@ export async function assessmentRoutes(app: FastifyInstance, services: Services)
         case 'invited':
           return flashAndRedirect(request, reply, `/cases/${caseId}/people`, {
             heading:
-              form.value.role === 'setting'
+              outcome.outcome === 'added'
                 ? `${outcome.name} added to the case`
                 : `${outcome.name} has been invited`,
             body:
               form.value.role === 'setting'
                 ? 'Everyone there who uses Pathway can see the case now, and has been told.'
-                : 'They have been emailed. You can ask them for advice now.',
+                : outcome.outcome === 'added'
+                  ? 'They already use Pathway: they can see the case now, and have been told. You can ask them for advice now.'
+                  : 'They have been emailed. You can ask them for advice now.',
           });
       }
     },

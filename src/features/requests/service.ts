@@ -1,4 +1,5 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
+import { caseReferenceOfRequest, requestReference } from '../../domain/references.ts';
 import { recordAudit, type AuditContext } from '../../audit/audit.ts';
 import {
   localTimeInEngland,
@@ -409,7 +410,7 @@ export async function submitRequest(
     const received = clockReceivedOn(localTimeInEngland(now), calendar);
     const year = Number(received.slice(0, 4));
     const number = await repo.nextRequestNumber(trx, localAuthorityId, year);
-    const reference = `R${authority.code}-${year}-${String(number).padStart(5, '0')}`;
+    const reference = requestReference(authority.code, year, number);
     const sent = await repo.markSubmitted(trx, draftId, {
       localAuthorityId,
       requesterKind: answers.requesterKind!,
@@ -538,7 +539,7 @@ export async function openCaseFromRequest(
       return { outcome: 'not-an-officer' as const };
     }
     const answers = request.answers;
-    const reference = request.reference!.replace(/^R/, '');
+    const reference = caseReferenceOfRequest(request.reference!);
     const { caseId } = await openCase(trx, {
       localAuthorityId,
       reference,
@@ -603,9 +604,10 @@ export async function openCaseFromRequest(
         kind: 'invitation',
         to: family.email,
         localAuthorityId,
-        data: invitationMessage(
+        data: await invitationMessage(
+          trx,
           notifier.baseUrl,
-          token,
+          { token, email: family.email },
           `case ${reference} at ${authority?.name ?? 'the council'}`,
         ),
       });
@@ -693,7 +695,7 @@ export async function recordRequest(
     const received = clockReceivedOn(recorded.receivedOn, calendar);
     const year = Number(received.slice(0, 4));
     const number = await repo.nextRequestNumber(trx, recorded.localAuthorityId, year);
-    const reference = `R${authority.code}-${year}-${String(number).padStart(5, '0')}`;
+    const reference = requestReference(authority.code, year, number);
     const id = await repo.insertRecordedRequest(trx, {
       localAuthorityId: recorded.localAuthorityId,
       channel: recorded.channel,
