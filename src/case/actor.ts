@@ -36,29 +36,42 @@ export function actorColumns(eb: ExpressionBuilder<Database, 'app_user'>) {
       .whereRef('notification.user_id', '=', 'app_user.id')
       .where('notification.read_at', 'is', null)
       .as('unread'),
-    // Whether anyone ever asked them (or an organisation they belong to) for advice.
+    // Whether anyone asked them (or an organisation they belong to) for advice: two probes
+    // driven by their own participations and memberships (indexed), so a person with none, such
+    // as every LA officer, costs two index lookups on each page, however many requests exist.
     eb
-      .exists(
-        eb
-          .selectFrom('advice_request')
-          .innerJoin('case_participant', 'case_participant.id', 'advice_request.participant_id')
-          .select('advice_request.id')
-          .where('case_participant.ended_at', 'is', null)
-          .where((inner) =>
-            inner.or([
-              inner('case_participant.user_id', '=', inner.ref('app_user.id')),
-              inner(
-                'case_participant.organisation_id',
-                'in',
-                inner
-                  .selectFrom('organisation_membership as advice_membership')
-                  .select('advice_membership.organisation_id')
-                  .whereRef('advice_membership.user_id', '=', 'app_user.id')
-                  .where('advice_membership.ended_at', 'is', null),
-              ),
-            ]),
-          ),
-      )
+      .or([
+        eb.exists(
+          eb
+            .selectFrom('case_participant as advised_person')
+            .innerJoin(
+              'advice_request as asked_person',
+              'asked_person.participant_id',
+              'advised_person.id',
+            )
+            .select('asked_person.id')
+            .whereRef('advised_person.user_id', '=', 'app_user.id')
+            .where('advised_person.ended_at', 'is', null),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('organisation_membership as advice_membership')
+            .innerJoin(
+              'case_participant as advised_organisation',
+              'advised_organisation.organisation_id',
+              'advice_membership.organisation_id',
+            )
+            .innerJoin(
+              'advice_request as asked_organisation',
+              'asked_organisation.participant_id',
+              'advised_organisation.id',
+            )
+            .select('asked_organisation.id')
+            .whereRef('advice_membership.user_id', '=', 'app_user.id')
+            .where('advice_membership.ended_at', 'is', null)
+            .where('advised_organisation.ended_at', 'is', null),
+        ),
+      ])
       .as('advice_requests'),
   ] as const;
 }
