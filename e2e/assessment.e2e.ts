@@ -334,6 +334,10 @@ describe('the assessment', () => {
     await submit(parent, 'Send to the council', 'one-page profile sent');
     await visit(parent, `${caseHref}/journey`);
     const journey = parent.locator('main');
+    // Each step is numbered once, in its heading ("1. The request"), not again by the list.
+    await expect(
+      journey.locator('ol.app-journey').evaluate((ol) => getComputedStyle(ol).listStyleType),
+    ).resolves.toBe('none');
     // Each adviser's row says their advice was received; the psychologist's names them.
     const adviceRow = (type: string) => journey.locator('tr', { hasText: type });
     for (const type of ['Psychological advice', 'Medical advice', 'Educational advice']) {
