@@ -336,7 +336,14 @@ describe('the assessment', () => {
     const journey = parent.locator('main');
     // Each step is numbered once, in its heading ("1. The request"), not again by the list.
     await expect(
-      journey.locator('ol.app-journey').evaluate((ol) => getComputedStyle(ol).listStyleType),
+      journey.locator('ol.app-journey').evaluate(
+        (ol) =>
+          (
+            globalThis as unknown as {
+              getComputedStyle(element: unknown): { listStyleType: string };
+            }
+          ).getComputedStyle(ol).listStyleType,
+      ),
     ).resolves.toBe('none');
     // Each adviser's row says their advice was received; the psychologist's names them.
     const adviceRow = (type: string) => journey.locator('tr', { hasText: type });
